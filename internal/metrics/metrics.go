@@ -1,0 +1,62 @@
+// Package metrics defines the Prometheus collectors of the gateway in one
+// place, so names and labels stay consistent across packages.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics is the set of collectors. A zero-value-safe *Metrics is never nil
+// in running code: tests may use New(prometheus.NewRegistry()).
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	Accepted        *prometheus.CounterVec   // sender
+	Rejected        *prometheus.CounterVec   // code (stable policy code)
+	Deferred        *prometheus.CounterVec   // code
+	Sent            *prometheus.CounterVec   // sender
+	Failed          *prometheus.CounterVec   // code (Graph code)
+	Retried         *prometheus.CounterVec   // code
+	QueueDepth      *prometheus.GaugeVec     // sender
+	DispatchLatency prometheus.Histogram     // acceptance to Meta's answer
+	UpstreamLatency prometheus.Histogram     // one upstream send call
+	AcceptLatency   prometheus.Histogram     // request in to 200 out
+	CommitBatch     *prometheus.HistogramVec // kind: intake, webhooks
+	WebhooksIn      *prometheus.CounterVec   // result: accepted, duplicate, bad_signature, invalid
+	WebhookEvents   *prometheus.CounterVec   // kind: status, inbound, other
+	WebhooksOut     *prometheus.CounterVec   // result: delivered, failed, dead
+	SenderStopped   *prometheus.CounterVec   // code
+	HTTPRequests    *prometheus.CounterVec   // route, status
+}
+
+// New registers the collectors on reg (and the Go/process collectors).
+func New(reg *prometheus.Registry) *Metrics {
+	f := func(c prometheus.Collector) { reg.MustRegister(c) }
+	m := &Metrics{Registry: reg}
+	m.Accepted = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_accepted_total", Help: "Messages accepted into the outbox."}, []string{"sender"})
+	m.Rejected = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_rejected_total", Help: "Send requests rejected, by stable policy code."}, []string{"code"})
+	m.Deferred = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_deferred_total", Help: "Messages accepted but deferred, by code."}, []string{"code"})
+	m.Sent = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_sent_total", Help: "Messages Meta accepted."}, []string{"sender"})
+	m.Failed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_failed_total", Help: "Messages failed for good, by Graph error code."}, []string{"code"})
+	m.Retried = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_retried_total", Help: "Dispatch attempts to be retried, by Graph error code."}, []string{"code"})
+	m.QueueDepth = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "wabaguard_queue_depth", Help: "Messages queued or in flight per sender."}, []string{"sender"})
+	m.DispatchLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_dispatch_latency_seconds", Help: "From acceptance to Meta's answer.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 14)})
+	m.UpstreamLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_upstream_latency_seconds", Help: "One send call to Meta.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 14)})
+	m.AcceptLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_accept_latency_seconds", Help: "Send request in to answer out.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	m.CommitBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "wabaguard_commit_batch_size", Help: "Items per group commit.", Buckets: prometheus.ExponentialBuckets(1, 2, 11)}, []string{"kind"})
+	m.WebhooksIn = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_webhooks_in_total", Help: "Webhook deliveries from Meta, by result."}, []string{"result"})
+	m.WebhookEvents = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_webhook_events_total", Help: "Webhook events applied, by kind."}, []string{"kind"})
+	m.WebhooksOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_webhooks_out_total", Help: "Events forwarded to tenants, by result."}, []string{"result"})
+	m.SenderStopped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_sender_stopped_total", Help: "Senders stopped by an account-level error, by Graph code."}, []string{"code"})
+	m.HTTPRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	for _, c := range []prometheus.Collector{m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
+		f(c)
+	}
+	f(collectors.NewGoCollector())
+	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// NewForTest returns collectors on a private registry.
+func NewForTest() *Metrics { return New(prometheus.NewRegistry()) }

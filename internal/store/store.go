@@ -1,0 +1,153 @@
+// Package store defines wabaguard's persistence contract: the domain records
+// and the interface that both engines (SQLite in store/sqlite, PostgreSQL in
+// store/postgres) implement. One conformance suite, store/storetest, runs
+// against both; an engine is correct when it passes.
+//
+// The hot paths are batched by design: acceptance commits many messages per
+// transaction (group commit), dispatch claims and records messages in
+// batches per sender, webhook deliveries are appended and applied in batches.
+// Every method that takes a slice does all of it in one transaction.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by lookups of a single record that does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is everything the gateway persists. Implementations are safe for
+// concurrent use.
+type Store interface {
+	Tenants
+	Messages
+	Webhooks
+	Forwards
+	Leases
+
+	// Ping reports whether the database answers (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+}
+
+// Tenants holds tenants, their API keys and their senders.
+type Tenants interface {
+	// PutTenant inserts or replaces a tenant. WebhookSecret is encrypted at
+	// rest with the store's Sealer.
+	PutTenant(ctx context.Context, t Tenant) error
+	GetTenant(ctx context.Context, id string) (Tenant, error)
+	ListTenants(ctx context.Context) ([]Tenant, error)
+
+	// PutAPIKey stores the hash of an API key for a tenant. Keys themselves
+	// are never stored.
+	PutAPIKey(ctx context.Context, k APIKey) error
+	// TenantByKeyHash finds the tenant owning the key with this hash
+	// (ErrNotFound when none, or when the key is revoked).
+	TenantByKeyHash(ctx context.Context, hash []byte) (Tenant, error)
+	// RevokeAPIKey marks a key unusable.
+	RevokeAPIKey(ctx context.Context, id string) error
+
+	// PutSender inserts or replaces a sender. AccessToken is encrypted at
+	// rest with the store's Sealer.
+	PutSender(ctx context.Context, s Sender) error
+	GetSender(ctx context.Context, phoneNumberID string) (Sender, error)
+	ListSenders(ctx context.Context) ([]Sender, error)
+	// SendersByWABA lists the senders of a WhatsApp Business Account.
+	SendersByWABA(ctx context.Context, wabaID string) ([]Sender, error)
+	// SetSenderState stops or resumes a sender's dispatch, recording why.
+	SetSenderState(ctx context.Context, phoneNumberID string, state SenderState, code int, reason string, at time.Time) error
+}
+
+// Messages holds the outbox and its audit trail.
+type Messages interface {
+	// CommitIntake durably records a batch of send requests in one
+	// transaction: accepted messages, every decision, and idempotency
+	// records. When an item's idempotency key already exists for its tenant,
+	// nothing of that item is written and its Duplicate field is set to true;
+	// the other items are written as usual.
+	CommitIntake(ctx context.Context, items []*Intake) error
+	// GetIdempotency returns the stored answer for (tenant, key).
+	GetIdempotency(ctx context.Context, tenantID, key string) (Idempotency, error)
+
+	// ClaimMessages marks up to limit due messages of one sender as
+	// in flight (state sending, claimed until now+lease) and returns them
+	// oldest first. Due means queued with NextAttemptAt <= now, or sending
+	// with an expired claim.
+	ClaimMessages(ctx context.Context, senderID string, now time.Time, limit int, lease time.Duration) ([]Message, error)
+	// RequeueInFlight returns every sending message of a sender to queued.
+	// The dispatcher calls it when it takes ownership of a sender: whatever
+	// the previous owner had in flight is sent again (the documented
+	// duplicate bound).
+	RequeueInFlight(ctx context.Context, senderID string) (int, error)
+	// RecordOutcomes applies dispatch outcomes and enqueues forwards (the
+	// gateway's own failed statuses) in one transaction.
+	RecordOutcomes(ctx context.Context, outcomes []Outcome, forwards []Forward) error
+	// GetMessage returns a message by the gateway's id.
+	GetMessage(ctx context.Context, id string) (Message, error)
+	// MessagesByMetaID maps Meta's message ids to the gateway's messages;
+	// unknown ids are absent from the map.
+	MessagesByMetaID(ctx context.Context, metaIDs []string) (map[string]MessageRef, error)
+	// QueueDepth counts queued and in-flight messages per sender.
+	QueueDepth(ctx context.Context) (map[string]int, error)
+	// SendersWithDueMessages lists senders having messages due at now.
+	SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error)
+	// ListDecisions returns stored decisions, newest first.
+	ListDecisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
+}
+
+// Webhooks holds the durable log of deliveries from Meta and what they did.
+type Webhooks interface {
+	// AppendDeliveries persists raw webhook deliveries in one transaction
+	// before they are acknowledged. A delivery whose DedupeKey is already
+	// stored is ignored (its Duplicate field is set).
+	AppendDeliveries(ctx context.Context, ds []*Delivery) error
+	// ClaimDeliveries returns up to limit unprocessed deliveries due at now,
+	// marking them claimed until now+lease.
+	ClaimDeliveries(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	// ApplyWebhooks applies the effects of processed deliveries in one
+	// transaction: status events (deduplicated by (MetaID, Status); a message's
+	// state never moves backwards), inbound messages (deduplicated by id) and
+	// their 24-hour windows, forwards (a status's forward is enqueued only
+	// when its event is new), and marks deliveries done or due again.
+	ApplyWebhooks(ctx context.Context, a WebhookApply) error
+	// GetWindow returns when the user last wrote to the sender (zero when never).
+	GetWindow(ctx context.Context, senderID, waID string) (time.Time, error)
+	// ListInbound returns a sender's inbound messages, newest first.
+	ListInbound(ctx context.Context, senderID string, limit int) ([]InboundMessage, error)
+	// StatusEvents returns the status events recorded for one gateway message.
+	StatusEvents(ctx context.Context, messageID string) ([]StatusEvent, error)
+}
+
+// Forwards is the durable queue of events going to tenants' webhooks.
+type Forwards interface {
+	// ClaimForwards returns up to limit due forwards, oldest first, marking
+	// them claimed until now+lease.
+	ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Forward, error)
+	// CompleteForwards marks forwards delivered.
+	CompleteForwards(ctx context.Context, ids []int64, at time.Time) error
+	// RetryForwards reschedules forwards after a failed delivery; a forward
+	// with GiveUp set is marked dead instead.
+	RetryForwards(ctx context.Context, rs []ForwardRetry) error
+	// ForwardCounts counts forwards by state (pending, done, dead).
+	ForwardCounts(ctx context.Context) (map[string]int, error)
+}
+
+// Leases assigns each sender's dispatch to one replica at a time.
+type Leases interface {
+	// AcquireLease takes or renews the lease on name for owner until now+ttl.
+	// It succeeds when the lease is free, lapsed, or already owner's.
+	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up owner's lease on name.
+	ReleaseLease(ctx context.Context, name, owner string) error
+	// LeaseOwner returns the current owner of name and its expiry.
+	LeaseOwner(ctx context.Context, name string) (owner string, until time.Time, err error)
+}
+
+// Sealer encrypts secrets at rest (tenant webhook secrets, Meta tokens).
+type Sealer interface {
+	Seal(plaintext []byte) ([]byte, error)
+	Open(ciphertext []byte) ([]byte, error)
+}

@@ -1,0 +1,256 @@
+package store
+
+import "time"
+
+// Tenant is a business using the gateway.
+type Tenant struct {
+	ID            string
+	Name          string
+	WebhookURL    string
+	WebhookSecret string // plaintext in memory, sealed at rest
+	CreatedAt     time.Time
+}
+
+// APIKey is the stored form of a gateway API key: its hash, never the key.
+type APIKey struct {
+	ID        string // public prefix shown to operators
+	TenantID  string
+	Hash      []byte // SHA-256 of the full key
+	CreatedAt time.Time
+	RevokedAt time.Time // zero while usable
+}
+
+// SenderState says whether a sender's dispatch runs.
+type SenderState string
+
+const (
+	SenderActive  SenderState = "active"
+	SenderStopped SenderState = "stopped"
+)
+
+// Sender is one business phone number in a WABA.
+type Sender struct {
+	PhoneNumberID      string
+	TenantID           string
+	WABAID             string
+	DisplayPhoneNumber string
+	ThroughputMPS      int    // messages per second; 0 means the default (80)
+	AccessToken        string // optional per-sender Meta token; sealed at rest
+	State              SenderState
+	StateCode          int    // Graph code that stopped it, if any
+	StateReason        string // why it was stopped
+	StateChangedAt     time.Time
+}
+
+// MessageState is where an outbound message is in its life.
+type MessageState string
+
+const (
+	StateQueued    MessageState = "queued"    // accepted, waiting for dispatch
+	StateSending   MessageState = "sending"   // claimed by a dispatcher
+	StateSent      MessageState = "sent"      // Meta accepted it
+	StateDelivered MessageState = "delivered" // status webhook
+	StateRead      MessageState = "read"      // status webhook
+	StateFailed    MessageState = "failed"    // terminal
+)
+
+// Rank orders states so that a status never moves backwards. failed is
+// terminal and outranks all.
+func (s MessageState) Rank() int {
+	switch s {
+	case StateQueued:
+		return 0
+	case StateSending:
+		return 1
+	case StateSent:
+		return 2
+	case StateDelivered:
+		return 3
+	case StateRead:
+		return 4
+	case StateFailed:
+		return 5
+	}
+	return -1
+}
+
+// Message is one outbound message in the outbox.
+type Message struct {
+	ID            string // the gateway's wamid, the only id the tenant sees
+	Seq           int64  // insertion order, assigned by the store
+	TenantID      string
+	SenderID      string // phone_number_id
+	Input         string // recipient as the client wrote it
+	WaID          string // recipient normalised (digits, E.164 without +)
+	Type          string // text, template, image, ...
+	Category      string // marketing, utility, authentication, service; "" unknown
+	Body          []byte // the JSON to send upstream
+	State         MessageState
+	Attempts      int
+	NextAttemptAt time.Time
+	ClaimedUntil  time.Time
+	MetaID        string // Meta's wamid once sent
+	ErrorCode     int
+	ErrorDetail   string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// MessageRef is what webhook processing needs to map Meta's id back.
+type MessageRef struct {
+	ID       string
+	TenantID string
+	SenderID string
+	State    MessageState
+}
+
+// DecisionOutcome is the verdict of the policy pipeline.
+type DecisionOutcome string
+
+const (
+	OutcomeAllow  DecisionOutcome = "allow"
+	OutcomeDefer  DecisionOutcome = "defer"
+	OutcomeReject DecisionOutcome = "reject"
+)
+
+// Decision is a stored verdict: the audit trail and an appeal's evidence.
+type Decision struct {
+	ID        int64 // assigned by the store
+	TenantID  string
+	SenderID  string
+	MessageID string // empty when rejected
+	WaID      string // normalised recipient when known
+	Outcome   DecisionOutcome
+	Rule      string // the rule that decided ("" for allow by all)
+	Code      string // stable code, e.g. "recipient.invalid"
+	GraphCode int    // Graph error code returned for a rejection
+	Reason    string // human explanation
+	Until     time.Time
+	CreatedAt time.Time
+}
+
+// DecisionFilter narrows ListDecisions; zero fields match all.
+type DecisionFilter struct {
+	TenantID string
+	SenderID string
+	Outcome  DecisionOutcome
+	Limit    int
+}
+
+// Idempotency is the stored first answer to a request with an Idempotency-Key.
+type Idempotency struct {
+	TenantID   string
+	Key        string
+	StatusCode int
+	Response   []byte
+	CreatedAt  time.Time
+}
+
+// Intake is one send request's durable footprint, committed with others.
+type Intake struct {
+	Message     *Message     // nil when the request was rejected
+	Decision    Decision     // always stored
+	Idempotency *Idempotency // nil without an Idempotency-Key
+	Duplicate   bool         // set by CommitIntake: the key was already stored
+}
+
+// Outcome is the result of one dispatch attempt.
+type Outcome struct {
+	MessageID     string
+	State         MessageState // sent, queued (retry later) or failed
+	MetaID        string       // when sent
+	WaID          string       // wa_id Meta returned, when sent
+	Attempts      int
+	NextAttemptAt time.Time // when queued again
+	ErrorCode     int
+	ErrorDetail   string
+	At            time.Time
+}
+
+// Delivery is one raw webhook POST from Meta, stored before it is answered.
+type Delivery struct {
+	ID         int64  // assigned by the store
+	DedupeKey  string // hex SHA-256 of the body
+	Body       []byte // exact bytes received
+	ReceivedAt time.Time
+	Attempts   int
+	Duplicate  bool // set by AppendDeliveries
+}
+
+// StatusEvent is one status of an outbound message reported by Meta.
+type StatusEvent struct {
+	MessageID string // gateway id
+	MetaID    string
+	Status    string // sent, delivered, read, played, failed
+	Timestamp time.Time
+	ErrorCode int
+}
+
+// InboundMessage is a message a user sent to a sender.
+type InboundMessage struct {
+	ID         string // Meta's wamid
+	SenderID   string
+	From       string // wa_id
+	Type       string
+	Timestamp  time.Time
+	Body       []byte // the message object as received
+	ReceivedAt time.Time
+}
+
+// Forward is one event queued for a tenant's webhook, as one change in
+// Meta's envelope.
+type Forward struct {
+	ID            int64 // assigned by the store
+	TenantID      string
+	WABAID        string // entry.id
+	Field         string // change field, e.g. "messages"
+	Value         []byte // change value JSON, ids already mapped
+	CreatedAt     time.Time
+	Attempts      int
+	NextAttemptAt time.Time
+}
+
+// ForwardRetry reschedules a forward after a failed attempt.
+type ForwardRetry struct {
+	ID        int64
+	Attempts  int
+	NextAt    time.Time
+	LastError string
+	GiveUp    bool
+}
+
+// WebhookApply is the batch of effects of processed deliveries.
+type WebhookApply struct {
+	Statuses []StatusApply
+	Inbound  []InboundMessage
+	// Windows are (sender, wa_id, at) to open or extend; a window only moves
+	// forward in time.
+	Windows []Window
+	// Forwards are enqueued unconditionally (inbound messages, other fields).
+	Forwards []Forward
+	Done     []int64         // delivery ids fully processed
+	Retry    []DeliveryRetry // deliveries to process again later
+}
+
+// StatusApply is one status event and the forward to enqueue if it is new.
+type StatusApply struct {
+	Event   StatusEvent
+	State   MessageState // the message state this status implies
+	Forward *Forward     // nil to forward nothing
+}
+
+// Window is the last inbound time of a (sender, user) pair.
+type Window struct {
+	SenderID string
+	WaID     string
+	At       time.Time
+}
+
+// DeliveryRetry reschedules a delivery whose statuses could not all be
+// resolved yet (Meta's id not recorded yet); GiveUp marks it done anyway.
+type DeliveryRetry struct {
+	ID       int64
+	Attempts int
+	NextAt   time.Time
+	GiveUp   bool
+}
