@@ -1,0 +1,277 @@
+// Package config loads wabaguard's configuration: defaults that start a
+// working gateway with nothing set, an optional JSON file, and environment
+// variables that override both. See docs/configuration.md.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Listen is the address of the HTTP server.
+	Listen string `json:"listen"`
+	// PublicURL is how the gateway is reached (for the simulator's webhooks
+	// and the demo tenant's webhook). Default: http://<Listen>.
+	PublicURL string `json:"public_url"`
+	// DataDir holds the SQLite database and the secret key file.
+	DataDir string `json:"data_dir"`
+	// Database is empty (SQLite in DataDir), a path to a SQLite file, or a
+	// postgres:// URL.
+	Database string `json:"database"`
+	// SecretKey seals secrets at rest: 64 hex digits or base64 of 32 bytes.
+	// Empty: read or create DataDir/secret.key.
+	SecretKey string `json:"secret_key"`
+	// ReplicaID names this process in sender leases. Default: host-pid.
+	ReplicaID string `json:"replica_id"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `json:"log_level"`
+	// DefaultRegion is used for recipients written without a country code.
+	DefaultRegion string `json:"default_region"`
+
+	Graph     Graph          `json:"graph"`
+	Simulator Simulator      `json:"simulator"`
+	Dispatch  Dispatch       `json:"dispatch"`
+	Tenants   []TenantConfig `json:"tenants"`
+	Senders   []SenderConfig `json:"senders"`
+}
+
+// Graph is how the gateway reaches Meta and how Meta reaches it.
+type Graph struct {
+	BaseURL     string `json:"base_url"`     // default https://graph.facebook.com
+	Version     string `json:"version"`      // default v23.0
+	AccessToken string `json:"access_token"` // system-user token; empty runs the simulator
+	AppSecret   string `json:"app_secret"`   // verifies X-Hub-Signature-256
+	VerifyToken string `json:"verify_token"` // webhook GET handshake
+}
+
+// Simulator configures the built-in Cloud API simulator.
+type Simulator struct {
+	// Enabled runs the simulator in-process as the upstream. Default: true
+	// when no Meta access token is configured.
+	Enabled *bool `json:"enabled"`
+	// Listen is where the in-process simulator listens (default 127.0.0.1:0).
+	Listen string `json:"listen"`
+	Seed   int64  `json:"seed"`
+	// Limits turns Meta's throughput, pair-rate and messaging limits on.
+	Limits *bool `json:"limits"`
+	// StatusWebhooks makes the simulator post sent/delivered/read.
+	StatusWebhooks *bool    `json:"status_webhooks"`
+	SentDelay      Duration `json:"sent_delay"`
+	DeliveredDelay Duration `json:"delivered_delay"`
+	ReadDelay      Duration `json:"read_delay"`
+}
+
+// Dispatch tunes the dispatcher.
+type Dispatch struct {
+	ClaimBatch  int      `json:"claim_batch"`
+	MaxInFlight int      `json:"max_in_flight"`
+	LeaseTTL    Duration `json:"lease_ttl"`
+}
+
+// TenantConfig declares a tenant. Keys given here are hashed on load.
+type TenantConfig struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	APIKeys       []string `json:"api_keys"`
+	WebhookURL    string   `json:"webhook_url"`
+	WebhookSecret string   `json:"webhook_secret"`
+}
+
+// SenderConfig declares a sender (a business phone number).
+type SenderConfig struct {
+	PhoneNumberID      string `json:"phone_number_id"`
+	TenantID           string `json:"tenant_id"`
+	WABAID             string `json:"waba_id"`
+	DisplayPhoneNumber string `json:"display_phone_number"`
+	ThroughputMPS      int    `json:"throughput_mps"`
+	AccessToken        string `json:"access_token"`
+}
+
+// Default returns the zero-configuration settings.
+func Default() Config {
+	return Config{
+		Listen:        "127.0.0.1:8080",
+		DataDir:       "data",
+		LogLevel:      "info",
+		DefaultRegion: "BR",
+		Graph:         Graph{BaseURL: "https://graph.facebook.com", Version: "v23.0"},
+		Simulator: Simulator{
+			Listen:         "127.0.0.1:0",
+			Seed:           1,
+			SentDelay:      Duration(200 * time.Millisecond),
+			DeliveredDelay: Duration(800 * time.Millisecond),
+			ReadDelay:      Duration(2 * time.Second),
+		},
+		Dispatch: Dispatch{ClaimBatch: 256, MaxInFlight: 64, LeaseTTL: Duration(15 * time.Second)},
+	}
+}
+
+// Load builds the configuration: defaults, then the JSON file at path (if
+// path is not empty), then environment variables (getenv is os.Getenv in
+// production).
+func Load(path string, getenv func(string) string) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(getenv); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+// Env lists the environment variables Load reads, for documentation.
+var Env = []struct{ Name, Help string }{
+	{"WABAGUARD_CONFIG", "path of a JSON configuration file"},
+	{"WABAGUARD_LISTEN", "HTTP listen address (default 127.0.0.1:8080)"},
+	{"WABAGUARD_PUBLIC_URL", "URL the gateway is reached at (default http://<listen>)"},
+	{"WABAGUARD_DATA_DIR", "data directory (default ./data)"},
+	{"WABAGUARD_DATABASE", "SQLite file path or postgres:// URL (default SQLite in the data directory)"},
+	{"WABAGUARD_SECRET_KEY", "key sealing secrets at rest, 64 hex digits (default: data directory's secret.key)"},
+	{"WABAGUARD_REPLICA_ID", "this replica's name in sender leases"},
+	{"WABAGUARD_LOG_LEVEL", "debug, info, warn, error"},
+	{"WABAGUARD_DEFAULT_REGION", "region for recipients without a country code (default BR)"},
+	{"WABAGUARD_GRAPH_BASE_URL", "Meta Graph API base URL (default https://graph.facebook.com)"},
+	{"WABAGUARD_GRAPH_VERSION", "Graph API version (default v23.0)"},
+	{"WABAGUARD_META_ACCESS_TOKEN", "Meta system-user access token; without it the simulator runs"},
+	{"WABAGUARD_APP_SECRET", "Meta app secret, verifies webhook signatures"},
+	{"WABAGUARD_VERIFY_TOKEN", "token of Meta's webhook verification handshake"},
+	{"WABAGUARD_SIMULATOR", "true/false: run the in-process simulator as the upstream"},
+	{"WABAGUARD_SIMULATOR_LIMITS", "true/false: simulator enforces Meta's limits (default true)"},
+	{"WABAGUARD_SIMULATOR_STATUS_WEBHOOKS", "true/false: simulator posts status webhooks (default true)"},
+}
+
+func (c *Config) applyEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst **bool) error {
+		v := getenv(name)
+		if v == "" {
+			return nil
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: %s=%q is not true or false", name, v)
+		}
+		*dst = &b
+		return nil
+	}
+	str("WABAGUARD_LISTEN", &c.Listen)
+	str("WABAGUARD_PUBLIC_URL", &c.PublicURL)
+	str("WABAGUARD_DATA_DIR", &c.DataDir)
+	str("WABAGUARD_DATABASE", &c.Database)
+	str("WABAGUARD_SECRET_KEY", &c.SecretKey)
+	str("WABAGUARD_REPLICA_ID", &c.ReplicaID)
+	str("WABAGUARD_LOG_LEVEL", &c.LogLevel)
+	str("WABAGUARD_DEFAULT_REGION", &c.DefaultRegion)
+	str("WABAGUARD_GRAPH_BASE_URL", &c.Graph.BaseURL)
+	str("WABAGUARD_GRAPH_VERSION", &c.Graph.Version)
+	str("WABAGUARD_META_ACCESS_TOKEN", &c.Graph.AccessToken)
+	str("WABAGUARD_APP_SECRET", &c.Graph.AppSecret)
+	str("WABAGUARD_VERIFY_TOKEN", &c.Graph.VerifyToken)
+	for _, b := range []struct {
+		name string
+		dst  **bool
+	}{
+		{"WABAGUARD_SIMULATOR", &c.Simulator.Enabled},
+		{"WABAGUARD_SIMULATOR_LIMITS", &c.Simulator.Limits},
+		{"WABAGUARD_SIMULATOR_STATUS_WEBHOOKS", &c.Simulator.StatusWebhooks},
+	} {
+		if err := boolean(b.name, b.dst); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SimulatorEnabled reports whether the in-process simulator is the upstream.
+func (c Config) SimulatorEnabled() bool {
+	if c.Simulator.Enabled != nil {
+		return *c.Simulator.Enabled
+	}
+	return c.Graph.AccessToken == ""
+}
+
+// IsPostgres reports whether Database names a PostgreSQL server.
+func (c Config) IsPostgres() bool {
+	return strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://")
+}
+
+// SQLitePath is the SQLite file to use when the store is SQLite.
+func (c Config) SQLitePath() string {
+	if c.Database != "" && !c.IsPostgres() {
+		return strings.TrimPrefix(c.Database, "sqlite://")
+	}
+	return filepath.Join(c.DataDir, "wabaguard.db")
+}
+
+// BaseURL is the URL the gateway is reached at.
+func (c Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.Listen
+}
+
+// Validate reports the first thing wrong with c, saying what to fix.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Listen == "" {
+		errs = append(errs, errors.New("listen must not be empty"))
+	}
+	if !c.SimulatorEnabled() {
+		if c.Graph.AccessToken == "" {
+			errs = append(errs, errors.New("graph.access_token (WABAGUARD_META_ACCESS_TOKEN) is required when the simulator is off"))
+		}
+		if c.Graph.AppSecret == "" {
+			errs = append(errs, errors.New("graph.app_secret (WABAGUARD_APP_SECRET) is required to verify Meta's webhooks"))
+		}
+	}
+	tenants := map[string]bool{}
+	for i, t := range c.Tenants {
+		if t.ID == "" {
+			errs = append(errs, fmt.Errorf("tenants[%d].id is required", i))
+		}
+		if tenants[t.ID] {
+			errs = append(errs, fmt.Errorf("tenants[%d].id %q is declared twice", i, t.ID))
+		}
+		tenants[t.ID] = true
+		if t.WebhookURL != "" && !strings.HasPrefix(t.WebhookURL, "http://") && !strings.HasPrefix(t.WebhookURL, "https://") {
+			errs = append(errs, fmt.Errorf("tenants[%d].webhook_url must be an http(s) URL", i))
+		}
+	}
+	for i, s := range c.Senders {
+		if s.PhoneNumberID == "" || s.WABAID == "" {
+			errs = append(errs, fmt.Errorf("senders[%d]: phone_number_id and waba_id are required", i))
+		}
+		if !tenants[s.TenantID] {
+			errs = append(errs, fmt.Errorf("senders[%d].tenant_id %q is not a declared tenant", i, s.TenantID))
+		}
+		if s.ThroughputMPS < 0 {
+			errs = append(errs, fmt.Errorf("senders[%d].throughput_mps must not be negative", i))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("config: %w", errors.Join(errs...))
+	}
+	return nil
+}

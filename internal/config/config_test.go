@@ -1,0 +1,78 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestZeroConfigRunsTheSimulatorOnSQLite(t *testing.T) {
+	t.Parallel()
+	c, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SimulatorEnabled() || c.IsPostgres() || c.Listen != "127.0.0.1:8080" {
+		t.Fatalf("zero config = %+v", c)
+	}
+	if got := c.SQLitePath(); got != filepath.Join("data", "wabaguard.db") {
+		t.Fatalf("SQLitePath = %q", got)
+	}
+}
+
+func TestFileThenEnvironment(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(t.TempDir(), "c.json")
+	file := `{"listen":"127.0.0.1:9000","graph":{"access_token":"t","app_secret":"s"},
+	  "simulator":{"read_delay":"5s"},
+	  "tenants":[{"id":"acme","webhook_url":"https://acme.example/hook"}],
+	  "senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"acme","throughput_mps":20}]}`
+	if err := os.WriteFile(p, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(p, env(map[string]string{"WABAGUARD_LISTEN": "127.0.0.1:9001", "WABAGUARD_DATABASE": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9001" || !c.IsPostgres() || c.SimulatorEnabled() {
+		t.Fatalf("env did not override: %+v", c)
+	}
+	if c.Simulator.ReadDelay.D() != 5*time.Second || c.Senders[0].ThroughputMPS != 20 {
+		t.Fatalf("file not applied: %+v", c)
+	}
+}
+
+func TestInvalidConfigSaysWhatToFix(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", `{"lisen":"x"}`, nil, "unknown field"},
+		{"meta without secret", `{"graph":{"access_token":"t"}}`, nil, "app_secret"},
+		{"sender of unknown tenant", `{"senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"nope"}]}`, nil, "not a declared tenant"},
+		{"bad bool", `{}`, map[string]string{"WABAGUARD_SIMULATOR": "maybe"}, "true or false"},
+		{"bad duration", `{"simulator":{"read_delay":"soon"}}`, nil, "250ms"},
+		{"bad webhook url", `{"tenants":[{"id":"a","webhook_url":"ftp://x"}]}`, nil, "http(s)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := filepath.Join(t.TempDir(), "c.json")
+			if err := os.WriteFile(p, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(p, env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
