@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/sim"
+)
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8081", "listen address")
+	webhookURL := fs.String("webhook-url", "", "where to post status webhooks (empty: none)")
+	appSecret := fs.String("app-secret", "sim-app-secret", "secret signing the webhooks (X-Hub-Signature-256)")
+	tokens := fs.String("tokens", "", "comma-separated accepted access tokens (empty: any)")
+	seed := fs.Int64("seed", 1, "random seed (same seed, same ids and webhooks)")
+	limits := fs.Bool("limits", true, "enforce throughput, pair-rate and messaging limits")
+	throughput := fs.Int("throughput", 80, "messages per second per number")
+	numbers := fs.String("numbers", "100000000000001:200000000000001:+55 11 4000-0000", "phone numbers as id:waba:display, comma-separated")
+	sentDelay := fs.Duration("sent-delay", 200*time.Millisecond, "delay of the sent status")
+	deliveredDelay := fs.Duration("delivered-delay", 800*time.Millisecond, "delay of the delivered status")
+	readDelay := fs.Duration("read-delay", 2*time.Second, "delay of the read status")
+	reorder := fs.Float64("reorder", 0, "probability that a status arrives out of order")
+	duplicate := fs.Float64("duplicate", 0, "probability that a status arrives twice")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := sim.DefaultConfig()
+	cfg.Seed = *seed
+	cfg.AppSecret = *appSecret
+	cfg.WebhookURL = *webhookURL
+	if *tokens != "" {
+		cfg.AccessTokens = strings.Split(*tokens, ",")
+	}
+	if !*limits {
+		cfg.Limits = sim.LimitsConfig{}
+	}
+	cfg.Webhooks.Enabled = *webhookURL != ""
+	cfg.Webhooks.SentDelay, cfg.Webhooks.DeliveredDelay, cfg.Webhooks.ReadDelay = *sentDelay, *deliveredDelay, *readDelay
+	cfg.Webhooks.ReorderProbability, cfg.Webhooks.DuplicateProbability = *reorder, *duplicate
+	cfg.Numbers = nil
+	for _, spec := range strings.Split(*numbers, ",") {
+		parts := strings.SplitN(spec, ":", 3)
+		if len(parts) != 3 {
+			return fmt.Errorf("--numbers: %q is not id:waba:display", spec)
+		}
+		cfg.Numbers = append(cfg.Numbers, sim.Number{PhoneNumberID: parts[0], WABAID: parts[1], DisplayPhoneNumber: parts[2], ThroughputMPS: *throughput})
+	}
+	s, err := sim.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *listen, err)
+	}
+	s.Start(ctx)
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "Cloud API simulator listening on http://%s (seed %d, limits %v)\n", ln.Addr(), *seed, *limits)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

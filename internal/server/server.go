@@ -1,0 +1,397 @@
+// Package server assembles the gateway from its parts: the store, the
+// simulator or Meta as upstream, the Graph-compatible API, the dispatcher,
+// webhooks in and out, and the operational endpoints. It is the only place
+// that knows them all.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/wabaguard/wabaguard/internal/cloudapi"
+	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/dispatch"
+	"github.com/wabaguard/wabaguard/internal/forward"
+	"github.com/wabaguard/wabaguard/internal/gateway"
+	"github.com/wabaguard/wabaguard/internal/inbound"
+	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/secret"
+	"github.com/wabaguard/wabaguard/internal/sim"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/store/postgres"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite"
+)
+
+// WebhookPath is where Meta (or the simulator) posts webhooks.
+const WebhookPath = "/webhooks/meta"
+
+// Server is a running gateway.
+type Server struct {
+	cfg     config.Config
+	log     *slog.Logger
+	store   store.Store
+	metrics *metrics.Metrics
+
+	listener net.Listener
+	http     *http.Server
+
+	sim         *sim.Sim
+	simListener net.Listener
+	simHTTP     *http.Server
+
+	gateway   *gateway.Server
+	dispatch  *dispatch.Manager
+	ingress   *inbound.Handler
+	processor *inbound.Processor
+	forwarder *forward.Forwarder
+
+	ready      chan struct{}
+	First      FirstStart
+	appSecret  string
+	closeOnce  sync.Once
+	cancelBack context.CancelFunc
+	backDone   chan struct{}
+}
+
+// OpenStore opens the store named by cfg (SQLite by default).
+func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	key, err := loadKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.IsPostgres() {
+		st, err := postgres.Open(ctx, cfg.Database, box)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		return st, nil
+	}
+	st, err := sqlite.Open(ctx, cfg.SQLitePath(), box)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", cfg.SQLitePath(), err)
+	}
+	return st, nil
+}
+
+func loadKey(cfg config.Config) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		return secret.ParseKey(cfg.SecretKey)
+	}
+	if cfg.IsPostgres() {
+		// Replicas must share one key; a per-machine file would split them.
+		return nil, errors.New("a PostgreSQL store needs secret_key (WABAGUARD_SECRET_KEY) shared by all replicas")
+	}
+	return secret.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "secret.key"))
+}
+
+// New builds a gateway from cfg and binds its listeners; Run starts it.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if cfg.ReplicaID == "" {
+		host, _ := os.Hostname()
+		cfg.ReplicaID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	s := &Server{cfg: cfg, log: log, ready: make(chan struct{}), backDone: make(chan struct{})}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	s.listener = ln
+	if cfg.PublicURL == "" {
+		// With port 0 the real port is known only now.
+		s.cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	if err := s.build(ctx); err != nil {
+		_ = ln.Close()
+		s.closeParts()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) error {
+	cfg := s.cfg
+	st, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	s.store = st
+	s.metrics = metrics.New(prometheus.NewRegistry())
+
+	first, err := Bootstrap(ctx, st, cfg, time.Now())
+	if err != nil {
+		return err
+	}
+	s.First = first
+
+	upstreamURL := strings.TrimRight(cfg.Graph.BaseURL, "/")
+	metaToken := cfg.Graph.AccessToken
+	s.appSecret = cfg.Graph.AppSecret
+	verifyToken := cfg.Graph.VerifyToken
+	if cfg.SimulatorEnabled() {
+		if s.appSecret == "" {
+			s.appSecret = secret.NewToken()
+		}
+		if metaToken == "" {
+			metaToken = secret.NewToken()
+		}
+		if err := s.startSimulator(ctx, metaToken); err != nil {
+			return err
+		}
+		upstreamURL = "http://" + s.simListener.Addr().String()
+	}
+	if verifyToken == "" {
+		verifyToken = secret.NewToken()
+	}
+	tokenFor := func(snd store.Sender) string {
+		if snd.AccessToken != "" {
+			return snd.AccessToken
+		}
+		return metaToken
+	}
+
+	client := cloudapi.New(upstreamURL, cfg.Graph.Version, cloudapi.NewHTTPClient())
+
+	s.dispatch = dispatch.New(st, client, dispatch.Config{
+		Owner:       cfg.ReplicaID,
+		LeaseTTL:    cfg.Dispatch.LeaseTTL.D(),
+		ClaimBatch:  cfg.Dispatch.ClaimBatch,
+		MaxInFlight: cfg.Dispatch.MaxInFlight,
+		TokenFor:    tokenFor,
+		Logger:      s.log.With("component", "dispatch"),
+		Metrics:     s.metrics,
+	})
+
+	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
+		Logger:  s.log.With("component", "webhooks-in"),
+		Metrics: s.metrics,
+	})
+	s.ingress = inbound.NewHandler(st, inbound.Config{
+		AppSecret:   []byte(s.appSecret),
+		VerifyToken: verifyToken,
+		Logger:      s.log.With("component", "webhooks-in"),
+		Metrics:     s.metrics,
+		OnStored:    s.processor.Notify,
+	})
+	s.forwarder = forward.New(st, forward.Config{
+		Logger:  s.log.With("component", "webhooks-out"),
+		Metrics: s.metrics,
+	})
+
+	gw, err := gateway.New(gateway.Config{
+		Store:    st,
+		Pipeline: policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
+		Upstream: client,
+		TokenFor: tokenFor,
+		Notify:   s.dispatch.Notify,
+		Logger:   s.log.With("component", "api"),
+		Metrics:  s.metrics,
+	})
+	if err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	s.gateway = gw
+
+	mux := http.NewServeMux()
+	mux.Handle("/", gw.Handler())
+	mux.Handle(WebhookPath, s.ingress)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle(DemoWebhookPath, &demoSink{
+		log: s.log.With("component", "demo-webhook"),
+		secret: func(ctx context.Context) (string, error) {
+			t, err := st.GetTenant(ctx, DemoTenantID)
+			return t.WebhookSecret, err
+		},
+	})
+	s.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+func (s *Server) startSimulator(ctx context.Context, token string) error {
+	cfg := s.cfg
+	sc := sim.DefaultConfig()
+	sc.Seed = cfg.Simulator.Seed
+	sc.AppSecret = s.appSecret
+	sc.AccessTokens = []string{token}
+	sc.WebhookURL = s.cfg.PublicURL + WebhookPath
+	if cfg.Simulator.Limits != nil && !*cfg.Simulator.Limits {
+		sc.Limits = sim.LimitsConfig{}
+	}
+	sc.Webhooks.Enabled = cfg.Simulator.StatusWebhooks == nil || *cfg.Simulator.StatusWebhooks
+	sc.Webhooks.SentDelay = cfg.Simulator.SentDelay.D()
+	sc.Webhooks.DeliveredDelay = cfg.Simulator.DeliveredDelay.D()
+	sc.Webhooks.ReadDelay = cfg.Simulator.ReadDelay.D()
+	sc.Numbers = nil
+	senders, err := s.store.ListSenders(ctx)
+	if err != nil {
+		return fmt.Errorf("simulator numbers: %w", err)
+	}
+	for _, snd := range senders {
+		n := sim.Number{PhoneNumberID: snd.PhoneNumberID, WABAID: snd.WABAID, DisplayPhoneNumber: snd.DisplayPhoneNumber, VerifiedName: snd.TenantID}
+		if snd.ThroughputMPS > 0 {
+			n.ThroughputMPS = snd.ThroughputMPS
+		}
+		sc.Numbers = append(sc.Numbers, n)
+	}
+	sm, err := sim.New(sc)
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Simulator.Listen)
+	if err != nil {
+		return fmt.Errorf("simulator listen %s: %w", cfg.Simulator.Listen, err)
+	}
+	s.sim, s.simListener = sm, ln
+	s.simHTTP = &http.Server{Handler: sm.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	return nil
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "application/json")
+	select {
+	case <-s.ready:
+	default:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"starting"}`))
+		return
+	}
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readyz: store unreachable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"status":"store unreachable"}`))
+		return
+	}
+	_, _ = w.Write([]byte(`{"status":"ready"}`))
+}
+
+// Addr is the address the gateway listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// URL is the base URL of the gateway.
+func (s *Server) URL() string { return s.cfg.PublicURL }
+
+// SimulatorURL is the in-process simulator's base URL, or "".
+func (s *Server) SimulatorURL() string {
+	if s.simListener == nil {
+		return ""
+	}
+	return "http://" + s.simListener.Addr().String()
+}
+
+// Simulator is the in-process simulator, or nil.
+func (s *Server) Simulator() *sim.Sim { return s.sim }
+
+// Store is the gateway's store.
+func (s *Server) Store() store.Store { return s.store }
+
+// AppSecret is the secret that verifies webhooks from Meta (or the simulator).
+func (s *Server) AppSecret() string { return s.appSecret }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	back, cancel := context.WithCancel(context.Background())
+	s.cancelBack = cancel
+	errc := make(chan error, 6)
+	var wg sync.WaitGroup
+	runBack := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(back); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	if s.sim != nil {
+		s.sim.Start(back)
+		go func() {
+			if err := s.simHTTP.Serve(s.simListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("simulator: %w", err)
+			}
+		}()
+	}
+	runBack("dispatch", s.dispatch.Run)
+	runBack("webhook processor", s.processor.Run)
+	runBack("webhook forwarder", s.forwarder.Run)
+	go func() {
+		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	close(s.ready)
+	go func() { wg.Wait(); close(s.backDone) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+		s.log.Error("stopping after a failure", "err", runErr)
+	}
+	s.shutdown()
+	return runErr
+}
+
+// shutdown stops accepting requests, lets in-flight ones finish (their
+// messages are committed before they are answered), then stops the
+// background work and closes the store.
+func (s *Server) shutdown() {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.http.Shutdown(ctx)
+		if s.simHTTP != nil {
+			_ = s.simHTTP.Shutdown(ctx)
+		}
+		if s.cancelBack != nil {
+			s.cancelBack()
+			select {
+			case <-s.backDone:
+			case <-ctx.Done():
+			}
+		}
+		s.closeParts()
+	})
+}
+
+func (s *Server) closeParts() {
+	if s.gateway != nil {
+		s.gateway.Close()
+	}
+	if s.ingress != nil {
+		s.ingress.Close()
+	}
+	if s.sim != nil {
+		s.sim.Close()
+	}
+	if s.store != nil {
+		_ = s.store.Close()
+	}
+}
