@@ -1,0 +1,137 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// Forward states as stored and as reported by ForwardCounts.
+const (
+	forwardPending = "pending"
+	forwardDone    = "done"
+	forwardDead    = "dead"
+)
+
+func insertForwards(ctx context.Context, tx pgx.Tx, fs []store.Forward) error {
+	n := len(fs)
+	if n == 0 {
+		return nil
+	}
+	tenants, wabas, fields := make([]string, n), make([]string, n), make([]string, n)
+	values, created, attempts, next := make([][]byte, n), make([]time.Time, n), make([]int32, n), make([]time.Time, n)
+	for i, f := range fs {
+		tenants[i], wabas[i], fields[i], values[i] = f.TenantID, f.WABAID, f.Field, f.Value
+		if values[i] == nil {
+			values[i] = []byte{}
+		}
+		created[i], attempts[i], next[i] = f.CreatedAt, int32(f.Attempts), f.NextAttemptAt
+		if next[i].IsZero() {
+			// Unscheduled means due as soon as it exists.
+			next[i] = f.CreatedAt
+		}
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at)
+		SELECT t, w, f, v, c, a, n
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::int[], $7::timestamptz[])
+			WITH ORDINALITY AS x(t, w, f, v, c, a, n, ord)
+		ORDER BY ord`, tenants, wabas, fields, values, created, attempts, next); err != nil {
+		return fmt.Errorf("insert forwards: %w", err)
+	}
+	return nil
+}
+
+// ClaimForwards returns up to limit due forwards, oldest first, claimed
+// until now+lease; forwards claimed concurrently are skipped.
+func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Forward, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		WITH due AS (
+			SELECT id FROM forwards
+			WHERE state = 'pending' AND next_attempt_at <= $1 AND COALESCE(claimed_until, '-infinity') <= $1
+			ORDER BY next_attempt_at, id
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED)
+		UPDATE forwards f SET claimed_until = $3
+		FROM due WHERE f.id = due.id
+		RETURNING f.id, f.tenant_id, f.waba_id, f.field, f.value, f.created_at, f.attempts, f.next_attempt_at`,
+		now, limit, now.Add(lease))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim forwards: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Forward, error) {
+		var f store.Forward
+		err := r.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &f.CreatedAt, &f.Attempts, &f.NextAttemptAt)
+		f.CreatedAt, f.NextAttemptAt = utc(f.CreatedAt), utc(f.NextAttemptAt)
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: claim forwards: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Forward) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// CompleteForwards marks forwards delivered.
+func (s *Store) CompleteForwards(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `
+		UPDATE forwards SET state = 'done', done_at = $2, claimed_until = NULL
+		WHERE id = ANY($1::bigint[])`, ids, at); err != nil {
+		return fmt.Errorf("postgres: complete forwards: %w", err)
+	}
+	return nil
+}
+
+// RetryForwards reschedules forwards after failed deliveries, or marks
+// them dead when GiveUp is set.
+func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) error {
+	n := len(rs)
+	if n == 0 {
+		return nil
+	}
+	ids, attempts, next := make([]int64, n), make([]int32, n), make([]time.Time, n)
+	lastErr, giveUp := make([]string, n), make([]bool, n)
+	for i, r := range rs {
+		ids[i], attempts[i], next[i], lastErr[i], giveUp[i] = r.ID, int32(r.Attempts), r.NextAt, r.LastError, r.GiveUp
+	}
+	if _, err := s.pool.Exec(ctx, `
+		UPDATE forwards f SET attempts = v.attempts, next_attempt_at = v.next_at, last_error = v.last_error,
+			claimed_until = NULL, state = CASE WHEN v.give_up THEN 'dead' ELSE 'pending' END
+		FROM unnest($1::bigint[], $2::int[], $3::timestamptz[], $4::text[], $5::bool[])
+			AS v(id, attempts, next_at, last_error, give_up)
+		WHERE f.id = v.id AND f.state = 'pending'`, ids, attempts, next, lastErr, giveUp); err != nil {
+		return fmt.Errorf("postgres: retry forwards: %w", err)
+	}
+	return nil
+}
+
+// ForwardCounts counts forwards by state (pending, done, dead); every state
+// is present in the map, zero included.
+func (s *Store) ForwardCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT state, count(*) FROM forwards GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: forward counts: %w", err)
+	}
+	out := map[string]int{forwardPending: 0, forwardDone: 0, forwardDead: 0}
+	var state string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&state, &n}, func() error {
+		out[state] = n
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: forward counts: %w", err)
+	}
+	return out, nil
+}
