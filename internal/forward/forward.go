@@ -1,0 +1,367 @@
+// Package forward delivers queued events to tenants' webhooks in Meta's
+// envelope, signed with each tenant's secret, retried durably with
+// exponential backoff until they are delivered or too old.
+package forward
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// Store is what forwarding needs from persistence. store.Store satisfies it.
+type Store interface {
+	ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Forward, error)
+	CompleteForwards(ctx context.Context, ids []int64, at time.Time) error
+	RetryForwards(ctx context.Context, rs []store.ForwardRetry) error
+	GetTenant(ctx context.Context, id string) (store.Tenant, error)
+}
+
+// Config configures the forwarder. Zero fields take the documented defaults.
+type Config struct {
+	// Concurrency bounds tenants posted to at the same time (8).
+	Concurrency int
+	// MaxBatch bounds events per POST (100).
+	MaxBatch int
+	// Timeout bounds one POST (10 s).
+	Timeout time.Duration
+	// MaxAge is how long a forward is retried before it is given up (7 days,
+	// as long as Meta itself retries).
+	MaxAge time.Duration
+	// BackoffBase is the first retry delay, doubled per attempt with jitter
+	// (1 s).
+	BackoffBase time.Duration
+	// BackoffCap bounds the retry delay (1 h).
+	BackoffCap time.Duration
+	// PollInterval is the safety net when no wake-up arrives (1 s).
+	PollInterval time.Duration
+	// TenantTTL is how long tenant lookups are cached (10 s).
+	TenantTTL time.Duration
+	// Logger receives operational logs (slog.Default when nil).
+	Logger *slog.Logger
+	// Metrics receives counters (none when nil).
+	Metrics *metrics.Metrics
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// HTTPClient posts to tenants (a client without redirects when nil).
+	HTTPClient *http.Client
+}
+
+// Forwarder delivers due forwards to tenants.
+type Forwarder struct {
+	st   Store
+	cfg  Config
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu      sync.Mutex
+	tenants map[string]cachedTenant
+}
+
+type cachedTenant struct {
+	t     store.Tenant
+	err   error
+	until time.Time
+}
+
+// New returns a forwarder; start it with Run.
+func New(st Store, cfg Config) *Forwarder {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 100
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.MaxAge <= 0 {
+		cfg.MaxAge = 7 * 24 * time.Hour
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = time.Second
+	}
+	if cfg.BackoffCap <= 0 {
+		cfg.BackoffCap = time.Hour
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.TenantTTL <= 0 {
+		cfg.TenantTTL = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.HTTPClient == nil {
+		// A tenant's endpoint redirecting elsewhere must not receive the
+		// signed events on its behalf.
+		cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	return &Forwarder{st: st, cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), tenants: map[string]cachedTenant{}}
+}
+
+// Notify wakes Run; it never blocks.
+func (f *Forwarder) Notify() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers forwards until ctx ends. It returns nil on cancellation.
+func (f *Forwarder) Run(ctx context.Context) error {
+	t := time.NewTimer(f.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		n, err := f.DeliverOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			f.log.Error("forwarding failed", "err", err)
+		} else if n == f.limit() {
+			continue // a full round: more is probably due
+		}
+		t.Reset(f.cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-f.wake:
+		case <-t.C:
+		}
+	}
+}
+
+func (f *Forwarder) limit() int { return f.cfg.Concurrency * f.cfg.MaxBatch }
+
+// DeliverOnce runs one round: it claims due forwards, posts each tenant's
+// events (in chunks of MaxBatch, in order) and records the outcomes. It
+// returns how many forwards it claimed.
+func (f *Forwarder) DeliverOnce(ctx context.Context) (int, error) {
+	now := f.cfg.Now()
+	limit := f.limit()
+	// The claim must outlive the slowest tenant's sequential chunks, or
+	// another round could post the same events concurrently.
+	lease := time.Duration(f.cfg.Concurrency+1)*f.cfg.Timeout + 30*time.Second
+	fws, err := f.st.ClaimForwards(ctx, now, limit, lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim forwards: %w", err)
+	}
+	if len(fws) == 0 {
+		return 0, nil
+	}
+	var order []string
+	byTenant := map[string][]store.Forward{}
+	for _, fw := range fws {
+		if _, ok := byTenant[fw.TenantID]; !ok {
+			order = append(order, fw.TenantID)
+		}
+		byTenant[fw.TenantID] = append(byTenant[fw.TenantID], fw)
+	}
+	var (
+		mu      sync.Mutex
+		done    []int64
+		retries []store.ForwardRetry
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, f.cfg.Concurrency)
+	)
+	// Each tenant is posted to by its own goroutine so that one slow or
+	// failing endpoint does not hold up another tenant's events.
+	for _, tid := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(tid string, list []store.Forward) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			d, r := f.deliverTenant(ctx, tid, list, now)
+			mu.Lock()
+			done = append(done, d...)
+			retries = append(retries, r...)
+			mu.Unlock()
+		}(tid, byTenant[tid])
+	}
+	wg.Wait()
+	var errs []error
+	if len(done) > 0 {
+		if err := f.st.CompleteForwards(ctx, done, f.cfg.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("complete %d forwards: %w", len(done), err))
+		}
+	}
+	if len(retries) > 0 {
+		if err := f.st.RetryForwards(ctx, retries); err != nil {
+			errs = append(errs, fmt.Errorf("reschedule %d forwards: %w", len(retries), err))
+		}
+	}
+	f.count("delivered", len(done))
+	var dead int
+	for _, r := range retries {
+		if r.GiveUp {
+			dead++
+		}
+	}
+	f.count("failed", len(retries)-dead)
+	f.count("dead", dead)
+	return len(fws), errors.Join(errs...)
+}
+
+func (f *Forwarder) count(result string, n int) {
+	if m := f.cfg.Metrics; m != nil && n > 0 {
+		m.WebhooksOut.WithLabelValues(result).Add(float64(n))
+	}
+}
+
+// deliverTenant posts one tenant's forwards chunk by chunk. After a failure
+// the remaining chunks are not attempted (the endpoint is evidently not
+// taking them) and are rescheduled with the failed one.
+func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.Forward, now time.Time) (done []int64, retries []store.ForwardRetry) {
+	t, err := f.tenant(ctx, tid)
+	if err == nil && t.WebhookURL == "" {
+		err = errors.New("tenant has no webhook URL")
+	}
+	for start := 0; start < len(list); start += f.cfg.MaxBatch {
+		chunk := list[start:min(start+f.cfg.MaxBatch, len(list))]
+		if err == nil {
+			err = f.post(ctx, t, chunk)
+			if err == nil {
+				for _, fw := range chunk {
+					done = append(done, fw.ID)
+				}
+				continue
+			}
+		}
+		for _, fw := range chunk {
+			retries = append(retries, f.retry(fw, err, now))
+		}
+	}
+	if err != nil {
+		f.log.Warn("forward to tenant failed", "tenant", tid, "events", len(retries), "err", err)
+	}
+	return done, retries
+}
+
+func (f *Forwarder) retry(fw store.Forward, cause error, now time.Time) store.ForwardRetry {
+	attempts := fw.Attempts + 1
+	r := store.ForwardRetry{ID: fw.ID, Attempts: attempts, NextAt: now.Add(f.backoff(attempts)), LastError: cause.Error()}
+	if now.Sub(fw.CreatedAt) >= f.cfg.MaxAge {
+		r.GiveUp = true
+	}
+	return r
+}
+
+// backoff is BackoffBase·2^(attempts-1), capped, with jitter in its upper
+// half so that a recovering endpoint is not hit by every retry at once.
+func (f *Forwarder) backoff(attempts int) time.Duration {
+	d := f.cfg.BackoffBase << min(max(attempts-1, 0), 30)
+	if d <= 0 || d > f.cfg.BackoffCap {
+		d = f.cfg.BackoffCap
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+func (f *Forwarder) tenant(ctx context.Context, id string) (store.Tenant, error) {
+	now := f.cfg.Now()
+	f.mu.Lock()
+	c, ok := f.tenants[id]
+	f.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.t, c.err
+	}
+	t, err := f.st.GetTenant(ctx, id)
+	if err != nil {
+		err = fmt.Errorf("get tenant %s: %w", id, err)
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Tenant{}, err // not cached: the database may recover
+		}
+	}
+	f.mu.Lock()
+	f.tenants[id] = cachedTenant{t: t, err: err, until: now.Add(f.cfg.TenantTTL)}
+	f.mu.Unlock()
+	return t, err
+}
+
+// Envelope encodes forwards as one notification in Meta's envelope, entries
+// grouped by WABA id in order of first appearance, each stored value
+// embedded byte for byte.
+func Envelope(fws []store.Forward) []byte {
+	var order []string
+	byWABA := map[string][]store.Forward{}
+	for _, fw := range fws {
+		if _, ok := byWABA[fw.WABAID]; !ok {
+			order = append(order, fw.WABAID)
+		}
+		byWABA[fw.WABAID] = append(byWABA[fw.WABAID], fw)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"object":"` + wire.ObjectWABA + `","entry":[`)
+	for i, waba := range order {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"id":`)
+		b.Write(quote(waba))
+		b.WriteString(`,"changes":[`)
+		for j, fw := range byWABA[waba] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"field":`)
+			b.Write(quote(fw.Field))
+			b.WriteString(`,"value":`)
+			if len(fw.Value) == 0 {
+				b.WriteString("null")
+			} else {
+				b.Write(fw.Value)
+			}
+			b.WriteByte('}')
+		}
+		b.WriteString("]}")
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+func quote(s string) []byte {
+	q, _ := json.Marshal(s) // a string always encodes
+	return q
+}
+
+func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forward) error {
+	body := Envelope(chunk)
+	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(wire.SignatureHeader, wire.Sign([]byte(t.WebhookSecret), body))
+	resp, err := f.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("post: %w", err)
+	}
+	// Drain a little so the connection can be reused, never a whole
+	// response a misbehaving endpoint might stream.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("endpoint answered %s", resp.Status)
+	}
+	return nil
+}

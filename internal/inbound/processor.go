@@ -1,0 +1,664 @@
+package inbound
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// ProcessorConfig configures webhook processing.
+type ProcessorConfig struct {
+	// BatchSize bounds deliveries claimed and applied together (256 when
+	// zero).
+	BatchSize int
+	// Lease is how long a claimed delivery is reserved before another
+	// processor may take it (1 minute when zero).
+	Lease time.Duration
+	// PollInterval is the safety net when no wake-up arrives (1 s when zero).
+	PollInterval time.Duration
+	// RetryBase is the first delay before a delivery with unknown Meta ids is
+	// processed again; it doubles per attempt (1 s when zero).
+	RetryBase time.Duration
+	// RetryFor is how long after receipt unknown Meta ids are waited for
+	// before their statuses are forwarded as they are (10 minutes when zero).
+	RetryFor time.Duration
+	// LookupTTL is how long sender lookups are cached (30 s when zero).
+	LookupTTL time.Duration
+	// OnApplied is called after a batch enqueued forwards, typically
+	// Forwarder.Notify.
+	OnApplied func()
+	// Logger receives operational logs (slog.Default when nil).
+	Logger *slog.Logger
+	// Metrics receives counters (none when nil).
+	Metrics *metrics.Metrics
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Processor turns the durable log of deliveries into their effects.
+type Processor struct {
+	st   Store
+	cfg  ProcessorConfig
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu       sync.Mutex
+	senders  map[string]cachedSender  // phone_number_id →
+	wabas    map[string]cachedTenants // waba id → tenants owning its senders
+	inbound  map[string]struct{}      // recently applied inbound message ids
+	inOrder  []string                 // FIFO of inbound, to bound it
+	inCursor int
+}
+
+type cachedSender struct {
+	s     store.Sender
+	found bool
+	until time.Time
+}
+
+type cachedTenants struct {
+	tenants []string
+	until   time.Time
+}
+
+// recentInbound bounds the in-memory set of inbound ids already forwarded.
+const recentInbound = 65536
+
+// NewProcessor returns a processor; start it with Run.
+func NewProcessor(st Store, cfg ProcessorConfig) *Processor {
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 256
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = time.Minute
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Second
+	}
+	if cfg.RetryFor <= 0 {
+		cfg.RetryFor = 10 * time.Minute
+	}
+	if cfg.LookupTTL <= 0 {
+		cfg.LookupTTL = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Processor{
+		st: st, cfg: cfg, log: cfg.Logger,
+		wake:    make(chan struct{}, 1),
+		senders: map[string]cachedSender{},
+		wabas:   map[string]cachedTenants{},
+		inbound: map[string]struct{}{},
+		inOrder: make([]string, recentInbound),
+	}
+}
+
+// Notify wakes Run; it never blocks.
+func (p *Processor) Notify() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes deliveries until ctx ends. It returns nil on cancellation.
+func (p *Processor) Run(ctx context.Context) error {
+	t := time.NewTimer(p.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		n, err := p.ProcessOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			p.log.Error("webhook processing failed", "err", err)
+		} else if n == p.cfg.BatchSize {
+			continue // more is due: no need to wait
+		}
+		t.Reset(p.cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// parsed is one delivery decoded for processing.
+type parsed struct {
+	d       store.Delivery
+	entries []parsedEntry
+}
+
+type parsedEntry struct {
+	wabaID  string
+	changes []parsedChange
+}
+
+type parsedChange struct {
+	field string
+	raw   json.RawMessage
+	// For field "messages":
+	value    map[string]json.RawMessage
+	pnid     string
+	statuses []parsedStatus
+	messages []parsedMessage
+}
+
+type parsedStatus struct {
+	fields map[string]json.RawMessage
+	st     wire.Status
+}
+
+type parsedMessage struct {
+	raw       json.RawMessage
+	fields    map[string]json.RawMessage
+	hdr       wire.InboundHeader
+	contextID string
+}
+
+// ProcessOnce claims one batch of due deliveries, applies their effects in
+// one transaction and reports how many deliveries it handled.
+func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
+	now := p.cfg.Now()
+	ds, err := p.st.ClaimDeliveries(ctx, now, p.cfg.BatchSize, p.cfg.Lease)
+	if err != nil {
+		return 0, fmt.Errorf("claim deliveries: %w", err)
+	}
+	if len(ds) == 0 {
+		return 0, nil
+	}
+	var (
+		apply   store.WebhookApply
+		batch   []parsed
+		metaIDs []string
+		seenID  = map[string]bool{}
+	)
+	addID := func(id string) {
+		if id != "" && !seenID[id] {
+			seenID[id] = true
+			metaIDs = append(metaIDs, id)
+		}
+	}
+	for _, d := range ds {
+		pd, err := parseDelivery(d)
+		if err != nil {
+			// Meta signed it, so it is kept, but retrying cannot make it
+			// parse: mark it done so it is never looped on.
+			p.log.Warn("webhook delivery unparseable, skipped", "delivery", d.ID, "err", err)
+			apply.Done = append(apply.Done, d.ID)
+			continue
+		}
+		for _, e := range pd.entries {
+			for _, c := range e.changes {
+				for _, s := range c.statuses {
+					addID(s.st.ID)
+				}
+				for _, m := range c.messages {
+					addID(m.contextID)
+				}
+			}
+		}
+		batch = append(batch, pd)
+	}
+	refs := map[string]store.MessageRef{}
+	if len(metaIDs) > 0 {
+		if refs, err = p.st.MessagesByMetaID(ctx, metaIDs); err != nil {
+			return 0, fmt.Errorf("map %d meta ids: %w", len(metaIDs), err)
+		}
+	}
+	var (
+		counts     = map[string]int{}
+		newInbound []string
+		inBatch    = map[string]bool{}
+	)
+	for _, pd := range batch {
+		// A delivery processed before (Attempts > 0) had everything but its
+		// unknown statuses applied in that committed pass: only statuses are
+		// worth another look (and their dedupe makes repeating known ones
+		// harmless), while inbound messages and other fields would be
+		// forwarded twice.
+		firstPass := pd.d.Attempts == 0
+		giveUp := now.Sub(pd.d.ReceivedAt) >= p.cfg.RetryFor
+		unresolved := false
+		for _, e := range pd.entries {
+			for _, c := range e.changes {
+				if c.field != "messages" {
+					if firstPass {
+						fws, err := p.otherForwards(ctx, e.wabaID, c, now)
+						if err != nil {
+							return 0, err
+						}
+						apply.Forwards = append(apply.Forwards, fws...)
+						counts["other"]++
+					}
+					continue
+				}
+				for _, s := range c.statuses {
+					ref, ok := refs[s.st.ID]
+					if !ok && !giveUp {
+						unresolved = true
+						continue
+					}
+					sa, fw, err := p.statusEffect(ctx, e.wabaID, c, s, ref, ok, now)
+					if err != nil {
+						return 0, err
+					}
+					if sa != nil {
+						apply.Statuses = append(apply.Statuses, *sa)
+					}
+					if fw != nil {
+						apply.Forwards = append(apply.Forwards, *fw)
+					}
+					counts["status"]++
+				}
+				if !firstPass || len(c.statuses) > 0 && len(c.messages) == 0 && !hasExtra(c.value) {
+					continue
+				}
+				fw, ins, wins, err := p.inboundEffects(ctx, e.wabaID, c, refs, inBatch, now, pd.d.ReceivedAt)
+				if err != nil {
+					return 0, err
+				}
+				apply.Inbound = append(apply.Inbound, ins...)
+				apply.Windows = append(apply.Windows, wins...)
+				for _, in := range ins {
+					newInbound = append(newInbound, in.ID)
+				}
+				if fw != nil {
+					apply.Forwards = append(apply.Forwards, *fw)
+				}
+				counts["inbound"] += len(ins)
+			}
+		}
+		if unresolved {
+			apply.Retry = append(apply.Retry, store.DeliveryRetry{
+				ID:       pd.d.ID,
+				Attempts: pd.d.Attempts + 1,
+				NextAt:   now.Add(p.backoff(pd.d.Attempts)),
+			})
+		} else {
+			apply.Done = append(apply.Done, pd.d.ID)
+		}
+	}
+	if err := p.st.ApplyWebhooks(ctx, apply); err != nil {
+		return 0, fmt.Errorf("apply %d deliveries: %w", len(ds), err)
+	}
+	p.rememberInbound(newInbound)
+	if m := p.cfg.Metrics; m != nil {
+		for k, n := range counts {
+			m.WebhookEvents.WithLabelValues(k).Add(float64(n))
+		}
+	}
+	if len(apply.Forwards) > 0 || len(apply.Statuses) > 0 {
+		if p.cfg.OnApplied != nil {
+			p.cfg.OnApplied()
+		}
+	}
+	return len(ds), nil
+}
+
+func (p *Processor) backoff(attempts int) time.Duration {
+	d := p.cfg.RetryBase << min(attempts, 20)
+	return min(d, p.cfg.RetryFor)
+}
+
+// hasExtra reports whether a messages value carries something besides
+// statuses that the tenant must see (value-level errors, for example).
+func hasExtra(v map[string]json.RawMessage) bool {
+	_, errs := v["errors"]
+	return errs
+}
+
+// statusEffect builds the status event and its forward. A known message's
+// status is recorded and forwarded with the gateway's id to the message's
+// tenant; an unknown one (given up on) is forwarded unchanged to the tenant
+// of the phone number, as it belongs to a message sent around the gateway.
+func (p *Processor) statusEffect(ctx context.Context, wabaID string, c parsedChange, s parsedStatus, ref store.MessageRef, known bool, now time.Time) (*store.StatusApply, *store.Forward, error) {
+	if !known {
+		snd, ok, err := p.sender(ctx, c.pnid)
+		if err != nil || !ok {
+			if !ok && err == nil {
+				p.log.Info("status for unknown message and sender dropped", "phone_number_id", c.pnid)
+			}
+			return nil, nil, err
+		}
+		v, err := withOnly(c.value, "statuses", s.fields)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now}, nil
+	}
+	fields := cloneFields(s.fields)
+	idJSON, _ := json.Marshal(ref.ID)
+	fields["id"] = idJSON
+	v, err := withOnly(c.value, "statuses", fields)
+	if err != nil {
+		return nil, nil, err
+	}
+	fw := &store.Forward{TenantID: ref.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now}
+	state, ok := stateOf(s.st.Status)
+	if !ok {
+		// A status the state machine does not know (a newer Meta value):
+		// the tenant still hears of it, the message does not move.
+		return nil, fw, nil
+	}
+	ev := store.StatusEvent{MessageID: ref.ID, MetaID: s.st.ID, Status: s.st.Status, Timestamp: unixTime(s.st.Timestamp)}
+	if len(s.st.Errors) > 0 {
+		ev.ErrorCode = s.st.Errors[0].Code
+	}
+	return &store.StatusApply{Event: ev, State: state, Forward: fw}, nil, nil
+}
+
+// inboundEffects stores a change's inbound messages, opens their windows and
+// forwards the change (without its statuses, which travel one by one) to the
+// sender's tenant with reply contexts mapped to the gateway's ids.
+func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedChange, refs map[string]store.MessageRef, inBatch map[string]bool, now, received time.Time) (*store.Forward, []store.InboundMessage, []store.Window, error) {
+	var (
+		ins  []store.InboundMessage
+		wins []store.Window
+		out  []json.RawMessage
+	)
+	for _, m := range c.messages {
+		if m.hdr.ID != "" {
+			if inBatch[m.hdr.ID] || p.seenInbound(m.hdr.ID) {
+				continue // a redelivery already applied and forwarded
+			}
+			inBatch[m.hdr.ID] = true
+		}
+		ts := unixTime(m.hdr.Timestamp)
+		ins = append(ins, store.InboundMessage{ID: m.hdr.ID, SenderID: c.pnid, From: m.hdr.From, Type: m.hdr.Type, Timestamp: ts, Body: m.raw, ReceivedAt: received})
+		if m.hdr.From != "" && !ts.IsZero() {
+			wins = append(wins, store.Window{SenderID: c.pnid, WaID: m.hdr.From, At: ts})
+		}
+		raw := m.raw
+		if ref, ok := refs[m.contextID]; ok && m.contextID != "" {
+			var err error
+			if raw, err = rewriteContext(m.fields, ref.ID); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		out = append(out, raw)
+	}
+	if len(c.messages) > 0 && len(out) == 0 {
+		return nil, nil, nil, nil // everything in it was a redelivery
+	}
+	snd, ok, err := p.sender(ctx, c.pnid)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !ok {
+		p.log.Info("inbound for unknown sender not forwarded", "phone_number_id", c.pnid)
+		return nil, ins, wins, nil
+	}
+	v := cloneFields(c.value)
+	delete(v, "statuses")
+	if len(c.messages) > 0 {
+		b, err := json.Marshal(out)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("encode messages: %w", err)
+		}
+		v["messages"] = b
+	}
+	val, err := json.Marshal(v)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("encode value: %w", err)
+	}
+	return &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: c.field, Value: val, CreatedAt: now, NextAttemptAt: now}, ins, wins, nil
+}
+
+// otherForwards forwards a non-messages change unchanged to every tenant
+// owning a sender of the WABA.
+func (p *Processor) otherForwards(ctx context.Context, wabaID string, c parsedChange, now time.Time) ([]store.Forward, error) {
+	tenants, err := p.wabaTenants(ctx, wabaID)
+	if err != nil {
+		return nil, err
+	}
+	if len(tenants) == 0 {
+		p.log.Info("webhook for unknown WABA not forwarded", "waba", wabaID, "field", c.field)
+	}
+	fws := make([]store.Forward, 0, len(tenants))
+	for _, t := range tenants {
+		fws = append(fws, store.Forward{TenantID: t, WABAID: wabaID, Field: c.field, Value: c.raw, CreatedAt: now, NextAttemptAt: now})
+	}
+	return fws, nil
+}
+
+func (p *Processor) sender(ctx context.Context, pnid string) (store.Sender, bool, error) {
+	now := p.cfg.Now()
+	p.mu.Lock()
+	c, ok := p.senders[pnid]
+	p.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.s, c.found, nil
+	}
+	s, err := p.st.GetSender(ctx, pnid)
+	found := err == nil
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Sender{}, false, fmt.Errorf("get sender %s: %w", pnid, err)
+	}
+	p.mu.Lock()
+	p.senders[pnid] = cachedSender{s: s, found: found, until: now.Add(p.cfg.LookupTTL)}
+	p.mu.Unlock()
+	return s, found, nil
+}
+
+func (p *Processor) wabaTenants(ctx context.Context, wabaID string) ([]string, error) {
+	now := p.cfg.Now()
+	p.mu.Lock()
+	c, ok := p.wabas[wabaID]
+	p.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.tenants, nil
+	}
+	ss, err := p.st.SendersByWABA(ctx, wabaID)
+	if err != nil {
+		return nil, fmt.Errorf("senders of WABA %s: %w", wabaID, err)
+	}
+	var tenants []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s.TenantID] {
+			seen[s.TenantID] = true
+			tenants = append(tenants, s.TenantID)
+		}
+	}
+	p.mu.Lock()
+	p.wabas[wabaID] = cachedTenants{tenants: tenants, until: now.Add(p.cfg.LookupTTL)}
+	p.mu.Unlock()
+	return tenants, nil
+}
+
+func (p *Processor) seenInbound(id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, ok := p.inbound[id]
+	return ok
+}
+
+// rememberInbound records applied inbound ids. The store deduplicates the
+// inbound messages themselves, but their forwards are enqueued
+// unconditionally; this bounded memory keeps a redelivery of the same message
+// in a different delivery from reaching the tenant twice.
+func (p *Processor) rememberInbound(ids []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if old := p.inOrder[p.inCursor]; old != "" {
+			delete(p.inbound, old)
+		}
+		p.inOrder[p.inCursor] = id
+		p.inbound[id] = struct{}{}
+		p.inCursor = (p.inCursor + 1) % len(p.inOrder)
+	}
+}
+
+func parseDelivery(d store.Delivery) (parsed, error) {
+	var n wire.Notification
+	if err := json.Unmarshal(d.Body, &n); err != nil {
+		return parsed{}, fmt.Errorf("decode notification: %w", err)
+	}
+	if n.Object != wire.ObjectWABA {
+		return parsed{}, fmt.Errorf("object %q", n.Object)
+	}
+	pd := parsed{d: d}
+	for _, e := range n.Entry {
+		pe := parsedEntry{wabaID: e.ID}
+		for _, c := range e.Changes {
+			pc := parsedChange{field: c.Field, raw: c.Value}
+			if c.Field == "messages" {
+				if err := parseMessages(&pc); err != nil {
+					return parsed{}, err
+				}
+			}
+			pe.changes = append(pe.changes, pc)
+		}
+		pd.entries = append(pd.entries, pe)
+	}
+	return pd, nil
+}
+
+func parseMessages(pc *parsedChange) error {
+	if err := json.Unmarshal(pc.raw, &pc.value); err != nil {
+		return fmt.Errorf("decode messages value: %w", err)
+	}
+	if raw, ok := pc.value["metadata"]; ok {
+		var md wire.Metadata
+		if err := json.Unmarshal(raw, &md); err != nil {
+			return fmt.Errorf("decode metadata: %w", err)
+		}
+		pc.pnid = md.PhoneNumberID
+	}
+	if raw, ok := pc.value["statuses"]; ok {
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("decode statuses: %w", err)
+		}
+		for _, r := range list {
+			var s parsedStatus
+			if err := json.Unmarshal(r, &s.fields); err != nil {
+				return fmt.Errorf("decode status: %w", err)
+			}
+			if err := json.Unmarshal(r, &s.st); err != nil {
+				return fmt.Errorf("decode status: %w", err)
+			}
+			pc.statuses = append(pc.statuses, s)
+		}
+	}
+	if raw, ok := pc.value["messages"]; ok {
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("decode messages: %w", err)
+		}
+		for _, r := range list {
+			m := parsedMessage{raw: r}
+			var withCtx struct {
+				wire.InboundHeader
+				Context *struct {
+					ID string `json:"id"`
+				} `json:"context"`
+			}
+			if err := json.Unmarshal(r, &withCtx); err != nil {
+				return fmt.Errorf("decode message: %w", err)
+			}
+			m.hdr = withCtx.InboundHeader
+			if withCtx.Context != nil {
+				m.contextID = withCtx.Context.ID
+				if err := json.Unmarshal(r, &m.fields); err != nil {
+					return fmt.Errorf("decode message: %w", err)
+				}
+			}
+			pc.messages = append(pc.messages, m)
+		}
+	}
+	return nil
+}
+
+// rewriteContext replaces context.id of a reply with the gateway's id,
+// keeping every other field.
+func rewriteContext(fields map[string]json.RawMessage, id string) (json.RawMessage, error) {
+	var ctxFields map[string]json.RawMessage
+	if err := json.Unmarshal(fields["context"], &ctxFields); err != nil {
+		return nil, fmt.Errorf("decode context: %w", err)
+	}
+	idJSON, _ := json.Marshal(id)
+	ctxFields["id"] = idJSON
+	cb, err := json.Marshal(ctxFields)
+	if err != nil {
+		return nil, fmt.Errorf("encode context: %w", err)
+	}
+	out := cloneFields(fields)
+	out["context"] = cb
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	return b, nil
+}
+
+// withOnly returns the value with the list under key replaced by the single
+// item, every other field kept as Meta sent it.
+func withOnly(value map[string]json.RawMessage, key string, item map[string]json.RawMessage) ([]byte, error) {
+	ib, err := json.Marshal([]map[string]json.RawMessage{item})
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", key, err)
+	}
+	v := cloneFields(value)
+	v[key] = ib
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode value: %w", err)
+	}
+	return b, nil
+}
+
+func cloneFields(m map[string]json.RawMessage) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func stateOf(status string) (store.MessageState, bool) {
+	switch status {
+	case wire.StatusSent:
+		return store.StateSent, true
+	case wire.StatusDelivered:
+		return store.StateDelivered, true
+	case wire.StatusRead, wire.StatusPlayed:
+		return store.StateRead, true
+	case wire.StatusFailed:
+		return store.StateFailed, true
+	}
+	return "", false
+}
+
+// unixTime parses Meta's string timestamps (unix seconds); zero when absent
+// or malformed.
+func unixTime(s string) time.Time {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
