@@ -1,0 +1,319 @@
+package sim
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+type wabaState struct {
+	id    string
+	limit int // unique recipients per 24 h; -1 unlimited
+
+	numbers []*numberState // fixed after New
+
+	mu        sync.Mutex
+	reached   map[string]time.Time
+	reachLog  []reach
+	optedOut  map[string]struct{} // users who stopped marketing messages
+	templates []*template
+}
+
+func newWABA(id string, limit int) *wabaState {
+	return &wabaState{id: id, limit: limit, reached: map[string]time.Time{}, optedOut: map[string]struct{}{}}
+}
+
+// template is a message template; status is decided at creation and becomes
+// visible at reviewAt, so the review needs no goroutine.
+type template struct {
+	ID         string          `json:"id"`
+	Name       string          `json:"name"`
+	Language   string          `json:"language"`
+	Category   string          `json:"category"`
+	Components json.RawMessage `json:"components"`
+
+	final      string // APPROVED or REJECTED
+	reason     string
+	reviewAt   time.Time
+	bodyParams int
+}
+
+func (t *template) status(now time.Time) string {
+	if now.Before(t.reviewAt) {
+		return "PENDING"
+	}
+	return t.final
+}
+
+var (
+	templateNameRE = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
+	placeholderRE  = regexp.MustCompile(`\{\{\s*([a-zA-Z0-9_]+)\s*\}\}`)
+)
+
+// bodyParamCount counts the distinct placeholders of the BODY component.
+func bodyParamCount(components json.RawMessage) int {
+	var comps []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if json.Unmarshal(components, &comps) != nil {
+		return 0
+	}
+	for _, c := range comps {
+		if strings.EqualFold(c.Type, "BODY") {
+			seen := map[string]bool{}
+			for _, m := range placeholderRE.FindAllStringSubmatch(c.Text, -1) {
+				seen[m[1]] = true
+			}
+			return len(seen)
+		}
+	}
+	return 0
+}
+
+func (s *Sim) seedTemplates(w *wabaState) {
+	seed := []struct{ name, lang, cat, comps string }{
+		{"hello_world", "en_US", "UTILITY",
+			`[{"type":"HEADER","format":"TEXT","text":"Hello World"},{"type":"BODY","text":"Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us."},{"type":"FOOTER","text":"WhatsApp Business Platform sample message"}]`},
+		{"confirmacao_pedido", "pt_BR", "UTILITY",
+			`[{"type":"BODY","text":"Olá! Seu pedido {{1}} foi confirmado e será enviado em breve.","example":{"body_text":[["12345"]]}}]`},
+	}
+	for _, t := range seed {
+		c := json.RawMessage(t.comps)
+		w.templates = append(w.templates, &template{
+			ID: s.newNumericID(), Name: t.name, Language: t.lang, Category: t.cat, Components: c,
+			final: "APPROVED", reason: "NONE", bodyParams: bodyParamCount(c),
+		})
+	}
+}
+
+// findTemplate returns the template of that name and language, or nil.
+func (w *wabaState) findTemplate(name, lang string) *template {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, t := range w.templates {
+		if t.Name == name && t.Language == lang {
+			return t
+		}
+	}
+	return nil
+}
+
+type templateView struct {
+	Name       string          `json:"name"`
+	Components json.RawMessage `json:"components"`
+	Language   string          `json:"language"`
+	Status     string          `json:"status"`
+	Category   string          `json:"category"`
+	ID         string          `json:"id"`
+}
+
+type cursors struct {
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+type paging struct {
+	Cursors cursors `json:"cursors"`
+	Next    string  `json:"next,omitempty"`
+}
+
+type templatePage struct {
+	Data   []templateView `json:"data"`
+	Paging paging         `json:"paging"`
+}
+
+func encodeCursor(i int) string { return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(i))) }
+
+func decodeCursor(c string) (int, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	i, err := strconv.Atoi(string(b))
+	return i, err == nil && i >= 0
+}
+
+func (s *Sim) serveTemplateList(w http.ResponseWriter, r *http.Request, wb *wabaState) {
+	q := r.URL.Query()
+	limit := 25
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter, "Param limit must be a positive integer"))
+			return
+		}
+		limit = min(n, 1000)
+	}
+	start := 0
+	if c := q.Get("after"); c != "" {
+		i, ok := decodeCursor(c)
+		if !ok {
+			wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter, "Invalid after cursor"))
+			return
+		}
+		start = i + 1
+	}
+	now := s.clock.Now()
+	name, status := q.Get("name"), strings.ToUpper(q.Get("status"))
+	wb.mu.Lock()
+	var all []templateView
+	for _, t := range wb.templates {
+		st := t.status(now)
+		// Meta's name filter matches substrings.
+		if (name != "" && !strings.Contains(t.Name, name)) || (status != "" && st != status) {
+			continue
+		}
+		all = append(all, templateView{t.Name, t.Components, t.Language, st, t.Category, t.ID})
+	}
+	wb.mu.Unlock()
+	page := templatePage{Data: []templateView{}}
+	end := min(start+limit, len(all))
+	if start < end {
+		page.Data = all[start:end]
+		page.Paging.Cursors = cursors{Before: encodeCursor(start), After: encodeCursor(end - 1)}
+		if end < len(all) {
+			nq := r.URL.Query()
+			nq.Set("after", page.Paging.Cursors.After)
+			nq.Del("access_token")
+			page.Paging.Next = "http://" + r.Host + r.URL.Path + "?" + nq.Encode()
+		}
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+type templateCreate struct {
+	Name       string          `json:"name"`
+	Category   string          `json:"category"`
+	Language   string          `json:"language"`
+	Components json.RawMessage `json:"components"`
+}
+
+func (s *Sim) serveTemplateCreate(w http.ResponseWriter, r *http.Request, wb *wabaState) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter, "could not read request body: %v", err))
+		return
+	}
+	var req templateCreate
+	if err := json.Unmarshal(body, &req); err != nil {
+		wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter, "request body is not valid JSON: %v", err))
+		return
+	}
+	req.Category = strings.ToUpper(req.Category)
+	switch {
+	case req.Name == "":
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "The parameter name is required."))
+		return
+	case !templateNameRE.MatchString(req.Name):
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "Template name can only contain lowercase alphanumeric characters and underscores."))
+		return
+	case req.Language == "":
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "The parameter language is required."))
+		return
+	case req.Category != "MARKETING" && req.Category != "UTILITY" && req.Category != "AUTHENTICATION":
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "Param category must be one of {MARKETING, UTILITY, AUTHENTICATION}."))
+		return
+	}
+	var comps []json.RawMessage
+	if len(req.Components) == 0 || json.Unmarshal(req.Components, &comps) != nil || len(comps) == 0 {
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "The parameter components is required and must be a non-empty array."))
+		return
+	}
+	now := s.clock.Now()
+	t := &template{
+		ID: s.newNumericID(), Name: req.Name, Language: req.Language, Category: req.Category,
+		Components: req.Components, final: "APPROVED", reason: "NONE",
+		reviewAt: now.Add(s.cfg.Templates.ReviewDelay), bodyParams: bodyParamCount(req.Components),
+	}
+	lc := strings.ToLower(req.Name + " " + string(req.Components))
+	for _, word := range s.cfg.Templates.RejectWords {
+		if word != "" && strings.Contains(lc, strings.ToLower(word)) {
+			t.final, t.reason = "REJECTED", "ABUSIVE_CONTENT"
+			break
+		}
+	}
+	wb.mu.Lock()
+	for _, o := range wb.templates {
+		if o.Name == t.Name && o.Language == t.Language {
+			wb.mu.Unlock()
+			e := wire.Errorf(wire.CodeInvalidParameter, "Content in this language already exists for template %s (%s).", t.Name, t.Language)
+			e.ErrorSubcode = 2388024
+			wire.WriteError(w, e)
+			return
+		}
+	}
+	wb.templates = append(wb.templates, t)
+	wb.mu.Unlock()
+	s.queueTemplateStatus(wb, t)
+	writeJSON(w, http.StatusOK, map[string]string{"id": t.ID, "status": t.status(now), "category": t.Category})
+}
+
+func (s *Sim) serveTemplateDelete(w http.ResponseWriter, r *http.Request, wb *wabaState) {
+	name := r.URL.Query().Get("name")
+	if name == "" {
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "The parameter name is required."))
+		return
+	}
+	hsmID := r.URL.Query().Get("hsm_id")
+	wb.mu.Lock()
+	kept := wb.templates[:0]
+	removed := 0
+	for _, t := range wb.templates {
+		if t.Name == name && (hsmID == "" || t.ID == hsmID) {
+			removed++
+			continue
+		}
+		kept = append(kept, t)
+	}
+	clear(wb.templates[len(kept):])
+	wb.templates = kept
+	wb.mu.Unlock()
+	if removed == 0 {
+		e := wire.Errorf(wire.CodeInvalidParameter, "Message template %q not found.", name)
+		e.ErrorSubcode = 2593002
+		wire.WriteError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, wire.SuccessResponse{Success: true})
+}
+
+// templateStatusValue is the value of a message_template_status_update webhook.
+type templateStatusValue struct {
+	Event     string `json:"event"`
+	ID        int64  `json:"message_template_id"`
+	Name      string `json:"message_template_name"`
+	Language  string `json:"message_template_language"`
+	Reason    string `json:"reason"`
+	Category  string `json:"message_template_category"`
+	Rejection *struct {
+		Reason         string `json:"reason"`
+		Recommendation string `json:"recommendation"`
+	} `json:"rejection_info,omitempty"`
+}
+
+func (s *Sim) queueTemplateStatus(wb *wabaState, t *template) {
+	if !s.webhooksOn() {
+		return
+	}
+	id, _ := strconv.ParseInt(t.ID, 10, 64)
+	v := templateStatusValue{Event: t.final, ID: id, Name: t.Name, Language: t.Language, Reason: t.reason, Category: t.Category}
+	if t.final == "REJECTED" {
+		v.Rejection = &struct {
+			Reason         string `json:"reason"`
+			Recommendation string `json:"recommendation"`
+		}{"The template content may violate WhatsApp's Commerce or Business policy.", "Remove prohibited content and submit a new template."}
+	}
+	if err := s.queueChange(wb.id, t.reviewAt, "message_template_status_update", v); err != nil {
+		s.logDrop(fmt.Errorf("template status webhook: %w", err))
+	}
+}
