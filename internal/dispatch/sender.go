@@ -1,0 +1,385 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// claimHorizon is how far ahead a claim looks at the bucket: claimed
+// messages should be sent within this, far inside ClaimLease.
+const claimHorizon = time.Second
+
+// loop is the state of one running sender loop.
+type loop struct {
+	m       *Manager
+	r       *runner
+	lim     *limiter
+	rec     *recorder
+	log     *slog.Logger
+	stopped atomic.Bool // set once by the send that hit an account-level error
+}
+
+// runSender is one sender's loop: claim, pace, send, record, until ctx ends
+// or the sender is stopped.
+func (m *Manager) runSender(ctx context.Context, r *runner) {
+	defer close(r.done)
+	s := r.getSender()
+	l := &loop{
+		m:   m,
+		r:   r,
+		lim: newLimiter(m.throughput(s), m.cfg.Now()),
+		log: m.log.With("sender", r.id),
+	}
+	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log)
+	// In-flight sends finish even when the loop is told to stop: their
+	// outcome is then known and recorded instead of becoming a duplicate.
+	// The HTTP client's timeout bounds them.
+	sendCtx := context.WithoutCancel(ctx)
+	sem := make(chan struct{}, m.cfg.MaxInFlight)
+	var wg sync.WaitGroup
+	defer func() {
+		wg.Wait()
+		l.rec.close()
+	}()
+
+	for ctx.Err() == nil && !l.stopped.Load() {
+		s = r.getSender()
+		l.lim.SetTarget(m.throughput(s))
+		now := m.cfg.Now()
+		limit := min(m.cfg.ClaimBatch, l.lim.Available(now, claimHorizon))
+		msgs, err := m.st.ClaimMessages(ctx, r.id, now, limit, m.cfg.ClaimLease)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.log.Error("claim messages", "err", err)
+			}
+			l.idle(ctx)
+			continue
+		}
+		if len(msgs) == 0 {
+			l.idle(ctx)
+			continue
+		}
+		for i := range msgs {
+			if !l.admit(ctx, sem) {
+				l.putBack(msgs[i:])
+				break
+			}
+			wg.Add(1)
+			go func(msg *store.Message) {
+				defer wg.Done()
+				defer func() { <-sem }()
+				l.send(sendCtx, s, msg)
+			}(&msgs[i])
+		}
+	}
+}
+
+// admit waits for a token of the bucket and a free in-flight slot. It
+// returns false when the loop must stop instead.
+func (l *loop) admit(ctx context.Context, sem chan struct{}) bool {
+	if ctx.Err() != nil || l.stopped.Load() {
+		return false
+	}
+	// The slot first, then the token: a send leaves right after its
+	// token's time, never later because every slot was busy.
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	if d := l.lim.Reserve(l.m.cfg.Now()); d > 0 {
+		if err := l.m.cfg.Sleep(ctx, d); err != nil {
+			<-sem
+			return false
+		}
+	}
+	// A send that finished while we waited may have stopped the sender.
+	if l.stopped.Load() {
+		<-sem
+		return false
+	}
+	return true
+}
+
+// idle waits for a Notify, the poll interval, or the end.
+func (l *loop) idle(ctx context.Context) {
+	t := time.NewTimer(l.m.cfg.PollInterval)
+	defer t.Stop()
+	select {
+	case <-l.r.wake:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// putBack returns claimed but unsent messages to the queue unchanged, so
+// they keep their place and the next owner need not wait for the claim
+// lease to lapse.
+func (l *loop) putBack(msgs []store.Message) {
+	now := l.m.cfg.Now()
+	for i := range msgs {
+		l.rec.add(requeued(&msgs[i], now), nil)
+	}
+}
+
+func requeued(msg *store.Message, now time.Time) store.Outcome {
+	next := msg.NextAttemptAt
+	if next.IsZero() {
+		next = now
+	}
+	return store.Outcome{
+		MessageID:     msg.ID,
+		State:         store.StateQueued,
+		Attempts:      msg.Attempts,
+		NextAttemptAt: next,
+		ErrorCode:     msg.ErrorCode,
+		ErrorDetail:   msg.ErrorDetail,
+		At:            now,
+	}
+}
+
+// send makes one attempt and records its outcome.
+func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
+	m := l.m
+	start := time.Now()
+	resp, err := m.up.Send(ctx, m.cfg.TokenFor(s), s.PhoneNumberID, msg.Body)
+	at := m.cfg.Now()
+	mt := m.cfg.Metrics
+	if mt != nil {
+		mt.UpstreamLatency.Observe(time.Since(start).Seconds())
+	}
+	attempts := msg.Attempts + 1
+	if err == nil {
+		if len(resp.Messages) == 0 || resp.Messages[0].ID == "" {
+			err = errors.New("send answer without a message id")
+		} else {
+			o := store.Outcome{MessageID: msg.ID, State: store.StateSent, MetaID: resp.Messages[0].ID, WaID: msg.WaID, Attempts: attempts, At: at}
+			if len(resp.Contacts) > 0 && resp.Contacts[0].WaID != "" {
+				o.WaID = resp.Contacts[0].WaID
+			}
+			if mt != nil {
+				mt.Sent.WithLabelValues(s.PhoneNumberID).Inc()
+				if !msg.CreatedAt.IsZero() {
+					mt.DispatchLatency.Observe(at.Sub(msg.CreatedAt).Seconds())
+				}
+			}
+			l.rec.add(o, nil)
+			return
+		}
+	}
+
+	action, code := Classify(err)
+	detail := errorDetail(err)
+	label := strconv.Itoa(code)
+	o := store.Outcome{MessageID: msg.ID, State: store.StateQueued, Attempts: attempts, ErrorCode: code, ErrorDetail: detail, At: at}
+	log := l.log.With("message", msg.ID, "code", code, "attempts", attempts, "action", action.String())
+	switch action {
+	case ActionThrottle:
+		if l.lim.SlowDown(at) {
+			log.Warn("throttled by Meta, slowing down", "rate", l.lim.Rate())
+		}
+		o.NextAttemptAt = at.Add(max(throttleRetry, time.Duration(retryAfterOf(err))*time.Second))
+	case ActionPairRate:
+		o.NextAttemptAt = at.Add(pairDelay(msg.Attempts))
+	case ActionLater:
+		o.NextAttemptAt = at.Add(laterDelay)
+	case ActionBackoff:
+		if attempts >= m.cfg.MaxAttempts || (!msg.CreatedAt.IsZero() && at.Sub(msg.CreatedAt) >= m.cfg.MaxAge) {
+			action = ActionFail
+			if code == 0 {
+				code = wire.CodeGenericUser
+			}
+			detail = fmt.Sprintf("gave up after %d attempts: %s", attempts, detail)
+			o.ErrorCode, o.ErrorDetail = code, detail
+			break
+		}
+		o.NextAttemptAt = at.Add(backoffDelay(attempts, m.jitter))
+	case ActionStopSender:
+		// Not the message's fault: it keeps its attempts and its place.
+		o = requeued(msg, at)
+		o.ErrorCode, o.ErrorDetail = code, detail
+		l.stopSender(s, code, detail, at)
+	}
+
+	if action == ActionFail {
+		ge := graphError(err, code, detail)
+		f, ferr := failedForward(s, msg, at, ge)
+		o.State = store.StateFailed
+		o.NextAttemptAt = time.Time{}
+		if mt != nil {
+			mt.Failed.WithLabelValues(label).Inc()
+		}
+		log.Warn("message failed", "detail", detail)
+		if ferr != nil {
+			log.Error("build failed status", "err", ferr)
+			l.rec.add(o, nil)
+			return
+		}
+		l.rec.add(o, &f)
+		return
+	}
+	if mt != nil && action != ActionStopSender {
+		mt.Retried.WithLabelValues(label).Inc()
+	}
+	log.Debug("message rescheduled", "next", o.NextAttemptAt)
+	l.rec.add(o, nil)
+}
+
+// stopSender stops the sender once: later errors of the same burst only
+// requeue their messages.
+func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time) {
+	if !l.stopped.CompareAndSwap(false, true) {
+		return
+	}
+	l.log.Error("sender stopped by Meta", "code", code, "detail", detail)
+	if mt := l.m.cfg.Metrics; mt != nil {
+		mt.SenderStopped.WithLabelValues(strconv.Itoa(code)).Inc()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	reason := fmt.Sprintf("(#%d) %s", code, wire.Title(code))
+	if detail != "" {
+		reason += ": " + detail
+	}
+	if err := l.m.st.SetSenderState(ctx, s.PhoneNumberID, store.SenderStopped, code, reason, at); err != nil {
+		l.log.Error("record sender stop", "err", err)
+	}
+}
+
+// errorDetail is what is stored about a failure: Graph's details, or the
+// error text (token-free by cloudapi's contract).
+func errorDetail(err error) string {
+	var ge *wire.Error
+	if errors.As(err, &ge) {
+		if d := ge.Details(); d != "" {
+			return d
+		}
+		return ge.Message
+	}
+	return err.Error()
+}
+
+func retryAfterOf(err error) int {
+	var ge *wire.Error
+	if errors.As(err, &ge) {
+		return ge.RetryAfter
+	}
+	return 0
+}
+
+// graphError is the error shown to the tenant in a failed status: Meta's
+// own when there is one.
+func graphError(err error, code int, detail string) *wire.Error {
+	var ge *wire.Error
+	if errors.As(err, &ge) && ge.Code == code {
+		return ge
+	}
+	return wire.NewError(code, detail)
+}
+
+// recorder groups outcomes into RecordOutcomes transactions: it flushes when
+// ClaimBatch outcomes are waiting or FlushDelay after the first unflushed
+// one, so a burst of answers becomes one transaction.
+type recorder struct {
+	ctx   context.Context
+	st    Store
+	max   int
+	delay time.Duration
+	log   *slog.Logger
+	in    chan recItem
+	done  chan struct{}
+}
+
+type recItem struct {
+	o store.Outcome
+	f *store.Forward
+}
+
+func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger) *recorder {
+	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log,
+		in: make(chan recItem, 2*maxBatch), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+func (r *recorder) add(o store.Outcome, f *store.Forward) { r.in <- recItem{o, f} }
+
+// close flushes what is left and waits; no add may follow.
+func (r *recorder) close() {
+	close(r.in)
+	<-r.done
+}
+
+func (r *recorder) run() {
+	defer close(r.done)
+	outs := make([]store.Outcome, 0, r.max)
+	var fwds []store.Forward
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	flush := func() {
+		t.Stop()
+		if len(outs) > 0 {
+			r.flush(outs, fwds)
+		}
+		outs, fwds = outs[:0], fwds[:0]
+	}
+	for {
+		if len(outs) == 0 {
+			it, ok := <-r.in
+			if !ok {
+				return
+			}
+			outs = append(outs, it.o)
+			if it.f != nil {
+				fwds = append(fwds, *it.f)
+			}
+			t.Reset(r.delay)
+		}
+		select {
+		case it, ok := <-r.in:
+			if !ok {
+				flush()
+				return
+			}
+			outs = append(outs, it.o)
+			if it.f != nil {
+				fwds = append(fwds, *it.f)
+			}
+			if len(outs) >= r.max {
+				flush()
+			}
+		case <-t.C:
+			flush()
+		}
+	}
+}
+
+// flush records one batch, retrying a few times: an outcome that is never
+// recorded makes its message go out again after the claim lease.
+func (r *recorder) flush(outs []store.Outcome, fwds []store.Forward) {
+	var err error
+	for try := range 4 {
+		if try > 0 {
+			if sleepCtx(r.ctx, time.Duration(try)*200*time.Millisecond) != nil {
+				break
+			}
+		}
+		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		err = r.st.RecordOutcomes(ctx, outs, fwds)
+		cancel()
+		if err == nil {
+			return
+		}
+		r.log.Warn("record outcomes", "n", len(outs), "try", try+1, "err", err)
+	}
+	r.log.Error("outcomes lost; their messages will be claimed again", "n", len(outs), "err", err)
+}

@@ -1,0 +1,66 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// FailedStatusValue builds the value of a "messages" change carrying one
+// failed status of msgID, in Meta's webhook envelope, so the tenant learns
+// of a message that failed for good exactly as it would from Meta. The
+// gateway also uses it for its own late rejections.
+func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire.Error) ([]byte, error) {
+	if e == nil {
+		return nil, fmt.Errorf("dispatch: failed status of %s without an error", msgID)
+	}
+	title := wire.Title(e.Code)
+	msg := e.Message
+	if msg == "" {
+		msg = title
+	}
+	v := wire.MessagesValue{
+		MessagingProduct: "whatsapp",
+		Metadata: wire.Metadata{
+			DisplayPhoneNumber: s.DisplayPhoneNumber,
+			PhoneNumberID:      s.PhoneNumberID,
+		},
+		Statuses: []wire.Status{{
+			ID:          msgID,
+			Status:      wire.StatusFailed,
+			Timestamp:   strconv.FormatInt(at.Unix(), 10),
+			RecipientID: waID,
+			Errors: []wire.StatusError{{
+				Code:      e.Code,
+				Title:     title,
+				Message:   msg,
+				ErrorData: &wire.StatusErrorData{Details: e.Details()},
+			}},
+		}},
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: encode failed status of %s: %w", msgID, err)
+	}
+	return b, nil
+}
+
+// failedForward wraps FailedStatusValue in a store.Forward for the tenant.
+func failedForward(s store.Sender, m *store.Message, at time.Time, e *wire.Error) (store.Forward, error) {
+	v, err := FailedStatusValue(s, m.ID, m.WaID, at, e)
+	if err != nil {
+		return store.Forward{}, err
+	}
+	return store.Forward{
+		TenantID:      s.TenantID,
+		WABAID:        s.WABAID,
+		Field:         "messages",
+		Value:         v,
+		CreatedAt:     at,
+		NextAttemptAt: at,
+	}, nil
+}
