@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+func prepareForward(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: enqueue forward: %w", err)
+	}
+	return st, nil
+}
+
+func execForward(ctx context.Context, st *sql.Stmt, f store.Forward) error {
+	if _, err := st.ExecContext(ctx, f.TenantID, f.WABAID, f.Field, f.Value, ms(f.CreatedAt), f.Attempts, ms(f.NextAttemptAt)); err != nil {
+		return fmt.Errorf("sqlite: enqueue forward: %w", err)
+	}
+	return nil
+}
+
+// insertForwards enqueues forwards inside tx.
+func insertForwards(ctx context.Context, tx *sql.Tx, fs []store.Forward) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	st, err := prepareForward(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, f := range fs {
+		if err := execForward(ctx, st, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClaimForwards returns up to limit due pending forwards, oldest first. A
+// claim pushes NextAttemptAt to now+lease, which is what the returned
+// forwards carry.
+func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Forward, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.w.QueryContext(ctx, `UPDATE forwards SET next_attempt_at = ?1
+		WHERE id IN (SELECT id FROM forwards WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3)
+		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at`,
+		ms(now.Add(lease)), ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Forward
+	for rows.Next() {
+		var f store.Forward
+		var created, next int64
+		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.Attempts, &next); err != nil {
+			return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
+		}
+		f.CreatedAt, f.NextAttemptAt = tm(created), tm(next)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
+	}
+	slices.SortFunc(out, func(a, b store.Forward) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// CompleteForwards marks pending forwards delivered.
+func (s *Store) CompleteForwards(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE forwards SET state = 'done', done_at = ? WHERE id = ? AND state = 'pending'`)
+		if err != nil {
+			return fmt.Errorf("sqlite: complete forwards: %w", err)
+		}
+		defer st.Close()
+		for _, id := range ids {
+			if _, err := st.ExecContext(ctx, ms(at), id); err != nil {
+				return fmt.Errorf("sqlite: complete forward %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// RetryForwards reschedules pending forwards, or marks them dead on GiveUp.
+func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE forwards SET attempts = ?, next_attempt_at = ?, last_error = ?, state = ?
+			WHERE id = ? AND state = 'pending'`)
+		if err != nil {
+			return fmt.Errorf("sqlite: retry forwards: %w", err)
+		}
+		defer st.Close()
+		for _, r := range rs {
+			state := "pending"
+			if r.GiveUp {
+				state = "dead"
+			}
+			if _, err := st.ExecContext(ctx, r.Attempts, ms(r.NextAt), r.LastError, state, r.ID); err != nil {
+				return fmt.Errorf("sqlite: retry forward %d: %w", r.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// ForwardCounts counts forwards by state; the keys pending, done and dead
+// are always present.
+func (s *Store) ForwardCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT state, COUNT(*) FROM forwards GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: forward counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{"pending": 0, "done": 0, "dead": 0}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: forward counts: %w", err)
+		}
+		out[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: forward counts: %w", err)
+	}
+	return out, nil
+}

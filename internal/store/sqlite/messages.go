@@ -1,0 +1,345 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// CommitIntake records a batch of send requests in one transaction, with
+// one prepared statement per table reused across the batch.
+func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		idem, err := tx.PrepareContext(ctx, `INSERT INTO idempotency (tenant_id, key, status_code, response, created_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("sqlite: commit intake: %w", err)
+		}
+		defer idem.Close()
+		msg, err := tx.PrepareContext(ctx, `INSERT INTO messages (id, tenant_id, sender_id, input, wa_id, type,
+				category, body, state, attempts, next_attempt_at, claimed_until, meta_id, error_code, error_detail,
+				created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: commit intake: %w", err)
+		}
+		defer msg.Close()
+		dec, err := tx.PrepareContext(ctx, `INSERT INTO decisions (tenant_id, sender_id, message_id, wa_id, outcome,
+				rule, code, graph_code, reason, until, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: commit intake: %w", err)
+		}
+		defer dec.Close()
+
+		for _, it := range items {
+			it.Duplicate = false
+			// The idempotency row goes first: its insert is the test for a
+			// replay, including a replay earlier in this same batch.
+			if k := it.Idempotency; k != nil {
+				res, err := idem.ExecContext(ctx, k.TenantID, k.Key, k.StatusCode, k.Response, ms(k.CreatedAt))
+				if err != nil {
+					return fmt.Errorf("sqlite: commit intake: idempotency: %w", err)
+				}
+				n, err := rowsAffected(res)
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					it.Duplicate = true
+					continue
+				}
+			}
+			if m := it.Message; m != nil {
+				if m.State == "" {
+					m.State = store.StateQueued
+				}
+				res, err := msg.ExecContext(ctx, m.ID, m.TenantID, m.SenderID, m.Input, m.WaID, m.Type, m.Category,
+					m.Body, string(m.State), m.Attempts, ms(m.NextAttemptAt), ms(m.ClaimedUntil), m.MetaID,
+					m.ErrorCode, m.ErrorDetail, ms(m.CreatedAt), ms(m.UpdatedAt))
+				if err != nil {
+					return fmt.Errorf("sqlite: commit intake: message %s: %w", m.ID, err)
+				}
+				if m.Seq, err = res.LastInsertId(); err != nil {
+					return fmt.Errorf("sqlite: commit intake: seq: %w", err)
+				}
+			}
+			d := &it.Decision
+			res, err := dec.ExecContext(ctx, d.TenantID, d.SenderID, d.MessageID, d.WaID, string(d.Outcome),
+				d.Rule, d.Code, d.GraphCode, d.Reason, ms(d.Until), ms(d.CreatedAt))
+			if err != nil {
+				return fmt.Errorf("sqlite: commit intake: decision: %w", err)
+			}
+			if d.ID, err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("sqlite: commit intake: decision id: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// GetIdempotency returns the stored answer for (tenant, key).
+func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store.Idempotency, error) {
+	k := store.Idempotency{TenantID: tenantID, Key: key}
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT status_code, response, created_at FROM idempotency
+		WHERE tenant_id = ? AND key = ?`, tenantID, key).Scan(&k.StatusCode, &k.Response, &created)
+	if err != nil {
+		return k, notFound("get idempotency", err)
+	}
+	k.CreatedAt = tm(created)
+	return k, nil
+}
+
+const messageCols = `seq, id, tenant_id, sender_id, input, wa_id, type, category, body, state, attempts,
+	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at`
+
+func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
+	var m store.Message
+	var state string
+	var next, claimed, created, updated int64
+	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category, &m.Body,
+		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated)
+	m.State = store.MessageState(state)
+	m.NextAttemptAt, m.ClaimedUntil, m.CreatedAt, m.UpdatedAt = tm(next), tm(claimed), tm(created), tm(updated)
+	return m, err
+}
+
+// ClaimMessages marks up to limit due messages of one sender as sending and
+// returns them in Seq order. It is a single UPDATE … RETURNING: atomic on
+// its own, so two claimers can never take the same row.
+func (s *Store) ClaimMessages(ctx context.Context, senderID string, now time.Time, limit int, lease time.Duration) ([]store.Message, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// Two index range scans, queued-and-due and sending-with-lapsed-claim,
+	// each already in seq order and cut at limit, merged and cut again.
+	rows, err := s.w.QueryContext(ctx, `UPDATE messages SET state = 'sending', claimed_until = ?1, updated_at = ?2
+		WHERE seq IN (
+			SELECT seq FROM (SELECT seq FROM messages
+				WHERE sender_id = ?3 AND state = 'queued' AND next_attempt_at <= ?2 ORDER BY seq LIMIT ?4)
+			UNION ALL
+			SELECT seq FROM (SELECT seq FROM messages
+				WHERE sender_id = ?3 AND state = 'sending' AND claimed_until <= ?2 ORDER BY seq LIMIT ?4)
+			ORDER BY seq LIMIT ?4)
+		RETURNING `+messageCols,
+		ms(now.Add(lease)), ms(now), senderID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: claim messages: %w", err)
+	}
+	defer rows.Close()
+	out := make([]store.Message, 0, limit)
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: claim messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: claim messages: %w", err)
+	}
+	// RETURNING order is unspecified.
+	slices.SortFunc(out, func(a, b store.Message) int { return int(a.Seq - b.Seq) })
+	return out, nil
+}
+
+// RequeueInFlight returns every sending message of a sender to queued.
+func (s *Store) RequeueInFlight(ctx context.Context, senderID string) (int, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE messages SET state = 'queued', claimed_until = 0
+		WHERE sender_id = ? AND state = 'sending'`, senderID)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: requeue in flight: %w", err)
+	}
+	n, err := rowsAffected(res)
+	return int(n), err
+}
+
+// RecordOutcomes applies dispatch outcomes and enqueues forwards in one
+// transaction. An outcome only applies to a message still queued or
+// sending: a message a webhook has already moved on is left alone.
+func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, forwards []store.Forward) error {
+	if len(outcomes) == 0 && len(forwards) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if len(outcomes) > 0 {
+			st, err := tx.PrepareContext(ctx, `UPDATE messages SET state = ?1,
+					meta_id = COALESCE(NULLIF(?2, ''), meta_id), wa_id = COALESCE(NULLIF(?3, ''), wa_id),
+					attempts = ?4, next_attempt_at = CASE WHEN ?1 = 'queued' THEN ?5 ELSE next_attempt_at END,
+					claimed_until = 0, error_code = ?6, error_detail = ?7, updated_at = ?8
+				WHERE id = ?9 AND state IN ('queued', 'sending')`)
+			if err != nil {
+				return fmt.Errorf("sqlite: record outcomes: %w", err)
+			}
+			defer st.Close()
+			for _, o := range outcomes {
+				if _, err := st.ExecContext(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
+					o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID); err != nil {
+					return fmt.Errorf("sqlite: record outcome %s: %w", o.MessageID, err)
+				}
+			}
+		}
+		return insertForwards(ctx, tx, forwards)
+	})
+}
+
+// GetMessage returns a message by the gateway's id.
+func (s *Store) GetMessage(ctx context.Context, id string) (store.Message, error) {
+	m, err := scanMessage(s.r.QueryRowContext(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id))
+	if err != nil {
+		return m, notFound("get message", err)
+	}
+	return m, nil
+}
+
+// chunk bounds the number of bound variables per IN list.
+const chunk = 500
+
+// MessagesByMetaID maps Meta's ids to the gateway's messages.
+func (s *Store) MessagesByMetaID(ctx context.Context, metaIDs []string) (map[string]store.MessageRef, error) {
+	out := make(map[string]store.MessageRef, len(metaIDs))
+	for part := range slices.Chunk(metaIDs, chunk) {
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.r.QueryContext(ctx, `SELECT meta_id, id, tenant_id, sender_id, state FROM messages
+			WHERE meta_id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: messages by meta id: %w", err)
+		}
+		for rows.Next() {
+			var meta, state string
+			var ref store.MessageRef
+			if err := rows.Scan(&meta, &ref.ID, &ref.TenantID, &ref.SenderID, &state); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: messages by meta id: %w", err)
+			}
+			ref.State = store.MessageState(state)
+			out[meta] = ref
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: messages by meta id: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// distinctSenders enumerates the senders present in messages with a loose
+// index scan: one index seek per sender instead of a scan of every message
+// ever sent.
+const distinctSenders = `WITH RECURSIVE snd(id) AS (
+	SELECT MIN(sender_id) FROM messages
+	UNION ALL
+	SELECT (SELECT MIN(sender_id) FROM messages WHERE sender_id > snd.id) FROM snd WHERE snd.id IS NOT NULL)
+`
+
+// QueueDepth counts queued and sending messages per sender; senders with
+// none are absent.
+func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
+	rows, err := s.r.QueryContext(ctx, distinctSenders+`SELECT id, n FROM (SELECT id,
+			(SELECT COUNT(*) FROM messages WHERE sender_id = snd.id AND state = 'queued') +
+			(SELECT COUNT(*) FROM messages WHERE sender_id = snd.id AND state = 'sending') AS n
+		FROM snd WHERE id IS NOT NULL) WHERE n > 0`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: queue depth: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: queue depth: %w", err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: queue depth: %w", err)
+	}
+	return out, nil
+}
+
+// SendersWithDueMessages lists, in order, the senders having a queued
+// message due at now or a sending message whose claim has lapsed.
+func (s *Store) SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, distinctSenders+`SELECT id FROM snd WHERE id IS NOT NULL AND (
+			EXISTS (SELECT 1 FROM messages WHERE sender_id = snd.id AND state = 'queued' AND next_attempt_at <= ?1)
+			OR EXISTS (SELECT 1 FROM messages WHERE sender_id = snd.id AND state = 'sending' AND claimed_until <= ?1))
+		ORDER BY id`, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: senders with due messages: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("sqlite: senders with due messages: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: senders with due messages: %w", err)
+	}
+	return out, nil
+}
+
+// ListDecisions returns stored decisions matching f, newest first. A zero
+// Limit returns all.
+func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error) {
+	var where []string
+	var args []any
+	if f.TenantID != "" {
+		where, args = append(where, "tenant_id = ?"), append(args, f.TenantID)
+	}
+	if f.SenderID != "" {
+		where, args = append(where, "sender_id = ?"), append(args, f.SenderID)
+	}
+	if f.Outcome != "" {
+		where, args = append(where, "outcome = ?"), append(args, string(f.Outcome))
+	}
+	q := `SELECT id, tenant_id, sender_id, message_id, wa_id, outcome, rule, code, graph_code, reason, until, created_at
+		FROM decisions`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list decisions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Decision
+	for rows.Next() {
+		var d store.Decision
+		var outcome string
+		var until, created int64
+		if err := rows.Scan(&d.ID, &d.TenantID, &d.SenderID, &d.MessageID, &d.WaID, &outcome, &d.Rule, &d.Code,
+			&d.GraphCode, &d.Reason, &until, &created); err != nil {
+			return nil, fmt.Errorf("sqlite: list decisions: %w", err)
+		}
+		d.Outcome = store.DecisionOutcome(outcome)
+		d.Until, d.CreatedAt = tm(until), tm(created)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list decisions: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,68 @@
+package sqlite
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/store/storetest"
+)
+
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data", "wabaguard.db")
+	s, err := Open(t.Context(), path, storetest.Sealer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
+// TestSecretsSealedAtRest reads the raw columns and checks that neither the
+// webhook secret nor the access token is stored in plaintext.
+func TestSecretsSealedAtRest(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	const whsec, token = "whsec-very-secret-value", "EAAG-meta-access-token-value"
+	if err := s.PutTenant(ctx, store.Tenant{ID: "t1", Name: "Acme", WebhookSecret: whsec}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1", AccessToken: token}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, column, from, plain string
+	}{
+		{"webhook secret", "webhook_secret", "tenants WHERE id = 't1'", whsec},
+		{"access token", "access_token", "senders WHERE phone_number_id = 'p1'", token},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var raw []byte
+			var typ string
+			q := "SELECT " + tc.column + ", typeof(" + tc.column + ") FROM " + tc.from
+			if err := s.r.QueryRowContext(ctx, q).Scan(&raw, &typ); err != nil {
+				t.Fatal(err)
+			}
+			if len(raw) == 0 {
+				t.Fatal("nothing stored")
+			}
+			if bytes.Contains(raw, []byte(tc.plain)) {
+				t.Errorf("plaintext found in the stored column")
+			}
+			if typ != "blob" {
+				t.Errorf("stored as %s, want blob", typ)
+			}
+		})
+	}
+}
