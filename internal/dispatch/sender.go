@@ -74,11 +74,11 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 				break
 			}
 			wg.Add(1)
-			go func(msg *store.Message) {
+			go func(s store.Sender, msg *store.Message) {
 				defer wg.Done()
 				defer func() { <-sem }()
 				l.send(sendCtx, s, msg)
-			}(&msgs[i])
+			}(s, &msgs[i])
 		}
 	}
 }
