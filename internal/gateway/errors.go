@@ -1,0 +1,81 @@
+package gateway
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// Messages Graph gives for authentication failures; clients and SDKs match
+// on code 190, some on the text.
+const (
+	msgNoToken  = "An active access token must be used to query information about the current user."
+	msgBadToken = "Invalid OAuth access token - Cannot parse access token"
+)
+
+// graphError builds an error whose message is Graph's plain text rather than
+// the "(#code) title" form, as Graph does for path and token errors.
+func graphError(code, status int, message string) *wire.Error {
+	e := wire.NewError(code, message)
+	e.Message = message
+	e.HTTPStatus = status
+	return e
+}
+
+// errNoToken answers a request without credentials.
+func errNoToken() *wire.Error {
+	return graphError(wire.CodeAccessToken, http.StatusUnauthorized, msgNoToken)
+}
+
+// errBadToken answers an unknown or revoked API key.
+func errBadToken() *wire.Error {
+	return graphError(wire.CodeAccessToken, http.StatusUnauthorized, msgBadToken)
+}
+
+// errInternal is the only answer to a failure of the gateway itself; the
+// cause is logged, never shown.
+func errInternal() *wire.Error {
+	e := wire.NewError(wire.CodeUnknownRequest, "An unexpected error has occurred. Please retry your request later.")
+	e.HTTPStatus = http.StatusInternalServerError
+	e.IsTransient = true
+	return e
+}
+
+// errUpstream answers when the Cloud API could not be reached.
+func errUpstream() *wire.Error {
+	e := wire.NewError(wire.CodeTemporary, "The Cloud API could not be reached. Please retry your request later.")
+	e.IsTransient = true
+	return e
+}
+
+// unknownPath is Graph's answer to a path it cannot route.
+func unknownPath(r *http.Request) *wire.Error {
+	return graphError(wire.CodeInvalidParameter, http.StatusBadRequest,
+		fmt.Sprintf("Unknown path components: %s", r.URL.Path))
+}
+
+// unknownObject is Graph's answer to an object that does not exist or that
+// the token may not see; Graph does not tell the two apart and neither do we
+// for pass-through calls.
+func unknownObject(method, id string) *wire.Error {
+	e := graphError(wire.CodeInvalidParameter, http.StatusBadRequest, fmt.Sprintf(
+		"Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
+		strings.ToLower(method), id))
+	e.ErrorSubcode = 33
+	return e
+}
+
+// errForeign answers a request naming an object of another tenant.
+func errForeign(id string) *wire.Error {
+	e := wire.Errorf(wire.CodePermission, "Object with ID '%s' does not belong to this account.", id)
+	e.HTTPStatus = http.StatusForbidden
+	return e
+}
+
+// writeError writes a Graph error; every error body goes through here or
+// wire.WriteError so it carries Content-Type and an fbtrace_id.
+func writeError(w http.ResponseWriter, e *wire.Error) {
+	wire.WriteError(w, e)
+}

@@ -1,0 +1,283 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// hopByHop are the headers that describe one connection, not the message,
+// and so are never relayed (RFC 9110 §7.6.1). Set-Cookie is dropped too: the
+// tenant has no session with Meta.
+var hopByHop = []string{
+	"Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+	"Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
+	"Content-Length", "Set-Cookie",
+}
+
+// markRead passes a read receipt through to Meta at once: it is not a
+// message, has nothing to pace, and the client expects Meta's own answer.
+// The message_id is usually an inbound wamid of Meta's and goes unchanged.
+func (s *Server) markRead(ctx context.Context, w http.ResponseWriter, sr sendReq, snd store.Sender, known bool, body []byte) {
+	var sender *policy.Sender
+	if known {
+		sender = &policy.Sender{PhoneNumberID: snd.PhoneNumberID, TenantID: snd.TenantID}
+	}
+	if d := ownership(sr, sender); d != nil {
+		s.reject(ctx, w, sr, "", *d)
+		return
+	}
+	s.relay(ctx, w, snd, http.MethodPost, "/"+sr.pnid+"/messages", nil, "application/json", bytes.NewReader(body))
+}
+
+// relay performs one pass-through call with the sender's Meta token and
+// copies Meta's answer back: status, body, Content-Type and the other
+// end-to-end headers.
+func (s *Server) relay(ctx context.Context, w http.ResponseWriter, snd store.Sender, method, path string, query url.Values, contentType string, body io.Reader) {
+	if s.upstream == nil {
+		writeError(w, errUpstream())
+		return
+	}
+	resp, err := s.upstream.Do(ctx, s.tokenFor(snd), method, path, query, contentType, body)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			e := wire.Errorf(wire.CodeInvalidParameter, "The upload exceeds the limit of %d bytes.", tooBig.Limit)
+			e.HTTPStatus = http.StatusRequestEntityTooLarge
+			writeError(w, e)
+			return
+		}
+		s.log.WarnContext(ctx, "gateway: pass-through failed", "err", err, "method", method, "path", path)
+		writeError(w, errUpstream())
+		return
+	}
+	defer resp.Body.Close()
+	h := w.Header()
+	for k, vs := range resp.Header {
+		h[k] = append([]string(nil), vs...)
+	}
+	for _, c := range resp.Header.Values("Connection") {
+		for _, k := range strings.Split(c, ",") {
+			h.Del(strings.TrimSpace(k))
+		}
+	}
+	for _, k := range hopByHop {
+		h.Del(k)
+	}
+	w.WriteHeader(resp.StatusCode)
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		s.log.WarnContext(ctx, "gateway: relay body interrupted", "err", err, "path", path)
+	}
+}
+
+// forwardQuery is the client's query without its credentials.
+func forwardQuery(r *http.Request) url.Values {
+	q := r.URL.Query()
+	q.Del("access_token")
+	return q
+}
+
+// validID reports whether id looks like a Graph node id. Graph ids are
+// numeric; refusing anything else keeps odd path segments away from Meta.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// passThroughAuth is the common start of pass-through handlers: version,
+// authentication, and a well-formed id.
+func (s *Server) passThroughAuth(w http.ResponseWriter, r *http.Request, id string) (store.Tenant, bool) {
+	if !checkVersion(w, r) {
+		return store.Tenant{}, false
+	}
+	tenant, gerr := s.authenticate(r)
+	if gerr != nil {
+		writeAuthError(w, gerr)
+		return store.Tenant{}, false
+	}
+	if !validID(id) {
+		writeError(w, unknownObject(r.Method, id))
+		return store.Tenant{}, false
+	}
+	return tenant, true
+}
+
+// handleTemplates passes GET, POST and DELETE /{waba_id}/message_templates
+// through when the WABA holds one of the tenant's senders.
+func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
+	waba := r.PathValue("waba_id")
+	tenant, ok := s.passThroughAuth(w, r, waba)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	senders, err := s.store.SendersByWABA(ctx, waba)
+	if err != nil {
+		s.log.ErrorContext(ctx, "gateway: senders by WABA failed", "err", err, "waba", waba)
+		writeError(w, errInternal())
+		return
+	}
+	if len(senders) == 0 {
+		writeError(w, unknownObject(r.Method, waba))
+		return
+	}
+	snd, owned := ownedBy(senders, tenant.ID)
+	if !owned {
+		writeError(w, errForeign(waba))
+		return
+	}
+	body, ok := s.limitedBody(w, r, s.maxBody)
+	if !ok {
+		return
+	}
+	s.relay(ctx, w, snd, r.Method, "/"+waba+"/message_templates", forwardQuery(r), r.Header.Get("Content-Type"), body)
+}
+
+// handleMediaUpload passes POST /{phone_number_id}/media through for the
+// tenant's own numbers, streaming the multipart body.
+func (s *Server) handleMediaUpload(w http.ResponseWriter, r *http.Request) {
+	pnid := r.PathValue("phone_number_id")
+	tenant, ok := s.passThroughAuth(w, r, pnid)
+	if !ok {
+		return
+	}
+	snd, gerr := s.ownedSender(r.Context(), tenant.ID, r.Method, pnid)
+	if gerr != nil {
+		writeError(w, gerr)
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, MaxMediaBody)
+	s.relay(r.Context(), w, snd, r.Method, "/"+pnid+"/media", forwardQuery(r), r.Header.Get("Content-Type"), body)
+}
+
+// handleNode serves GET and DELETE /{node_id}. A node is one of:
+//   - a phone number of the tenant (GET only),
+//   - a WABA holding one of the tenant's numbers (GET only),
+//   - otherwise a media id. Media ids cannot be checked for ownership: the
+//     gateway never sees uploads' ids when a tenant uploads elsewhere, and
+//     Meta does not say who owns one. Any authenticated tenant may GET or
+//     DELETE them with one of its own senders' tokens (or the sender named
+//     by ?phone_number_id=, which Meta then checks the media against).
+func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("node_id")
+	tenant, ok := s.passThroughAuth(w, r, id)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	path := "/" + id
+
+	snd, err := s.store.GetSender(ctx, id)
+	switch {
+	case err == nil:
+		if r.Method != http.MethodGet {
+			writeError(w, unknownObject(r.Method, id))
+			return
+		}
+		if snd.TenantID != tenant.ID {
+			writeError(w, errForeign(id))
+			return
+		}
+		s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
+		return
+	case !errors.Is(err, store.ErrNotFound):
+		s.log.ErrorContext(ctx, "gateway: sender lookup failed", "err", err, "node", id)
+		writeError(w, errInternal())
+		return
+	}
+
+	senders, err := s.store.SendersByWABA(ctx, id)
+	if err != nil {
+		s.log.ErrorContext(ctx, "gateway: senders by WABA failed", "err", err, "node", id)
+		writeError(w, errInternal())
+		return
+	}
+	if len(senders) > 0 {
+		snd, owned := ownedBy(senders, tenant.ID)
+		switch {
+		case r.Method != http.MethodGet:
+			writeError(w, unknownObject(r.Method, id))
+		case !owned:
+			writeError(w, errForeign(id))
+		default:
+			s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
+		}
+		return
+	}
+
+	// A media id.
+	q := forwardQuery(r)
+	var gerr *wire.Error
+	if pnid := q.Get("phone_number_id"); pnid != "" {
+		snd, gerr = s.ownedSender(ctx, tenant.ID, r.Method, pnid)
+	} else {
+		snd, gerr = s.anySender(ctx, tenant.ID, r.Method, id)
+	}
+	if gerr != nil {
+		writeError(w, gerr)
+		return
+	}
+	s.relay(ctx, w, snd, r.Method, path, q, "", nil)
+}
+
+// anySender picks one of the tenant's senders to carry a call that names no
+// number; a tenant without senders has nothing it could reach.
+func (s *Server) anySender(ctx context.Context, tenantID, method, id string) (store.Sender, *wire.Error) {
+	all, err := s.store.ListSenders(ctx)
+	if err != nil {
+		s.log.ErrorContext(ctx, "gateway: list senders failed", "err", err)
+		return store.Sender{}, errInternal()
+	}
+	if snd, ok := ownedBy(all, tenantID); ok {
+		return snd, nil
+	}
+	return store.Sender{}, unknownObject(method, id)
+}
+
+// ownedBy returns the first of senders belonging to tenantID.
+func ownedBy(senders []store.Sender, tenantID string) (store.Sender, bool) {
+	for _, snd := range senders {
+		if snd.TenantID == tenantID {
+			return snd, true
+		}
+	}
+	return store.Sender{}, false
+}
+
+// limitedBody reads a small pass-through body with a cap; nil for none.
+func (s *Server) limitedBody(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, bool) {
+	if r.Method == http.MethodGet || r.Method == http.MethodDelete {
+		return nil, true
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			e := wire.Errorf(wire.CodeInvalidParameter, "The request body exceeds the limit of %d bytes.", limit)
+			e.HTTPStatus = http.StatusRequestEntityTooLarge
+			writeError(w, e)
+			return nil, false
+		}
+		writeError(w, wire.NewError(wire.CodeInvalidParameter, "The request body could not be read."))
+		return nil, false
+	}
+	return bytes.NewReader(b), true
+}

@@ -1,0 +1,187 @@
+// Package gateway is wabaguard's Graph-compatible API: the drop-in send
+// endpoint a Cloud API client talks to after changing only its base URL and
+// token, and a pass-through for the rest of the Graph surface such a client
+// uses (phone number, templates, media), with ownership checks so a tenant
+// only reaches its own numbers and never sees Meta's token.
+//
+// A send request is authenticated by the tenant's gateway API key, run
+// through the policy pipeline, and either refused synchronously with a Graph
+// error or committed to the outbox by group commit before its 200 is written.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wabaguard/wabaguard/internal/batch"
+	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// Store is what the gateway needs from persistence; store.Store satisfies it.
+type Store interface {
+	// CommitIntake records a batch of send requests in one transaction.
+	CommitIntake(ctx context.Context, items []*store.Intake) error
+	// GetIdempotency returns the stored answer for (tenant, key).
+	GetIdempotency(ctx context.Context, tenantID, key string) (store.Idempotency, error)
+	// TenantByKeyHash finds the tenant of a usable API key.
+	TenantByKeyHash(ctx context.Context, hash []byte) (store.Tenant, error)
+	// GetSender returns a sender by phone_number_id.
+	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
+	// SendersByWABA lists the senders of a WhatsApp Business Account.
+	SendersByWABA(ctx context.Context, wabaID string) ([]store.Sender, error)
+	// ListSenders lists every sender; the media pass-through uses it to find
+	// a token of the calling tenant.
+	ListSenders(ctx context.Context) ([]store.Sender, error)
+}
+
+// Upstream performs pass-through calls to the Cloud API (Meta or the
+// simulator). path is relative to the versioned Graph root, e.g.
+// "/123/message_templates"; the implementation adds host and version.
+type Upstream interface {
+	Do(ctx context.Context, token, method, path string, query url.Values, contentType string, body io.Reader) (*http.Response, error)
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxBody  = 1 << 20
+	DefaultMaxBatch = 512
+	// MaxMediaBody caps media uploads passed through; Meta's largest media
+	// (documents) are 100 MB.
+	MaxMediaBody = 100 << 20
+)
+
+// Config wires a Server.
+type Config struct {
+	// Store persists intakes and answers lookups. Required.
+	Store Store
+	// Pipeline decides on every send request. Required.
+	Pipeline *policy.Pipeline
+	// Upstream carries pass-through calls. When nil those calls are answered
+	// with a temporary Graph error.
+	Upstream Upstream
+	// TokenFor returns the Meta token to use for a sender's pass-through
+	// calls; by default the sender's own AccessToken.
+	TokenFor func(store.Sender) string
+	// Notify wakes the dispatcher of a sender after its messages committed.
+	Notify func(senderID string)
+	// MaxBody caps a send request body; bigger bodies get 413. Default 1 MiB.
+	MaxBody int64
+	// Logger receives the access log and errors. Default slog.Default().
+	Logger *slog.Logger
+	// Metrics receives counters; default a private registry.
+	Metrics *metrics.Metrics
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// MaxBatch bounds intakes per group commit. Default 512.
+	MaxBatch int
+}
+
+// Server is the Graph-compatible API.
+type Server struct {
+	store    Store
+	pipeline *policy.Pipeline
+	upstream Upstream
+	tokenFor func(store.Sender) string
+	notify   func(string)
+	maxBody  int64
+	log      *slog.Logger
+	metrics  *metrics.Metrics
+	now      func() time.Time
+
+	committer *batch.Committer[*store.Intake]
+	keys      *keyCache
+	locks     *keyLocks
+	mux       *http.ServeMux
+	handler   http.Handler
+
+	// background tracks rejection decisions still being committed, so Close
+	// can wait for them before stopping the committer.
+	background sync.WaitGroup
+	closeOnce  sync.Once
+}
+
+// New builds a Server and starts its group committer.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("gateway: Config.Store is required")
+	}
+	if cfg.Pipeline == nil {
+		return nil, errors.New("gateway: Config.Pipeline is required")
+	}
+	s := &Server{
+		store:    cfg.Store,
+		pipeline: cfg.Pipeline,
+		upstream: cfg.Upstream,
+		tokenFor: cfg.TokenFor,
+		notify:   cfg.Notify,
+		maxBody:  cfg.MaxBody,
+		log:      cfg.Logger,
+		metrics:  cfg.Metrics,
+		now:      cfg.Now,
+		keys:     newKeyCache(keyCacheTTL, keyCacheSize),
+		locks:    newKeyLocks(),
+	}
+	if s.tokenFor == nil {
+		s.tokenFor = func(snd store.Sender) string { return snd.AccessToken }
+	}
+	if s.notify == nil {
+		s.notify = func(string) {}
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.metrics == nil {
+		s.metrics = metrics.New(prometheus.NewRegistry())
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	maxBatch := cfg.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = DefaultMaxBatch
+	}
+	s.committer = batch.New(s.flush, maxBatch)
+	s.mux = s.routes()
+	s.handler = s.middleware(s.mux)
+	return s, nil
+}
+
+// flush is one group commit: every intake that arrived together shares one
+// transaction.
+func (s *Server) flush(ctx context.Context, items []*store.Intake) error {
+	s.metrics.CommitBatch.WithLabelValues("intake").Observe(float64(len(items)))
+	if err := s.store.CommitIntake(ctx, items); err != nil {
+		return fmt.Errorf("gateway: commit %d intakes: %w", len(items), err)
+	}
+	return nil
+}
+
+// Handler returns the API with its middleware. Mount it at "/" of a parent
+// mux: the parent's literal routes (/healthz, /metrics, /api/v1/, /ui/,
+// /webhooks/meta) are more specific than anything here and keep winning,
+// while every Graph-shaped path falls through to this handler, which answers
+// unknown paths with Graph's own error rather than a plain 404.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close waits for pending rejection records, flushes the group committer and
+// stops it. Call it after the HTTP server has stopped taking requests.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		s.background.Wait()
+		s.committer.Close()
+	})
+}
