@@ -24,21 +24,21 @@ func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
 			return fmt.Errorf("sqlite: commit intake: %w", err)
 		}
 		defer idem.Close()
-		msg, err := tx.PrepareContext(ctx, `INSERT INTO messages (id, tenant_id, sender_id, input, wa_id, type,
+		// Seq and decision ids are assigned here rather than read back per
+		// row, so rows can go in multi-row statements. The transaction
+		// holds SQLite's write lock from BEGIN, so MAX+1 cannot race.
+		var seq, decID int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(seq) FROM messages), 0),
+				COALESCE((SELECT MAX(id) FROM decisions), 0)`).Scan(&seq, &decID); err != nil {
+			return fmt.Errorf("sqlite: commit intake: next ids: %w", err)
+		}
+		msgs := newMultiRow(tx, `INSERT INTO messages (seq, id, tenant_id, sender_id, input, wa_id, type,
 				category, body, state, attempts, next_attempt_at, claimed_until, meta_id, error_code, error_detail,
-				created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("sqlite: commit intake: %w", err)
-		}
-		defer msg.Close()
-		dec, err := tx.PrepareContext(ctx, `INSERT INTO decisions (tenant_id, sender_id, message_id, wa_id, outcome,
-				rule, code, graph_code, reason, until, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return fmt.Errorf("sqlite: commit intake: %w", err)
-		}
-		defer dec.Close()
+				created_at, updated_at) VALUES `, ``, 18)
+		defer msgs.close()
+		decs := newMultiRow(tx, `INSERT INTO decisions (id, tenant_id, sender_id, message_id, wa_id, outcome,
+				rule, code, graph_code, reason, until, created_at) VALUES `, ``, 12)
+		defer decs.close()
 
 		for _, it := range items {
 			it.Duplicate = false
@@ -62,25 +62,31 @@ func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
 				if m.State == "" {
 					m.State = store.StateQueued
 				}
-				res, err := msg.ExecContext(ctx, m.ID, m.TenantID, m.SenderID, m.Input, m.WaID, m.Type, m.Category,
-					m.Body, string(m.State), m.Attempts, ms(m.NextAttemptAt), ms(m.ClaimedUntil), m.MetaID,
-					m.ErrorCode, m.ErrorDetail, ms(m.CreatedAt), ms(m.UpdatedAt))
-				if err != nil {
-					return fmt.Errorf("sqlite: commit intake: message %s: %w", m.ID, err)
+				seq++
+				m.Seq = seq
+				var metaID any
+				if m.MetaID != "" {
+					metaID = m.MetaID
 				}
-				if m.Seq, err = res.LastInsertId(); err != nil {
-					return fmt.Errorf("sqlite: commit intake: seq: %w", err)
+				if err := msgs.add(ctx, m.Seq, m.ID, m.TenantID, m.SenderID, m.Input, m.WaID, m.Type, m.Category,
+					m.Body, string(m.State), m.Attempts, ms(m.NextAttemptAt), ms(m.ClaimedUntil), metaID,
+					m.ErrorCode, m.ErrorDetail, ms(m.CreatedAt), ms(m.UpdatedAt)); err != nil {
+					return fmt.Errorf("sqlite: commit intake: messages: %w", err)
 				}
 			}
 			d := &it.Decision
-			res, err := dec.ExecContext(ctx, d.TenantID, d.SenderID, d.MessageID, d.WaID, string(d.Outcome),
-				d.Rule, d.Code, d.GraphCode, d.Reason, ms(d.Until), ms(d.CreatedAt))
-			if err != nil {
-				return fmt.Errorf("sqlite: commit intake: decision: %w", err)
+			decID++
+			d.ID = decID
+			if err := decs.add(ctx, d.ID, d.TenantID, d.SenderID, d.MessageID, d.WaID, string(d.Outcome),
+				d.Rule, d.Code, d.GraphCode, d.Reason, ms(d.Until), ms(d.CreatedAt)); err != nil {
+				return fmt.Errorf("sqlite: commit intake: decisions: %w", err)
 			}
-			if d.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("sqlite: commit intake: decision id: %w", err)
-			}
+		}
+		if err := msgs.flush(ctx); err != nil {
+			return fmt.Errorf("sqlite: commit intake: messages: %w", err)
+		}
+		if err := decs.flush(ctx); err != nil {
+			return fmt.Errorf("sqlite: commit intake: decisions: %w", err)
 		}
 		return nil
 	})
@@ -171,22 +177,32 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if len(outcomes) > 0 {
-			st, err := tx.PrepareContext(ctx, `UPDATE messages SET state = ?1,
-					meta_id = COALESCE(NULLIF(?2, ''), meta_id), wa_id = COALESCE(NULLIF(?3, ''), wa_id),
-					attempts = ?4, next_attempt_at = CASE WHEN ?1 = 'queued' THEN ?5 ELSE next_attempt_at END,
-					claimed_until = 0, error_code = ?6, error_detail = ?7, updated_at = ?8
-				WHERE id = ?9 AND state IN ('queued', 'sending')`)
-			if err != nil {
+		// One UPDATE … FROM (VALUES …) per rowsPerStatement outcomes; a
+		// message listed twice keeps only its last outcome, as sequential
+		// updates would.
+		last := make(map[string]int, len(outcomes))
+		for i, o := range outcomes {
+			last[o.MessageID] = i
+		}
+		up := newMultiRow(tx, `UPDATE messages SET state = v.column1,
+				meta_id = COALESCE(NULLIF(v.column2, ''), meta_id), wa_id = COALESCE(NULLIF(v.column3, ''), wa_id),
+				attempts = v.column4,
+				next_attempt_at = CASE WHEN v.column1 = 'queued' THEN v.column5 ELSE next_attempt_at END,
+				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8
+			FROM (VALUES `, `) AS v
+			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 9)
+		defer up.close()
+		for i, o := range outcomes {
+			if last[o.MessageID] != i {
+				continue
+			}
+			if err := up.add(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
+				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID); err != nil {
 				return fmt.Errorf("sqlite: record outcomes: %w", err)
 			}
-			defer st.Close()
-			for _, o := range outcomes {
-				if _, err := st.ExecContext(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
-					o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID); err != nil {
-					return fmt.Errorf("sqlite: record outcome %s: %w", o.MessageID, err)
-				}
-			}
+		}
+		if err := up.flush(ctx); err != nil {
+			return fmt.Errorf("sqlite: record outcomes: %w", err)
 		}
 		return insertForwards(ctx, tx, forwards)
 	})
