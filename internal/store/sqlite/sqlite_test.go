@@ -66,3 +66,36 @@ func TestSecretsSealedAtRest(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateIsIdempotent migrates a new file in a missing directory twice
+// and then opens it: the schema must be there once, at the latest version.
+func TestMigrateIsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "wg.db")
+	for range 2 {
+		if err := Migrate(t.Context(), path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := Open(t.Context(), path, storetest.Sealer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var applied int
+	if err := s.r.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM goose_db_version WHERE version_id > 0 AND is_applied`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if applied != 1 {
+		t.Errorf("%d migrations recorded, want 1", applied)
+	}
+	var mode string
+	if err := s.w.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode = %s, want wal", mode)
+	}
+	if _, err := Open(t.Context(), path, nil); err == nil {
+		t.Error("Open without a sealer succeeded")
+	}
+}
