@@ -45,6 +45,12 @@ type Config struct {
 	BackoffBase time.Duration
 	// BackoffCap bounds the retry delay (1 h).
 	BackoffCap time.Duration
+	// Linger is the least time between two rounds that were not full (20 ms
+	// when zero; negative for none). SQLite has one writer: under load,
+	// letting work gather into fewer, larger transactions leaves the writer
+	// to the webhook appends that clients wait on, at the price of at most
+	// this much added latency.
+	Linger time.Duration
 	// PollInterval is the safety net when no wake-up arrives (1 s).
 	PollInterval time.Duration
 	// TenantTTL is how long tenant lookups are cached (10 s).
@@ -96,6 +102,9 @@ func New(st Store, cfg Config) *Forwarder {
 	if cfg.BackoffCap <= 0 {
 		cfg.BackoffCap = time.Hour
 	}
+	if cfg.Linger == 0 {
+		cfg.Linger = 20 * time.Millisecond
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
@@ -129,6 +138,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 	t := time.NewTimer(f.cfg.PollInterval)
 	defer t.Stop()
 	for {
+		started := time.Now()
 		n, err := f.DeliverOnce(ctx)
 		if ctx.Err() != nil {
 			return nil
@@ -144,6 +154,14 @@ func (f *Forwarder) Run(ctx context.Context) error {
 			return nil
 		case <-f.wake:
 		case <-t.C:
+		}
+		if wait := f.cfg.Linger - time.Since(started); wait > 0 {
+			t.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
 		}
 	}
 }

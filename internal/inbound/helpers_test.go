@@ -33,6 +33,7 @@ type testStore interface {
 	CompleteForwards(ctx context.Context, ids []int64, at time.Time) error
 	RetryForwards(ctx context.Context, rs []store.ForwardRetry) error
 	GetTenant(ctx context.Context, id string) (store.Tenant, error)
+	ForwardCounts(ctx context.Context) (map[string]int, error)
 }
 
 var appSecret = []byte("app-secret-for-tests")
@@ -193,7 +194,7 @@ func (e event) change() map[string]any {
 
 // deliveryOf wraps events as one notification, alternating them over two
 // entries of the same WABA to exercise multi-entry batches.
-func deliveryOf(t *testing.T, evs ...event) []byte {
+func deliveryOf(t testing.TB, evs ...event) []byte {
 	t.Helper()
 	entries := []map[string]any{}
 	for i, e := range evs {

@@ -9,7 +9,7 @@ import (
 )
 
 // newTestStore opens the real SQLite engine in a fresh directory.
-func newTestStore(t *testing.T) testStore {
+func newTestStore(t testing.TB) testStore {
 	t.Helper()
 	box, err := secret.NewBox(secret.NewKey())
 	if err != nil {
