@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -196,19 +195,10 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// checkNotification accepts only WhatsApp Business Account notifications;
-// anything else signed with the app secret (other products' objects) is not
-// ours to store.
+// checkNotification accepts only WhatsApp Business Account notifications
+// with a sound envelope; anything else signed with the app secret (other
+// products' objects) is not ours to store.
 func checkNotification(body []byte) error {
-	var n struct {
-		Object string            `json:"object"`
-		Entry  []json.RawMessage `json:"entry"`
-	}
-	if err := json.Unmarshal(body, &n); err != nil {
-		return fmt.Errorf("body is not a JSON notification: %w", err)
-	}
-	if n.Object != wire.ObjectWABA {
-		return fmt.Errorf("object %q is not %s", n.Object, wire.ObjectWABA)
-	}
-	return nil
+	_, err := wire.ParseNotification(body)
+	return err
 }

@@ -531,19 +531,16 @@ func (p *Processor) rememberInbound(ids []string) {
 }
 
 func parseDelivery(d store.Delivery) (parsed, error) {
-	var n wire.Notification
-	if err := json.Unmarshal(d.Body, &n); err != nil {
-		return parsed{}, fmt.Errorf("decode notification: %w", err)
-	}
-	if n.Object != wire.ObjectWABA {
-		return parsed{}, fmt.Errorf("object %q", n.Object)
+	n, err := wire.ParseNotification(d.Body)
+	if err != nil {
+		return parsed{}, err
 	}
 	pd := parsed{d: d}
 	for _, e := range n.Entry {
 		pe := parsedEntry{wabaID: e.ID}
 		for _, c := range e.Changes {
 			pc := parsedChange{field: c.Field, raw: c.Value}
-			if c.Field == "messages" {
+			if c.Field == wire.FieldMessages {
 				if err := parseMessages(&pc); err != nil {
 					return parsed{}, err
 				}
