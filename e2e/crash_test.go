@@ -78,6 +78,7 @@ func TestAcceptedMessagesSurviveSIGKILL(t *testing.T) {
 	scfg := sim.DefaultConfig()
 	scfg.Limits = sim.LimitsConfig{}
 	scfg.Webhooks.Enabled = false
+	scfg.MaxRecords = 50000
 	scfg.AccessTokens = []string{"meta-token"}
 	scfg.Numbers = []sim.Number{{PhoneNumberID: testPhoneNumberID, WABAID: testWABAID, DisplayPhoneNumber: "+55 11 4000-1000", ThroughputMPS: 100000}}
 	up, err := sim.New(scfg)
@@ -174,9 +175,9 @@ func TestAcceptedMessagesSurviveSIGKILL(t *testing.T) {
 	missing := func() (int, map[int64]int) {
 		seen := map[int64]int{}
 		for _, r := range up.Sent() {
-			if m := crashBody.FindSubmatch(r.Body); m != nil {
+			if m := crashBody.FindStringSubmatch(r.Body); m != nil {
 				var n int64
-				fmt.Sscan(string(m[1]), &n)
+				fmt.Sscan(m[1], &n)
 				seen[n]++
 			}
 		}

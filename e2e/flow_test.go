@@ -23,7 +23,9 @@ func TestSendIsDeliveredAndReadAtTheTenantsWebhook(t *testing.T) {
 	const n = 20
 	ids := make([]string, 0, n)
 	for i := range n {
-		body := fmt.Sprintf(`{"messaging_product":"whatsapp","to":"+55 11 9%04d-%04d","type":"text","text":{"body":"pedido %d saiu para entrega"}}`, 8000+i, 1000+i, i)
+		// A template: outside a customer-service window that is all Meta
+		// (and the simulator) will deliver.
+		body := fmt.Sprintf(`{"messaging_product":"whatsapp","to":"+55 11 9%04d-%04d","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`, 8000+i, 1000+i)
 		status, resp := g.post(t, "/v23.0/"+testPhoneNumberID+"/messages", body, nil)
 		if status != http.StatusOK {
 			t.Fatalf("send %d: %d %s", i, status, resp)

@@ -65,7 +65,7 @@ First start: a demo tenant was created. These secrets are shown ONCE; keep them.
 Try it:
   curl -s %s/v23.0/%s/messages \
     -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
-    -d '{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"text","text":{"body":"Olá! Seu pedido saiu para entrega."}}'
+    -d '{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}'
 
 `, srv.First.APIKey, srv.First.WebhookSecret, server.DemoPhoneNumberID, server.DemoDisplayNumber,
 			srv.URL(), server.DemoWebhookPath, srv.URL(), server.DemoPhoneNumberID, srv.First.APIKey)

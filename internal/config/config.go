@@ -63,10 +63,12 @@ type Simulator struct {
 	// Limits turns Meta's throughput, pair-rate and messaging limits on.
 	Limits *bool `json:"limits"`
 	// StatusWebhooks makes the simulator post sent/delivered/read.
-	StatusWebhooks *bool    `json:"status_webhooks"`
-	SentDelay      Duration `json:"sent_delay"`
-	DeliveredDelay Duration `json:"delivered_delay"`
-	ReadDelay      Duration `json:"read_delay"`
+	StatusWebhooks *bool `json:"status_webhooks"`
+	// ReadProbability is the chance a recipient reads a message (default 1).
+	ReadProbability *float64 `json:"read_probability"`
+	SentDelay       Duration `json:"sent_delay"`
+	DeliveredDelay  Duration `json:"delivered_delay"`
+	ReadDelay       Duration `json:"read_delay"`
 }
 
 // Dispatch tunes the dispatcher.

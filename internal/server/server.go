@@ -174,24 +174,25 @@ func (s *Server) build(ctx context.Context) error {
 		ClaimBatch:  cfg.Dispatch.ClaimBatch,
 		MaxInFlight: cfg.Dispatch.MaxInFlight,
 		TokenFor:    tokenFor,
-		Logger:      s.log.With("component", "dispatch"),
+		Logger:      s.log,
 		Metrics:     s.metrics,
 	})
 
-	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
-		Logger:  s.log.With("component", "webhooks-in"),
+	s.forwarder = forward.New(st, forward.Config{
+		Logger:  s.log.With("component", "webhooks-out"),
 		Metrics: s.metrics,
+	})
+	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
+		OnApplied: s.forwarder.Notify,
+		Logger:    s.log.With("component", "webhooks-in"),
+		Metrics:   s.metrics,
 	})
 	s.ingress = inbound.NewHandler(st, inbound.Config{
 		AppSecret:   []byte(s.appSecret),
 		VerifyToken: verifyToken,
+		Wake:        s.processor.Notify,
 		Logger:      s.log.With("component", "webhooks-in"),
 		Metrics:     s.metrics,
-		OnStored:    s.processor.Notify,
-	})
-	s.forwarder = forward.New(st, forward.Config{
-		Logger:  s.log.With("component", "webhooks-out"),
-		Metrics: s.metrics,
 	})
 
 	gw, err := gateway.New(gateway.Config{
@@ -247,6 +248,10 @@ func (s *Server) startSimulator(ctx context.Context, token string) error {
 	sc.Webhooks.SentDelay = cfg.Simulator.SentDelay.D()
 	sc.Webhooks.DeliveredDelay = cfg.Simulator.DeliveredDelay.D()
 	sc.Webhooks.ReadDelay = cfg.Simulator.ReadDelay.D()
+	sc.Webhooks.ReadProbability = 1
+	if p := cfg.Simulator.ReadProbability; p != nil {
+		sc.Webhooks.ReadProbability = *p
+	}
 	sc.Numbers = nil
 	senders, err := s.store.ListSenders(ctx)
 	if err != nil {
