@@ -94,10 +94,10 @@ func TestAcceptedMessagesSurviveSIGKILL(t *testing.T) {
 	addr := freeAddr(t)
 	off := false
 	cfg := config.Config{
-		Listen:   addr,
-		DataDir:  filepath.Join(dir, "data"),
-		LogLevel: "warn",
-		Graph:    config.Graph{BaseURL: upSrv.URL, Version: "v23.0", AccessToken: "meta-token", AppSecret: "app-secret", VerifyToken: "verify"},
+		Listen:    addr,
+		DataDir:   filepath.Join(dir, "data"),
+		LogLevel:  "warn",
+		Graph:     config.Graph{BaseURL: upSrv.URL, Version: "v23.0", AccessToken: "meta-token", AppSecret: "app-secret", VerifyToken: "verify"},
 		Simulator: config.Simulator{Enabled: &off},
 		Dispatch:  config.Dispatch{ClaimBatch: claimBatch, MaxInFlight: 16, LeaseTTL: config.Duration(2 * time.Second)},
 		Tenants:   []config.TenantConfig{{ID: "acme", APIKeys: []string{testAPIKey}}},

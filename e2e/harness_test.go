@@ -152,7 +152,10 @@ func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*c
 
 type testWriter struct{ t testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
 
 func waitReady(t testing.TB, base string) {
 	t.Helper()
