@@ -1,0 +1,252 @@
+package storecopy
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/secret"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite"
+)
+
+// base is the fixture's clock. Its sub-millisecond part checks that times
+// survive to the millisecond, which is what SQLite keeps.
+var base = time.Date(2026, 11, 1, 9, 30, 0, 123_456_789, time.UTC)
+
+// probeNow is after every due time in the fixture.
+var probeNow = base.Add(24 * time.Hour)
+
+const (
+	nMessages = 300
+	whsec1    = "whsec-tenant-one"
+	token1    = "EAAG-token-of-p1"
+)
+
+func keyHash(key string) []byte {
+	h := sha256.Sum256([]byte(key))
+	return h[:]
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newBox(t testing.TB) *secret.Box {
+	t.Helper()
+	b, err := secret.NewBox(secret.NewKey())
+	must(t, err)
+	return b
+}
+
+// fixture is a SQLite installation with something in every table, built
+// through the store's own API the way a running gateway fills it.
+type fixture struct {
+	path    string
+	box     *secret.Box
+	metaIDs []string
+}
+
+func buildFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	f := &fixture{path: filepath.Join(t.TempDir(), "wabaguard.db"), box: newBox(t)}
+	s, err := sqlite.Open(ctx, f.path, f.box)
+	must(t, err)
+	defer func() { must(t, s.Close()) }()
+
+	must(t, s.PutTenant(ctx, store.Tenant{ID: "t1", Name: "Acme", WebhookURL: "https://acme.example/hook",
+		WebhookSecret: whsec1, CreatedAt: base}))
+	must(t, s.PutTenant(ctx, store.Tenant{ID: "t2", Name: "Globex", WebhookURL: "https://globex.example/hook",
+		CreatedAt: base.Add(time.Second)}))
+	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k1", TenantID: "t1", Hash: keyHash("key-one"), CreatedAt: base}))
+	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k2", TenantID: "t2", Hash: keyHash("key-two"), CreatedAt: base}))
+	must(t, s.RevokeAPIKey(ctx, "wg_k2"))
+	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
+		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
+	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",
+		DisplayPhoneNumber: "+49 30 2222", State: store.SenderActive}))
+	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p3", TenantID: "t2", WABAID: "w2",
+		DisplayPhoneNumber: "+49 30 3333", State: store.SenderActive}))
+	must(t, s.SetSenderState(ctx, "p3", store.SenderStopped, 131031, "account locked", base.Add(time.Minute)))
+
+	// Intake in several group commits, with rejections, idempotency keys
+	// and one replayed key.
+	var items []*store.Intake
+	for i := range nMessages {
+		at := base.Add(time.Duration(i) * 1700 * time.Microsecond)
+		tenant, sender := "t1", "p1"
+		if i%3 == 2 {
+			tenant, sender = "t2", "p2"
+		}
+		it := &store.Intake{}
+		if i%10 == 9 {
+			it.Decision = store.Decision{TenantID: tenant, SenderID: sender, WaID: "4915100000000",
+				Outcome: store.OutcomeReject, Rule: "recipient", Code: "recipient.invalid", GraphCode: 131026,
+				Reason: "not a phone number", CreatedAt: at}
+		} else {
+			id := fmt.Sprintf("wamid.gw.%04d", i)
+			m := &store.Message{ID: id, TenantID: tenant, SenderID: sender, Input: "+49 151 " + fmt.Sprint(1000+i),
+				WaID: fmt.Sprintf("49151%04d", i), Type: "text", Category: []string{"utility", "marketing", ""}[i%3],
+				Body:  fmt.Appendf(nil, `{"messaging_product":"whatsapp","to":"49151%04d","type":"text","text":{"body":"héllo %d"}}`, i, i),
+				State: store.StateQueued, NextAttemptAt: at, CreatedAt: at, UpdatedAt: at}
+			it.Message = m
+			it.Decision = store.Decision{TenantID: tenant, SenderID: sender, MessageID: id, WaID: m.WaID,
+				Outcome: store.OutcomeAllow, CreatedAt: at}
+			if i%7 == 0 {
+				it.Decision.Outcome, it.Decision.Rule, it.Decision.Until = store.OutcomeDefer, "quiet-hours", at.Add(time.Hour)
+			}
+		}
+		if i%4 == 0 {
+			it.Idempotency = &store.Idempotency{TenantID: tenant, Key: fmt.Sprintf("idem-%d", i), StatusCode: 200,
+				Response: fmt.Appendf(nil, `{"messages":[{"id":"wamid.gw.%04d"}]}`, i), CreatedAt: at}
+		}
+		items = append(items, it)
+		if len(items) == 64 || i == nMessages-1 {
+			must(t, s.CommitIntake(ctx, items))
+			items = nil
+		}
+	}
+	replay := &store.Intake{
+		Message:     &store.Message{ID: "wamid.gw.replay", TenantID: "t1", SenderID: "p1", State: store.StateQueued, Body: []byte("{}")},
+		Decision:    store.Decision{TenantID: "t1", SenderID: "p1", Outcome: store.OutcomeAllow},
+		Idempotency: &store.Idempotency{TenantID: "t1", Key: "idem-0", StatusCode: 200, Response: []byte("{}")},
+	}
+	must(t, s.CommitIntake(ctx, []*store.Intake{replay}))
+	if !replay.Duplicate {
+		t.Fatal("fixture: replayed idempotency key was not detected")
+	}
+
+	// Dispatch: p1's first 100 are claimed; 60 sent, 10 failed (with their
+	// forwards), 10 back to queued for later, 20 left in flight.
+	claimAt := base.Add(time.Minute)
+	claimed, err := s.ClaimMessages(ctx, "p1", claimAt, 100, 5*time.Minute)
+	must(t, err)
+	if len(claimed) != 100 {
+		t.Fatalf("fixture: claimed %d, want 100", len(claimed))
+	}
+	var outcomes []store.Outcome
+	var forwards []store.Forward
+	doneAt := claimAt.Add(1500 * time.Microsecond)
+	for i, m := range claimed {
+		switch {
+		case i < 60:
+			meta := fmt.Sprintf("wamid.meta.%04d", i)
+			f.metaIDs = append(f.metaIDs, meta)
+			outcomes = append(outcomes, store.Outcome{MessageID: m.ID, State: store.StateSent, MetaID: meta,
+				WaID: m.WaID, Attempts: 1, At: doneAt})
+		case i < 70:
+			outcomes = append(outcomes, store.Outcome{MessageID: m.ID, State: store.StateFailed, Attempts: 1,
+				ErrorCode: 131026, ErrorDetail: "message undeliverable", At: doneAt})
+			forwards = append(forwards, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
+				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"failed"}]}`, m.ID), CreatedAt: doneAt})
+		case i < 80:
+			outcomes = append(outcomes, store.Outcome{MessageID: m.ID, State: store.StateQueued, Attempts: 1,
+				NextAttemptAt: doneAt.Add(30 * time.Second), ErrorCode: 130429, ErrorDetail: "rate limit hit", At: doneAt})
+		}
+	}
+	must(t, s.RecordOutcomes(ctx, outcomes, forwards))
+
+	// Webhooks: deliveries, statuses for the sent messages, inbound
+	// messages and their windows.
+	var ds []*store.Delivery
+	for i := range 6 {
+		b := fmt.Appendf(nil, `{"object":"whatsapp_business_account","entry":[{"id":"w1","n":%d}]}`, i)
+		sum := sha256.Sum256(b)
+		ds = append(ds, &store.Delivery{DedupeKey: fmt.Sprintf("%x", sum), Body: b, ReceivedAt: base.Add(2 * time.Minute)})
+	}
+	must(t, s.AppendDeliveries(ctx, ds))
+	var statuses []store.StatusApply
+	for i, meta := range f.metaIDs {
+		ref := claimed[i]
+		ts := base.Add(3*time.Minute + time.Duration(i)*time.Millisecond)
+		statuses = append(statuses, store.StatusApply{
+			Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "delivered", Timestamp: ts},
+			State: store.StateDelivered,
+			Forward: &store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
+				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"delivered"}]}`, ref.ID), CreatedAt: ts}})
+		if i%2 == 0 {
+			statuses = append(statuses, store.StatusApply{
+				Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "read", Timestamp: ts.Add(time.Second)},
+				State: store.StateRead})
+		}
+	}
+	var inbound []store.InboundMessage
+	var windows []store.Window
+	for i := range 8 {
+		ts := base.Add(4*time.Minute + time.Duration(i)*time.Second)
+		from := fmt.Sprintf("4917000000%02d", i%3)
+		inbound = append(inbound, store.InboundMessage{ID: fmt.Sprintf("wamid.in.%02d", i), SenderID: "p1", From: from,
+			Type: "text", Timestamp: ts, Body: fmt.Appendf(nil, `{"text":{"body":"hi %d"}}`, i), ReceivedAt: ts.Add(time.Second)})
+		windows = append(windows, store.Window{SenderID: "p1", WaID: from, At: ts})
+	}
+	must(t, s.ApplyWebhooks(ctx, store.WebhookApply{
+		Statuses: statuses, Inbound: inbound, Windows: windows,
+		Forwards: []store.Forward{{TenantID: "t2", WABAID: "w2", Field: "account_update", Value: []byte(`{"event":"x"}`), CreatedAt: base}},
+		Done:     []int64{ds[0].ID, ds[1].ID, ds[2].ID},
+		Retry:    []store.DeliveryRetry{{ID: ds[3].ID, Attempts: 1, NextAt: base.Add(10 * time.Minute)}, {ID: ds[4].ID, Attempts: 5, GiveUp: true}},
+	}))
+	// ds[5] stays claimed.
+	_, err = s.ClaimDeliveries(ctx, base.Add(5*time.Minute), 10, time.Minute)
+	must(t, err)
+
+	// Forwards: some delivered, some retried, one given up.
+	fs, err := s.ClaimForwards(ctx, probeNow, 30, time.Minute)
+	must(t, err)
+	var complete []int64
+	var retries []store.ForwardRetry
+	for i, fw := range fs {
+		switch {
+		case i < 15:
+			complete = append(complete, fw.ID)
+		case i < 20:
+			retries = append(retries, store.ForwardRetry{ID: fw.ID, Attempts: 1, NextAt: probeNow.Add(time.Minute), LastError: "503 from tenant"})
+		case i == 20:
+			retries = append(retries, store.ForwardRetry{ID: fw.ID, Attempts: 9, LastError: "gone", GiveUp: true})
+		}
+	}
+	must(t, s.CompleteForwards(ctx, complete, probeNow))
+	must(t, s.RetryForwards(ctx, retries))
+
+	ok, err := s.AcquireLease(ctx, "sender:p1", "replica-a", base, time.Minute)
+	must(t, err)
+	if !ok {
+		t.Fatal("fixture: lease not acquired")
+	}
+	ok, err = s.AcquireLease(ctx, "sender:p2", "replica-b", base, time.Hour)
+	must(t, err)
+	if !ok {
+		t.Fatal("fixture: lease not acquired")
+	}
+	return f
+}
+
+// sameFields compares two records field by field (times with Equal, which
+// after a copy must hold to the millisecond) and reports each difference.
+func sameFields(t *testing.T, what string, got, want any) {
+	t.Helper()
+	gv, wv := reflect.ValueOf(got), reflect.ValueOf(want)
+	if gv.Type() != wv.Type() || gv.Kind() != reflect.Struct {
+		t.Fatalf("%s: cannot compare %T with %T", what, got, want)
+	}
+	for i := range gv.NumField() {
+		name := gv.Type().Field(i).Name
+		g, w := gv.Field(i).Interface(), wv.Field(i).Interface()
+		if gt, ok := g.(time.Time); ok {
+			if wt := w.(time.Time); !gt.Equal(wt) {
+				t.Errorf("%s.%s = %v, want %v", what, name, gt, wt)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(g, w) && !(reflect.ValueOf(g).Kind() == reflect.Slice &&
+			reflect.ValueOf(g).Len() == 0 && reflect.ValueOf(w).Len() == 0) {
+			t.Errorf("%s.%s = %v, want %v", what, name, g, w)
+		}
+	}
+}

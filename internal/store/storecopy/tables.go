@@ -1,0 +1,253 @@
+package storecopy
+
+// schemaVersion is the migration version of both engines whose tables this
+// package maps. A source or target at another version has columns the
+// mapping below does not know, so Copy refuses it rather than silently
+// dropping or misreading them.
+const schemaVersion = 1
+
+// versionTable is goose's bookkeeping table in both engines; it is not data
+// and is never copied (the target's own migration fills it).
+const versionTable = "goose_db_version"
+
+// kind is how one column is represented in each engine, and so how its
+// values are converted on the way and normalised for the checksum.
+type kind int
+
+const (
+	// kText is TEXT NOT NULL in SQLite and text NOT NULL in PostgreSQL.
+	kText kind = iota
+	// kTextNull is a text column where NULL means absent in both engines.
+	kTextNull
+	// kInt is INTEGER in SQLite and int or bigint in PostgreSQL.
+	kInt
+	// kBytes is BLOB NOT NULL and bytea NOT NULL; SQLite hands an empty
+	// BLOB back as nil, which is copied as an empty bytea, not NULL.
+	kBytes
+	// kBytesNull is a nullable BLOB/bytea (the sealed secrets): NULL stays
+	// NULL, and bytes are copied unchanged, still sealed.
+	kBytesNull
+	// kTime is integer unix milliseconds in SQLite and timestamptz NOT NULL
+	// in PostgreSQL. SQLite's 0 ("never") becomes the zero time.Time, which
+	// is what the PostgreSQL engine itself stores for a zero time in such a
+	// column and reads back as zero.
+	kTime
+	// kTimeNull is integer unix milliseconds in SQLite and a nullable
+	// timestamptz in PostgreSQL: SQLite's 0 ("never") is NULL.
+	kTimeNull
+	// kBool is INTEGER 0/1 in SQLite and boolean in PostgreSQL.
+	kBool
+)
+
+// column maps one SQLite column onto its PostgreSQL counterpart.
+type column struct {
+	src, dst string
+	kind     kind
+}
+
+// table maps one SQLite table onto its PostgreSQL counterpart.
+type table struct {
+	src, dst string
+	cols     []column
+	// key indexes cols: the primary key in SQLite (unique in PostgreSQL),
+	// the order of the checksum and what a mismatch is reported by.
+	key []int
+	// order indexes cols: the order rows are copied in, when it matters
+	// more than the key order (nil means key order).
+	order []int
+	// identity is the PostgreSQL identity column whose values are copied
+	// and whose sequence must then be moved past them ("" when none).
+	identity string
+}
+
+// tables is the data model of schema version 1, in dependency order: the
+// rows a table refers to are copied before it. Neither schema declares
+// foreign keys, so the order is for the reader and for any that appear.
+//
+// PostgreSQL columns without a SQLite counterpart are left to their
+// defaults, which are the values the PostgreSQL engine itself would hold:
+// deliveries.claimed_until and forwards.claimed_until are NULL (SQLite
+// expresses a claim by pushing the due time, which is copied), and
+// deliveries.done_at is NULL (SQLite never recorded it).
+// status_events.seq is generated in the order (ts, status), the order in
+// which the SQLite engine lists a message's events, so the PostgreSQL engine
+// lists them alike.
+var tables = []table{
+	{
+		src: "tenants", dst: "tenants",
+		cols: []column{
+			{"id", "id", kText},
+			{"name", "name", kText},
+			{"webhook_url", "webhook_url", kText},
+			{"webhook_secret", "webhook_secret", kBytesNull},
+			{"created_at", "created_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "api_keys", dst: "api_keys",
+		cols: []column{
+			{"id", "id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"hash", "hash", kBytes},
+			{"created_at", "created_at", kTime},
+			{"revoked_at", "revoked_at", kTimeNull},
+		},
+		key: []int{0},
+	},
+	{
+		src: "senders", dst: "senders",
+		cols: []column{
+			{"phone_number_id", "phone_number_id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"waba_id", "waba_id", kText},
+			{"display_phone_number", "display_phone_number", kText},
+			{"throughput_mps", "throughput_mps", kInt},
+			{"access_token", "access_token", kBytesNull},
+			{"state", "state", kText},
+			{"state_code", "state_code", kInt},
+			{"state_reason", "state_reason", kText},
+			{"state_changed_at", "state_changed_at", kTimeNull},
+		},
+		key: []int{0},
+	},
+	{
+		src: "messages", dst: "messages",
+		cols: []column{
+			{"seq", "seq", kInt},
+			{"id", "id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"sender_id", "sender_id", kText},
+			{"input", "input", kText},
+			{"wa_id", "wa_id", kText},
+			{"type", "type", kText},
+			{"category", "category", kText},
+			{"body", "body", kBytes},
+			{"state", "state", kText},
+			{"attempts", "attempts", kInt},
+			{"next_attempt_at", "next_attempt_at", kTime},
+			{"claimed_until", "claimed_until", kTimeNull},
+			{"meta_id", "meta_id", kTextNull},
+			{"error_code", "error_code", kInt},
+			{"error_detail", "error_detail", kText},
+			{"created_at", "created_at", kTime},
+			{"updated_at", "updated_at", kTime},
+		},
+		key:      []int{0},
+		identity: "seq",
+	},
+	{
+		src: "decisions", dst: "decisions",
+		cols: []column{
+			{"id", "id", kInt},
+			{"tenant_id", "tenant_id", kText},
+			{"sender_id", "sender_id", kText},
+			{"message_id", "message_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"outcome", "outcome", kText},
+			{"rule", "rule", kText},
+			{"code", "code", kText},
+			{"graph_code", "graph_code", kInt},
+			{"reason", "reason", kText},
+			{"until", "until", kTimeNull},
+			{"created_at", "created_at", kTime},
+		},
+		key:      []int{0},
+		identity: "id",
+	},
+	{
+		src: "idempotency", dst: "idempotency",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"key", "key", kText},
+			{"status_code", "status_code", kInt},
+			{"response", "response", kBytes},
+			{"created_at", "created_at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "deliveries", dst: "deliveries",
+		cols: []column{
+			{"id", "id", kInt},
+			{"dedupe_key", "dedupe_key", kText},
+			{"body", "body", kBytes},
+			{"received_at", "received_at", kTime},
+			{"attempts", "attempts", kInt},
+			{"done", "done", kBool},
+			{"next_at", "next_attempt_at", kTime},
+		},
+		key:      []int{0},
+		identity: "id",
+	},
+	{
+		src: "status_events", dst: "status_events",
+		cols: []column{
+			{"meta_id", "meta_id", kText},
+			{"status", "status", kText},
+			{"message_id", "message_id", kText},
+			{"ts", "ts", kTime},
+			{"error_code", "error_code", kInt},
+		},
+		key:   []int{0, 1},
+		order: []int{3, 1, 0},
+	},
+	{
+		src: "inbound", dst: "inbound_messages",
+		cols: []column{
+			{"id", "id", kText},
+			{"sender_id", "sender_id", kText},
+			{"from_wa_id", "wa_from", kText},
+			{"type", "type", kText},
+			{"ts", "ts", kTime},
+			{"body", "body", kBytes},
+			{"received_at", "received_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "windows", dst: "windows",
+		cols: []column{
+			{"sender_id", "sender_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"at", "at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "forwards", dst: "forwards",
+		cols: []column{
+			{"id", "id", kInt},
+			{"tenant_id", "tenant_id", kText},
+			{"waba_id", "waba_id", kText},
+			{"field", "field", kText},
+			{"value", "value", kBytes},
+			{"created_at", "created_at", kTime},
+			{"attempts", "attempts", kInt},
+			{"next_attempt_at", "next_attempt_at", kTime},
+			{"state", "state", kText},
+			{"last_error", "last_error", kText},
+			{"done_at", "done_at", kTimeNull},
+		},
+		key:      []int{0},
+		identity: "id",
+	},
+	{
+		src: "leases", dst: "leases",
+		cols: []column{
+			{"name", "name", kText},
+			{"owner", "owner", kText},
+			{"until", "until", kTime},
+		},
+		key: []int{0},
+	},
+}
+
+// dstCols lists the PostgreSQL column names of t, in cols order.
+func (t *table) dstCols() []string {
+	out := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		out[i] = c.dst
+	}
+	return out
+}
