@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,10 +113,10 @@ func TestSQLiteEndToEnd(t *testing.T) {
 func BenchmarkDispatch(b *testing.B) {
 	at := time.Now()
 	st := openSQLite(b, 100000, b.N, at)
-	body := []byte(`{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.X"}]}`)
+	var seq atomic.Int64 // Meta's ids are unique, and the store insists
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
+		_, _ = fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":"1","wa_id":"1"}],"messages":[{"id":"wamid.%d"}]}`, seq.Add(1))
 	}))
 	defer srv.Close()
 	cl := cloudapi.New(srv.URL, "v23.0", cloudapi.NewHTTPClient())
