@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -100,6 +101,14 @@ func TestCopyFullInstallation(t *testing.T) {
 	}
 	if got := postgresCounts(t, dsn); !maps.Equal(got, want) {
 		t.Errorf("PostgreSQL counts %v, want %v", got, want)
+	}
+	var out bytes.Buffer
+	must(t, rep.Write(&out))
+	for _, tr := range rep.Tables {
+		line := regexp.MustCompile(fmt.Sprintf(`(?m)^%s +%d +%s +\S+$`, tr.Table, tr.Rows, tr.Checksum))
+		if !line.MatchString(out.String()) {
+			t.Errorf("printed report lacks %s's line:\n%s", tr.Table, out.String())
+		}
 	}
 
 	// (2) The PostgreSQL store, opened with the same key, serves the data
