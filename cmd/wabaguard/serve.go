@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/server"
+	"github.com/wabaguard/wabaguard/internal/store/storecopy"
 )
 
 func loadConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
@@ -78,9 +80,18 @@ Try it:
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	copyFrom := fs.String("copy-from-sqlite", "", "copy this SQLite installation into the PostgreSQL --database, verified by row counts and checksums")
 	cfg, err := loadConfig(fs, args)
 	if err != nil {
 		return err
+	}
+	if *copyFrom != "" {
+		if !cfg.IsPostgres() {
+			return errors.New("--copy-from-sqlite needs --database postgres://… as the target")
+		}
+		// Sealed secrets are copied as they are: the replicas must run with
+		// the key that sealed them (the old data directory's secret.key).
+		return storecopy.Main(ctx, *copyFrom, cfg.Database, stdout)
 	}
 	st, err := server.OpenStore(ctx, cfg) // opening migrates
 	if err != nil {

@@ -9,6 +9,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -75,12 +76,13 @@ func Migrate(ctx context.Context, dsn string) error {
 	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
 
-	var schema string
-	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+	var current sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&current); err != nil {
 		return fmt.Errorf("postgres: current schema: %w", err)
 	}
+	schema := current.String
 	if schema == "" {
-		return errors.New("postgres: no schema on search_path exists")
+		return errors.New("postgres: no schema of the search_path exists; create it (CREATE SCHEMA …) or fix search_path in the URL")
 	}
 	// The lock id is derived from the schema: deployments in different
 	// schemas of one database do not wait for each other.
