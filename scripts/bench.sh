@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Reproduces the figures in docs/benchmarks.md on this machine, side by side
+# in one run. Everything runs on loopback and stops by itself.
+#   N=50000 C=64 bash scripts/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+N=${N:-50000}          # messages for the throughput runs
+C=${C:-64}             # client concurrency
+RATE_N=${RATE_N:-15000} # messages for the fixed-rate latency run (15 s at 1,000/s)
+WH_N=${WH_N:-30000}    # status events for the webhook-ingest run
+PORT=18080; SIMPORT=18081; SINKPORT=18090
+PNID=100000000000001; WABA=200000000000001
+KEY=wg_be0c4000be0c_benchkeybenchkeybenchkeybenchkey01
+META=bench-meta-token; APPSECRET=bench-app-secret; TSECRET=bench-tenant-secret
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+go build -o "$work/wabaguard" ./cmd/wabaguard
+bin="$work/wabaguard"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(go version | cut -d' ' -f3)"
+echo "date: $(date -u +%FT%TZ)"
+
+cat > "$work/cfg.json" <<JSON
+{ "listen": "127.0.0.1:$PORT", "data_dir": "$work/data", "log_level": "warn",
+  "graph": { "access_token": "$META", "app_secret": "$APPSECRET", "verify_token": "v" },
+  "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": false },
+  "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
+  "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 } ] }
+JSON
+
+"$bin" serve --config "$work/cfg.json" >"$work/serve.out" 2>"$work/serve.err" &
+pids+=($!)
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+sent_total() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^wabaguard_messages_sent_total/{s+=$2} END{printf "%d", s+0}'; }
+now() { date +%s.%N; }
+
+echo
+echo "== 1. gateway vs the simulator directly (acceptance; same tool, same shape, one run)"
+"$bin" bench compare --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" \
+  --baseline-url "http://127.0.0.1:$SIMPORT" --baseline-token "$META" -n "$N" -c "$C"
+
+echo
+echo "== 2. accept + dispatch end to end: $N sends until the last one reached the upstream"
+before=$(sent_total)
+t0=$(now)
+"$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$N" -c "$C" | sed 's/^/   /'
+target=$((before + N))
+for _ in $(seq 1 1200); do [ "$(sent_total)" -ge "$target" ] && break; sleep 0.05; done
+t1=$(now)
+got=$(( $(sent_total) - before ))
+awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   end to end: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", n, b-a, n/(b-a)}'
+
+echo
+echo "== 3. acceptance latency at a fixed 1,000 messages/s (open loop)"
+"$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$RATE_N" -c 256 --rate 1000 | sed 's/^/   /'
+
+echo
+echo "== 4. webhook ingest: signed status webhooks verified, persisted, applied and forwarded"
+sleep 1
+python3 - "$work/data/wabaguard.db" "$WH_N" > "$work/ids.txt" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+for (mid,) in db.execute("SELECT meta_id FROM messages WHERE meta_id <> '' LIMIT ?", (int(sys.argv[2]),)):
+    print(mid)
+PY
+ids=$(wc -l < "$work/ids.txt")
+"$bin" bench sink --listen "127.0.0.1:$SINKPORT" --secret "$TSECRET" --expect "$ids" >"$work/sink.out" &
+sinkpid=$!; pids+=($sinkpid)
+sleep 0.3
+for per in 1 20; do
+  if [ "$per" = 20 ]; then
+    # a second pass with 20 statuses per POST, as Meta batches them (read, so they are new events)
+    "$bin" bench sink --listen "127.0.0.1:$SINKPORT" --secret "$TSECRET" --expect "$ids" >"$work/sink.out" & sinkpid=$!; pids+=($sinkpid); sleep 0.3
+    status=read
+  else
+    status=delivered
+  fi
+  t0=$(now)
+  "$bin" bench webhooks --url "http://127.0.0.1:$PORT/webhooks/meta" --app-secret "$APPSECRET" \
+    --phone-number-id "$PNID" --waba-id "$WABA" --ids-file "$work/ids.txt" -n "$ids" -c 32 --per-post "$per" --status "$status" | sed 's/^/   /'
+  wait "$sinkpid" || true
+  t1=$(now)
+  sed 's/^/   /' "$work/sink.out"
+  awk -v n="$ids" -v a="$t0" -v b="$t1" -v p="$per" 'BEGIN{printf "   ingest end to end (%d per POST): %d events posted, applied and received by the tenant in %.2f s = %.0f events/s\n", p, n, b-a, n/(b-a)}'
+done
