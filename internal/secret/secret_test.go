@@ -17,7 +17,7 @@ func TestBoxRoundTripAndTamper(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(plain) > 0 && bytes.Contains(c, plain) {
+		if len(plain) >= 8 && bytes.Contains(c, plain) { // a short plaintext can occur by chance
 			t.Fatalf("ciphertext contains the plaintext")
 		}
 		got, err := b.Open(c)
