@@ -96,7 +96,9 @@ func summarize(samples []time.Duration) Latency {
 
 // percentile returns the nearest-rank p-th percentile of sorted xs.
 func percentile(sorted []time.Duration, p float64) time.Duration {
-	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	// The epsilon keeps float error (99.9/100·1000 = 999.0000001) from
+	// pushing an exact rank up by one.
+	rank := int(math.Ceil(p*float64(len(sorted))/100 - 1e-9))
 	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]
 }
