@@ -172,7 +172,7 @@ func TestReplicasFailover(t *testing.T) {
 			Database:  dsn,
 			SecretKey: key,
 			ReplicaID: id,
-			LogLevel:  "warn",
+			LogLevel:  "info",
 			Graph:     config.Graph{BaseURL: upSrv.URL, Version: "v23.0", AccessToken: foMetaToken, AppSecret: foAppSecret, VerifyToken: "verify"},
 			Simulator: config.Simulator{Enabled: &off},
 			Dispatch:  config.Dispatch{ClaimBatch: foClaimBatch, MaxInFlight: foMaxInFlight, LeaseTTL: config.Duration(foLeaseTTL)},

@@ -23,6 +23,7 @@ type loop struct {
 	m       *Manager
 	r       *runner
 	lim     *limiter
+	dep     *departures
 	rec     *recorder
 	log     *slog.Logger
 	stopped atomic.Bool // set once by the send that hit an account-level error
@@ -37,6 +38,7 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		m:   m,
 		r:   r,
 		lim: newLimiter(m.throughput(s), m.cfg.Now()),
+		dep: newDepartures(m.throughput(s)),
 		log: m.log.With("sender", r.id),
 	}
 	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log)
@@ -54,6 +56,7 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 	for ctx.Err() == nil && !l.stopped.Load() {
 		s = r.getSender()
 		l.lim.SetTarget(m.throughput(s))
+		l.dep.SetTarget(m.throughput(s))
 		now := m.cfg.Now()
 		limit := min(m.cfg.ClaimBatch, l.lim.Available(now, claimHorizon))
 		msgs, err := m.st.ClaimMessages(ctx, r.id, now, limit, m.cfg.ClaimLease)
@@ -150,6 +153,10 @@ func requeued(msg *store.Message, now time.Time) store.Outcome {
 // send makes one attempt and records its outcome.
 func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 	m := l.m
+	if err := l.dep.Leave(ctx, m.cfg.Now, m.cfg.Sleep); err != nil {
+		l.rec.add(requeued(msg, m.cfg.Now()), nil)
+		return
+	}
 	start := time.Now()
 	resp, err := m.up.Send(ctx, m.cfg.TokenFor(s), s.PhoneNumberID, msg.Body)
 	at := m.cfg.Now()
