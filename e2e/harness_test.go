@@ -29,6 +29,8 @@ type tenantEndpoint struct {
 	statuses map[string][]string // gateway message id -> statuses in arrival order
 	bad      int
 	changed  chan struct{}
+	lastBody []byte // the last verified delivery, exactly as received
+	lastSig  string
 }
 
 func newTenantEndpoint(t testing.TB, secret string) *tenantEndpoint {
@@ -53,6 +55,7 @@ func (te *tenantEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	te.mu.Lock()
+	te.lastBody, te.lastSig = body, r.Header.Get(wire.SignatureHeader)
 	for _, e := range n.Entry {
 		for _, c := range e.Changes {
 			var v wire.MessagesValue
