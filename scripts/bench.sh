@@ -10,6 +10,7 @@ N=${N:-50000}          # messages for the throughput runs
 C=${C:-64}             # client concurrency
 RATE_N=${RATE_N:-15000} # messages for the fixed-rate latency run (15 s at 1,000/s)
 WH_N=${WH_N:-30000}    # status events for the webhook-ingest run
+DATABASE=${DATABASE:-} # empty: SQLite; a postgres:// URL runs stages 1-3 on PostgreSQL
 PORT=18080; SIMPORT=18081; SINKPORT=18090
 PNID=100000000000001; WABA=200000000000001
 KEY=wg_be0c4000be0c_benchkeybenchkeybenchkeybenchkey01
@@ -26,8 +27,12 @@ bin="$work/wabaguard"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(go version | cut -d' ' -f3)"
 echo "date: $(date -u +%FT%TZ)"
 
+dbline=""
+if [ -n "$DATABASE" ]; then
+  dbline="\"database\": \"$DATABASE\", \"secret_key\": \"$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')\","
+fi
 cat > "$work/cfg.json" <<JSON
-{ "listen": "127.0.0.1:$PORT", "data_dir": "$work/data", "log_level": "warn",
+{ "listen": "127.0.0.1:$PORT", "data_dir": "$work/data", "log_level": "warn", $dbline
   "graph": { "access_token": "$META", "app_secret": "$APPSECRET", "verify_token": "v" },
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": false },
   "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
@@ -60,6 +65,8 @@ awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   end to end: %d messages 
 echo
 echo "== 3. acceptance latency at a fixed 1,000 messages/s (open loop)"
 "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$RATE_N" -c 256 --rate 1000 | sed 's/^/   /'
+
+if [ -n "$DATABASE" ]; then exit 0; fi
 
 echo
 echo "== 4. webhook ingest: signed status webhooks verified, persisted, applied and forwarded"
