@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -131,5 +132,54 @@ func TestBadInputIsGraphShaped(t *testing.T) {
 				t.Fatalf("error lacks trace id or explanation: %s", body)
 			}
 		})
+	}
+}
+
+// TestOperationalEndpoints: health, readiness and the metrics an operator
+// alerts on are there, and no secret appears in them.
+func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
+	g := startGateway(t, "", "", nil)
+	status, body := g.post(t, "/v23.0/"+testPhoneNumberID+"/messages",
+		`{"messaging_product":"whatsapp","to":"+5511987654321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`, nil)
+	if status != http.StatusOK {
+		t.Fatalf("send: %d %s", status, body)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(g.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+	}
+	names := []string{"wabaguard_messages_accepted_total", "wabaguard_messages_sent_total", "wabaguard_queue_depth", "wabaguard_webhooks_in_total", "wabaguard_webhooks_out_total", "wabaguard_dispatch_latency_seconds", "wabaguard_http_requests_total"}
+	var text string
+	var missing []string
+	// Sent, webhooks in and out appear once the simulator's statuses came back.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(g.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		text, missing = string(b), nil
+		for _, name := range names {
+			if !strings.Contains(text, name) {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("/metrics lacks %v", missing)
+	}
+	if strings.Contains(text, testAPIKey) {
+		t.Error("/metrics contains the API key")
 	}
 }

@@ -346,6 +346,7 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("dispatch", s.dispatch.Run)
 	runBack("webhook processor", s.processor.Run)
 	runBack("webhook forwarder", s.forwarder.Run)
+	runBack("queue depth", s.watchQueueDepth)
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
@@ -362,6 +363,39 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.shutdown()
 	return runErr
+}
+
+// watchQueueDepth refreshes the queue-depth gauge. It reads the store rather
+// than counting in the dispatcher, so it is right on every replica.
+func (s *Server) watchQueueDepth(ctx context.Context) error {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	known := map[string]bool{}
+	for {
+		depth, err := s.store.QueueDepth(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("queue depth", "err", err)
+		}
+		if senders, err := s.store.ListSenders(ctx); err == nil {
+			for _, snd := range senders { // an empty queue reads 0, not "no data"
+				known[snd.PhoneNumberID] = true
+			}
+		}
+		for id := range known {
+			if _, ok := depth[id]; !ok {
+				s.metrics.QueueDepth.WithLabelValues(id).Set(0)
+			}
+		}
+		for id, n := range depth {
+			known[id] = true
+			s.metrics.QueueDepth.WithLabelValues(id).Set(float64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // shutdown stops accepting requests, lets in-flight ones finish (their
