@@ -46,10 +46,14 @@ const (
 // SendConfig describes a run against POST {BaseURL}/{Version}/{PhoneNumberID}/messages.
 type SendConfig struct {
 	// BaseURL is the Graph-compatible base, e.g. http://127.0.0.1:8080.
+	// Several bases separated by commas are used round robin, as a load
+	// balancer in front of replicas would.
 	BaseURL string
 	// Token is sent as "Authorization: Bearer <Token>".
 	Token string
-	// PhoneNumberID is the sender.
+	// PhoneNumberID is the sender; several separated by commas are cycled
+	// (each sender is dispatched by one replica, so a replica benchmark needs
+	// several).
 	PhoneNumberID string
 	// Version is the Graph version path segment; DefaultVersion when empty.
 	Version string
@@ -104,11 +108,16 @@ func (c *SendConfig) withDefaults() (SendConfig, error) {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	var errs []error
-	if _, err := checkURL(cfg.BaseURL); err != nil {
-		errs = append(errs, fmt.Errorf("url: %w", err))
+	for _, u := range strings.Split(cfg.BaseURL, ",") {
+		if _, err := checkURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("url: %w", err))
+		}
 	}
-	if cfg.PhoneNumberID == "" || strings.Contains(cfg.PhoneNumberID, "/") {
-		errs = append(errs, errors.New("phone-number-id: required, without slashes"))
+	for _, id := range strings.Split(cfg.PhoneNumberID, ",") {
+		if id == "" || strings.Contains(id, "/") {
+			errs = append(errs, errors.New("phone-number-id: required, without slashes"))
+			break
+		}
 	}
 	if strings.Contains(cfg.Version, "/") {
 		errs = append(errs, errors.New("version: must be one path segment, e.g. v23.0"))
@@ -211,13 +220,26 @@ func sendPayload(cfg *SendConfig, i int) ([]byte, error) {
 	return json.Marshal(b)
 }
 
-// SendURL is the endpoint a send run posts to.
+// SendURL is the (first) endpoint a send run posts to.
 func SendURL(cfg SendConfig) string {
+	return sendURLs(cfg)[0]
+}
+
+// sendURLs lists the endpoints a run cycles through: request i goes to base
+// i mod len(bases) and, across rounds of bases, to each sender in turn.
+func sendURLs(cfg SendConfig) []string {
 	v := cfg.Version
 	if v == "" {
 		v = DefaultVersion
 	}
-	return strings.TrimRight(cfg.BaseURL, "/") + "/" + v + "/" + url.PathEscape(cfg.PhoneNumberID) + "/messages"
+	bases := strings.Split(cfg.BaseURL, ",")
+	ids := strings.Split(cfg.PhoneNumberID, ",")
+	out := make([]string, 0, len(bases)*len(ids))
+	for j := range len(bases) * len(ids) {
+		b, id := bases[j%len(bases)], ids[(j/len(bases))%len(ids)]
+		out = append(out, strings.TrimRight(b, "/")+"/"+v+"/"+url.PathEscape(id)+"/messages")
+	}
+	return out
 }
 
 // RunSend sends cfg.N Meta-shaped messages and reports what came back. A
@@ -234,14 +256,14 @@ func RunSend(ctx context.Context, cfg SendConfig) (*Report, error) {
 		client = newClient(cfg.Concurrency, cfg.RequestTimeout)
 		defer closeIdle(client)
 	}
-	endpoint := SendURL(cfg)
+	endpoints := sendURLs(cfg)
 	auth := "Bearer " + cfg.Token
 	do := func(ctx context.Context, i int) outcome {
 		body, err := sendPayload(&cfg, i)
 		if err != nil {
 			return outcome{err: fmt.Errorf("encode message %d: %w", i, err)}
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoints[i%len(endpoints)], bytes.NewReader(body))
 		if err != nil {
 			return outcome{err: fmt.Errorf("build request: %w", err)}
 		}
@@ -272,7 +294,7 @@ func RunSend(ctx context.Context, cfg SendConfig) (*Report, error) {
 		return o
 	}
 	return run(ctx, plan{
-		kind: KindSend, target: endpoint, n: cfg.N, c: cfg.Concurrency,
+		kind: KindSend, target: strings.Join(endpoints, " "), n: cfg.N, c: cfg.Concurrency,
 		rate: cfg.Rate, duration: cfg.Duration, do: do,
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,6 +285,38 @@ func TestRecipientsAreDistinctBrazilianMobiles(t *testing.T) {
 		if !phonenumbers.IsValidNumberForRegion(n, "BR") || phonenumbers.GetNumberType(n) != phonenumbers.MOBILE ||
 			!strings.HasPrefix(s, "+55119") || len(s) != 14 {
 			t.Errorf("Recipient(%d) = %s is not a valid +55 11 9xxxx-xxxx mobile", i, s)
+		}
+	}
+}
+
+// TestSendCyclesBasesAndSenders: several bases and senders are all used,
+// evenly, as a load balancer over replicas with several numbers would.
+func TestSendCyclesBasesAndSenders(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	hits := map[string]int{}
+	handler := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits[name+" "+r.URL.Path]++
+			mu.Unlock()
+			_, _ = w.Write([]byte(`{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"1"}],"messages":[{"id":"wamid.x"}]}`))
+		})
+	}
+	a := httptest.NewServer(handler("a"))
+	defer a.Close()
+	b := httptest.NewServer(handler("b"))
+	defer b.Close()
+	rep, err := RunSend(context.Background(), SendConfig{BaseURL: a.URL + "," + b.URL, PhoneNumberID: "1,2,3", Token: "t", N: 60, Concurrency: 4})
+	if err != nil || rep.Successes != 60 {
+		t.Fatalf("report %+v, err %v", rep, err)
+	}
+	if len(hits) != 6 {
+		t.Fatalf("want every base × sender pair used, got %v", hits)
+	}
+	for k, n := range hits {
+		if n != 10 {
+			t.Errorf("%s got %d requests, want 10", k, n)
 		}
 	}
 }
