@@ -174,7 +174,7 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 
 	cfg := gateway.Config{
 		Store:    e.st,
-		Pipeline: policy.New(recipientRule{seen: &e.seen}, deferRule{}),
+		Pipeline: policy.New(policy.Schema{}, recipientRule{seen: &e.seen}, deferRule{}),
 		Upstream: testUpstream{base: up.URL},
 		Notify: func(sender string) {
 			c, _ := e.notified.LoadOrStore(sender, new(atomic.Int64))

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -23,20 +22,6 @@ var hopByHop = []string{
 	"Content-Length", "Set-Cookie",
 }
 
-// markRead passes a read receipt through to Meta at once: it is not a
-// message, has nothing to pace, and the client expects Meta's own answer.
-// The message_id is usually an inbound wamid of Meta's and goes unchanged.
-func (s *Server) markRead(ctx context.Context, w http.ResponseWriter, sr sendReq, snd store.Sender, known bool, body []byte) {
-	var sender *policy.Sender
-	if known {
-		sender = &policy.Sender{PhoneNumberID: snd.PhoneNumberID, TenantID: snd.TenantID}
-	}
-	if d := ownership(sr, sender); d != nil {
-		s.reject(ctx, w, sr, "", *d)
-		return
-	}
-	s.relay(ctx, w, snd, http.MethodPost, "/"+sr.pnid+"/messages", nil, "application/json", bytes.NewReader(body))
-}
 
 // relay performs one pass-through call with the sender's Meta token and
 // copies Meta's answer back: status, body, Content-Type and the other

@@ -25,11 +25,6 @@ const (
 	codeContentType    = "request.content_type"
 	codeIdempotencyKey = "request.idempotency_key"
 	codeUnreadable     = "request.unreadable"
-	ruleSchema         = "schema"
-	codeSchemaInvalid  = "schema.invalid"
-	ruleOwnership      = "ownership"
-	codeUnknownSender  = "ownership.unknown_sender"
-	codeForeignSender  = "ownership.foreign_sender"
 )
 
 // sendReq carries one send request through its steps.
@@ -128,34 +123,38 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, sr sendReq, bo
 		}
 	}
 
-	req, perr := wire.ParseSendRequest(body)
-	if perr != nil {
-		s.reject(ctx, w, sr, "", policy.Decision{Outcome: policy.Reject, Rule: ruleSchema, Code: codeSchemaInvalid, Reason: perr.Details(), Err: perr})
-		return
-	}
-	if req.IsMarkRead() {
-		s.markRead(ctx, w, sr, snd, sender != nil, body)
-		return
-	}
-
 	m := &policy.Message{
 		TenantID:      sr.tenantID,
 		PhoneNumberID: sr.pnid,
 		Sender:        sender,
 		Raw:           body,
-		Request:       req,
 		Now:           sr.now,
+	}
+	// Ownership first, whatever rules the pipeline was given: the gateway
+	// never acts on another tenant's number, and a tenant probing one learns
+	// nothing from schema errors. It is two comparisons, so running it again
+	// inside a pipeline that also lists it costs nothing.
+	if d := (policy.Ownership{}).Check(ctx, m); d.Outcome != policy.Allow {
+		d.Rule = policy.Ownership{}.Name()
+		s.reject(ctx, w, sr, "", d)
+		return
 	}
 	d := s.pipeline.Evaluate(ctx, m)
 	if d.Outcome == policy.Reject {
 		s.reject(ctx, w, sr, m.WaID, d)
 		return
 	}
-	// The pipeline's ownership rule should have refused these; the gateway
-	// still never queues a message on a number that is not the tenant's,
-	// whatever rules it was given.
-	if d := ownership(sr, sender); d != nil {
-		s.reject(ctx, w, sr, m.WaID, *d)
+	if m.Request == nil {
+		// A pipeline without the schema rule: parse here so nothing
+		// unparsed is ever queued.
+		if d := (policy.Schema{}).Check(ctx, m); d.Outcome != policy.Allow {
+			d.Rule = policy.Schema{}.Name()
+			s.reject(ctx, w, sr, "", d)
+			return
+		}
+	}
+	if m.Request.IsMarkRead() {
+		s.relay(ctx, w, snd, http.MethodPost, "/"+sr.pnid+"/messages", nil, "application/json", bytes.NewReader(body))
 		return
 	}
 	s.accept(ctx, w, sr, m, d)
@@ -381,20 +380,3 @@ func replaceTo(body []byte, to string) ([]byte, error) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// ownership refuses a sender the gateway does not know (Graph's 100, as Meta
-// answers for an unknown phone_number_id) or one of another tenant (403).
-func ownership(sr sendReq, sender *policy.Sender) *policy.Decision {
-	if sender == nil {
-		d := policy.Decision{Outcome: policy.Reject, Rule: ruleOwnership, Code: codeUnknownSender,
-			Reason: fmt.Sprintf("Phone number ID '%s' is not registered with this gateway.", sr.pnid),
-			Err:    unknownObject(http.MethodPost, sr.pnid)}
-		return &d
-	}
-	if sender.TenantID != sr.tenantID {
-		d := policy.Decision{Outcome: policy.Reject, Rule: ruleOwnership, Code: codeForeignSender,
-			Reason: fmt.Sprintf("Phone number ID '%s' does not belong to this account.", sr.pnid),
-			Err:    errForeign(sr.pnid)}
-		return &d
-	}
-	return nil
-}

@@ -94,6 +94,10 @@ func TestSendAuthAndOwnership(t *testing.T) {
 	wantErr(t, request(t, e.srv, "POST", path, body, bearer(e.keyB)), http.StatusForbidden, wire.CodePermission)
 	// A number the gateway does not know.
 	wantErr(t, request(t, e.srv, "POST", "/v23.0/7777/messages", body, bearer(e.keyA)), http.StatusBadRequest, wire.CodeInvalidParameter)
+	// Ownership is decided before the body is read: a tenant probing another
+	// tenant's number with garbage learns nothing about the schema.
+	wantErr(t, request(t, e.srv, "POST", path, `{"messaging_product":`, bearer(e.keyB)), http.StatusForbidden, wire.CodePermission)
+	wantErr(t, request(t, e.srv, "POST", "/v23.0/"+pnB+"/messages", `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.x"}`, bearer(e.keyA)), http.StatusForbidden, wire.CodePermission)
 
 	if n := e.depth(); n != 0 {
 		t.Errorf("%d messages stored, want none", n)
@@ -103,8 +107,8 @@ func TestSendAuthAndOwnership(t *testing.T) {
 	for _, d := range ds {
 		codes[d.Code] = true
 	}
-	if len(ds) != 2 || !codes["ownership.foreign_sender"] || !codes["ownership.unknown_sender"] {
-		t.Errorf("decisions = %+v; want the two ownership refusals (auth failures have no tenant)", ds)
+	if len(ds) != 4 || !codes["ownership.foreign_sender"] || !codes["ownership.unknown_sender"] {
+		t.Errorf("decisions = %+v; want the four ownership refusals (auth failures have no tenant)", ds)
 	}
 }
 

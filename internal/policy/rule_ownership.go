@@ -36,7 +36,9 @@ func (Ownership) Check(_ context.Context, m *Message) Decision {
 		return d
 	}
 	if m.Sender.TenantID != m.TenantID {
-		d := Rejected("ownership", "ownership.foreign_sender", wire.CodePermissionDenied,
+		// Code 10 as for every other object of another tenant (templates,
+		// phone number reads), so clients see one permission error.
+		d := Rejected("ownership", "ownership.foreign_sender", wire.CodePermission,
 			fmt.Sprintf("Phone number %s is not one of this account's senders.", m.PhoneNumberID))
 		d.Err.HTTPStatus = http.StatusForbidden
 		return d

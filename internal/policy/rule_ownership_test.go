@@ -21,7 +21,7 @@ func TestOwnership(t *testing.T) {
 		{"own sender", Message{TenantID: "t1", PhoneNumberID: "111", Sender: own}, Allow, "", 0, 0, ""},
 		{"unknown sender", Message{TenantID: "t1", PhoneNumberID: "999"}, Reject, "ownership.unknown_sender", 100, 400,
 			"Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation."},
-		{"foreign sender", Message{TenantID: "t2", PhoneNumberID: "111", Sender: own}, Reject, "ownership.foreign_sender", 200, 403, "(#200) Permission error"},
+		{"foreign sender", Message{TenantID: "t2", PhoneNumberID: "111", Sender: own}, Reject, "ownership.foreign_sender", 10, 403, "(#10) Permission denied"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
