@@ -22,7 +22,6 @@ var hopByHop = []string{
 	"Content-Length", "Set-Cookie",
 }
 
-
 // relay performs one pass-through call with the sender's Meta token and
 // copies Meta's answer back: status, body, Content-Type and the other
 // end-to-end headers.

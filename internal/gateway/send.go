@@ -379,4 +379,3 @@ func replaceTo(body []byte, to string) ([]byte, error) {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
