@@ -145,26 +145,21 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 }
 
+// seal and open keep secrets sealed at rest (see store.SealString).
 func (s *Store) seal(plain string) ([]byte, error) {
-	if plain == "" {
-		return nil, nil
-	}
-	b, err := s.sealer.Seal([]byte(plain))
+	b, err := store.SealString(s.sealer, plain)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: seal: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	return b, nil
 }
 
 func (s *Store) open(sealed []byte) (string, error) {
-	if len(sealed) == 0 {
-		return "", nil
-	}
-	b, err := s.sealer.Open(sealed)
+	p, err := store.OpenString(s.sealer, sealed)
 	if err != nil {
-		return "", fmt.Errorf("postgres: open sealed value: %w", err)
+		return "", fmt.Errorf("postgres: %w", err)
 	}
-	return string(b), nil
+	return p, nil
 }
 
 // nullTime stores the zero time as NULL, so "never" survives a round trip.

@@ -8,28 +8,21 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
-// seal encrypts a secret; the empty secret is stored as NULL so that "none"
-// needs no key to read.
+// seal and open keep secrets sealed at rest (see store.SealString).
 func (s *Store) seal(plain string) ([]byte, error) {
-	if plain == "" {
-		return nil, nil
-	}
-	b, err := s.sealer.Seal([]byte(plain))
+	b, err := store.SealString(s.sealer, plain)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: seal: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return b, nil
 }
 
 func (s *Store) open(sealed []byte) (string, error) {
-	if len(sealed) == 0 {
-		return "", nil
-	}
-	b, err := s.sealer.Open(sealed)
+	p, err := store.OpenString(s.sealer, sealed)
 	if err != nil {
-		return "", fmt.Errorf("sqlite: open sealed secret: %w", err)
+		return "", fmt.Errorf("sqlite: %w", err)
 	}
-	return string(b), nil
+	return p, nil
 }
 
 // PutTenant inserts or replaces a tenant, sealing its webhook secret.
