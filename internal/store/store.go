@@ -144,6 +144,11 @@ type Leases interface {
 	ReleaseLease(ctx context.Context, name, owner string) error
 	// LeaseOwner returns the current owner of name and its expiry.
 	LeaseOwner(ctx context.Context, name string) (owner string, until time.Time, err error)
+	// ListLeases returns the live leases (expiry after now) whose name
+	// starts with prefix, ordered by name (byte order). The prefix is matched literally,
+	// byte for byte. Replicas use it to see each other ("replica:") and how
+	// the senders are spread among them ("sender:").
+	ListLeases(ctx context.Context, prefix string, now time.Time) ([]Lease, error)
 }
 
 // Sealer encrypts secrets at rest (tenant webhook secrets, Meta tokens).

@@ -254,3 +254,10 @@ type DeliveryRetry struct {
 	NextAt   time.Time
 	GiveUp   bool
 }
+
+// Lease is one held lease: who owns name, and until when.
+type Lease struct {
+	Name  string
+	Owner string
+	Until time.Time
+}

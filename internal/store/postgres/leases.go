@@ -51,4 +51,29 @@ func (s *Store) LeaseOwner(ctx context.Context, name string) (string, time.Time,
 	return owner, utc(until), nil
 }
 
+// ListLeases returns the live leases whose name starts with prefix, by name.
+// starts_with compares literally, so '%' and '_' in a name match only
+// themselves, as they would not with LIKE.
+func (s *Store) ListLeases(ctx context.Context, prefix string, now time.Time) ([]store.Lease, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, owner, until FROM leases
+		WHERE starts_with(name, $1) AND until > $2 ORDER BY name COLLATE "C"`, prefix, now)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list leases: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Lease
+	for rows.Next() {
+		var l store.Lease
+		if err := rows.Scan(&l.Name, &l.Owner, &l.Until); err != nil {
+			return nil, fmt.Errorf("postgres: list leases: %w", err)
+		}
+		l.Until = utc(l.Until)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list leases: %w", err)
+	}
+	return out, nil
+}
+
 var _ store.Leases = (*Store)(nil)

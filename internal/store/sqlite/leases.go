@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 // AcquireLease takes or renews the lease on name for owner until now+ttl.
@@ -41,4 +43,31 @@ func (s *Store) LeaseOwner(ctx context.Context, name string) (string, time.Time,
 		return "", time.Time{}, notFound("lease owner", err)
 	}
 	return owner, tm(until), nil
+}
+
+// ListLeases returns the live leases whose name starts with prefix, by name.
+// The prefix is compared as a substring rather than with LIKE so that '%'
+// and '_' in a name match only themselves; the table holds one row per
+// sender and replica, so the scan is cheap.
+func (s *Store) ListLeases(ctx context.Context, prefix string, now time.Time) ([]store.Lease, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name, owner, until FROM leases
+		WHERE substr(name, 1, length(?1)) = ?1 AND until > ?2 ORDER BY name`, prefix, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list leases: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Lease
+	for rows.Next() {
+		var l store.Lease
+		var until int64
+		if err := rows.Scan(&l.Name, &l.Owner, &until); err != nil {
+			return nil, fmt.Errorf("sqlite: list leases: %w", err)
+		}
+		l.Until = tm(until)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list leases: %w", err)
+	}
+	return out, nil
 }

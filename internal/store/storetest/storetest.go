@@ -11,7 +11,8 @@
 //     Delivery.ID;
 //   - ClaimMessages does not change Attempts: the dispatcher reports the
 //     attempt count in its Outcome;
-//   - a lease is lapsed when its expiry is at or before now;
+//   - a lease is lapsed when its expiry is at or before now, and ListLeases
+//     leaves lapsed leases out;
 //   - ForwardCounts always has the keys "pending", "done" and "dead".
 //
 // All times are passed in explicitly from a fixed base, so no test depends
@@ -70,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InboundAndWindows", testInboundAndWindows},
 		{"Forwards", testForwards},
 		{"Leases", testLeases},
+		{"ListLeases", testListLeases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1128,4 +1130,106 @@ func testLeases(t *testing.T, s store.Store) {
 	}
 	_, _, err = s.LeaseOwner(c, "sender:none")
 	wantNotFound(t, "LeaseOwner(none)", err)
+}
+
+// testListLeases pins what replicas rely on to share senders: only live
+// leases are listed, the prefix matches literally (LIKE's wildcards are
+// ordinary characters in lease names), and the order is by name.
+func testListLeases(t *testing.T, s store.Store) {
+	c := ctx(t)
+	held := []struct {
+		name, owner string
+		at          time.Time // acquired at, for 10 s
+	}{
+		{"replica:r2", "r2", base},
+		{"replica:r1", "r1", base.Add(4 * time.Second)},
+		{"replica:r3", "r3", base.Add(-8 * time.Second)}, // until base+2s
+		{"sender:p2", "r1", base},
+		{"sender:p1", "r2", base},
+		{"sender:p10", "r1", base},
+		{"sender_x", "r9", base},
+		{"sender%y", "r9", base},
+		{"Sender:p3", "r9", base},
+		{"replicas", "r9", base},
+	}
+	for _, h := range held {
+		ok, err := s.AcquireLease(c, h.name, h.owner, h.at, 10*time.Second)
+		must(t, err)
+		if !ok {
+			t.Fatalf("AcquireLease(%s) refused", h.name)
+		}
+	}
+	must(t, s.ReleaseLease(c, "replicas", "r9"))
+
+	type lease struct {
+		name, owner string
+		until       time.Time
+	}
+	tests := []struct {
+		name   string
+		prefix string
+		now    time.Time
+		want   []lease
+	}{
+		{"replicas while all live", "replica:", base.Add(time.Second), []lease{
+			{"replica:r1", "r1", base.Add(14 * time.Second)},
+			{"replica:r2", "r2", base.Add(10 * time.Second)},
+			{"replica:r3", "r3", base.Add(2 * time.Second)},
+		}},
+		{"expiry at now is lapsed", "replica:", base.Add(2 * time.Second), []lease{
+			{"replica:r1", "r1", base.Add(14 * time.Second)},
+			{"replica:r2", "r2", base.Add(10 * time.Second)},
+		}},
+		{"later, one left", "replica:", base.Add(12 * time.Second), []lease{
+			{"replica:r1", "r1", base.Add(14 * time.Second)},
+		}},
+		{"all lapsed", "replica:", base.Add(time.Minute), nil},
+		{"senders by name, case-sensitive", "sender:", base, []lease{
+			{"sender:p1", "r2", base.Add(10 * time.Second)},
+			{"sender:p10", "r1", base.Add(10 * time.Second)},
+			{"sender:p2", "r1", base.Add(10 * time.Second)},
+		}},
+		{"underscore is literal", "sender_", base, []lease{
+			{"sender_x", "r9", base.Add(10 * time.Second)},
+		}},
+		{"percent is literal", "sender%", base, []lease{
+			{"sender%y", "r9", base.Add(10 * time.Second)},
+		}},
+		{"whole name as prefix", "sender:p1", base, []lease{
+			{"sender:p1", "r2", base.Add(10 * time.Second)},
+			{"sender:p10", "r1", base.Add(10 * time.Second)},
+		}},
+		{"no match", "forward:", base, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.ListLeases(c, tc.prefix, tc.now)
+		must(t, err)
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: ListLeases(%q) = %+v, want %d leases", tc.name, tc.prefix, got, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if got[i].Name != w.name || got[i].Owner != w.owner {
+				t.Errorf("%s: lease %d = %s by %s, want %s by %s", tc.name, i, got[i].Name, got[i].Owner, w.name, w.owner)
+			}
+			checkTime(t, tc.name+": until of "+w.name, got[i].Until, w.until)
+		}
+	}
+
+	// A renewal moves the expiry; a release removes the lease at once.
+	ok, err := s.AcquireLease(c, "replica:r3", "r3", base.Add(time.Second), 10*time.Second)
+	must(t, err)
+	if !ok {
+		t.Fatal("renewal refused")
+	}
+	must(t, s.ReleaseLease(c, "replica:r2", "r2"))
+	got, err := s.ListLeases(c, "replica:", base.Add(5*time.Second))
+	must(t, err)
+	var names []string
+	for _, l := range got {
+		names = append(names, l.Name+"@"+l.Owner)
+	}
+	if want := []string{"replica:r1@r1", "replica:r3@r3"}; !slices.Equal(names, want) {
+		t.Errorf("after renewal and release: %v, want %v", names, want)
+	}
 }
