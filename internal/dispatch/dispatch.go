@@ -4,16 +4,26 @@
 // recording outcomes in batches. Failures are classified by Graph code
 // (retry.go) into retries, reschedules, sender stops and final failures.
 //
+// Sharing: every replica holds a liveness lease "replica:<owner>" and the
+// senders are spread evenly among the live ones (see Manager.Run); a
+// replica with too many hands one over gracefully, so a replica started
+// later, or a survivor of a failure, gets its part.
+//
 // Duplicate bound: when a replica takes over a sender it first returns every
 // in-flight message to the queue, so a message the previous owner sent but
-// whose outcome it did not record goes out again. At most ClaimBatch plus
-// MaxInFlight messages per sender can be sent twice this way.
+// whose outcome it did not record goes out again. A loop counts the
+// messages it has claimed and not yet recorded — in flight, waiting for a
+// token or a slot, or waiting in the recorder — and claims only up to
+// ClaimBatch minus that count, so a sender never has more than ClaimBatch
+// messages in state sending. At most ClaimBatch messages per sender can
+// therefore be sent twice after a crash.
 package dispatch
 
 import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +43,7 @@ type Store interface {
 	SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error)
 	AcquireLease(ctx context.Context, name, owner string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, owner string) error
+	ListLeases(ctx context.Context, prefix string, now time.Time) ([]store.Lease, error)
 }
 
 // Upstream sends one message to Meta; *cloudapi.Client satisfies it.
@@ -45,9 +56,14 @@ type Config struct {
 	// Owner identifies this replica in leases (required with several
 	// replicas; default "local").
 	Owner string
-	// LeaseTTL is how long a sender's lease lasts without renewal (15 s).
+	// LeaseTTL is how long a sender's lease, and this replica's liveness
+	// lease, last without renewal (15 s). A sender taken over is kept at
+	// least twice this long before it may be handed on to even out the
+	// spread.
 	LeaseTTL time.Duration
-	// ClaimBatch bounds messages claimed per transaction (256).
+	// ClaimBatch bounds the messages of one sender claimed and not yet
+	// recorded (256): the most that can be in state sending at once, and
+	// so the most that can be sent twice after a crash.
 	ClaimBatch int
 	// MaxInFlight bounds concurrent upstream calls per sender (64).
 	MaxInFlight int
@@ -144,6 +160,10 @@ type Manager struct {
 
 	mu      sync.Mutex
 	runners map[string]*runner
+
+	// seenFree holds the senders found without a live lease at the last
+	// tick (manager goroutine only); see share.
+	seenFree map[string]bool
 }
 
 // runner is one sender's loop as the manager sees it.
@@ -152,8 +172,10 @@ type runner struct {
 	wake       chan struct{}
 	cancel     context.CancelFunc
 	done       chan struct{}
-	leaseUntil time.Time // touched by the manager goroutine only
-	stopping   bool      // under Manager.mu
+	released   chan struct{} // closed by stop once the lease is given up
+	leaseUntil time.Time     // touched by the manager goroutine only
+	ownedSince time.Time     // touched by the manager goroutine only
+	stopping   bool          // under Manager.mu
 
 	senderMu sync.Mutex
 	sender   store.Sender
@@ -171,9 +193,11 @@ func (r *runner) setSender(s store.Sender) {
 	r.senderMu.Unlock()
 }
 
-func (r *runner) exited() bool {
+func (r *runner) exited() bool { return closed(r.done) }
+
+func closed(c chan struct{}) bool {
 	select {
-	case <-r.done:
+	case <-c:
 		return true
 	default:
 		return false
@@ -184,24 +208,53 @@ func (r *runner) exited() bool {
 func New(st Store, up Upstream, cfg Config) *Manager {
 	cfg.defaults()
 	return &Manager{
-		st:      st,
-		up:      up,
-		cfg:     cfg,
-		log:     cfg.Logger.With("component", "dispatch", "owner", cfg.Owner),
-		jitter:  defaultJitter,
-		runners: make(map[string]*runner),
+		st:       st,
+		up:       up,
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "dispatch", "owner", cfg.Owner),
+		jitter:   defaultJitter,
+		runners:  make(map[string]*runner),
+		seenFree: make(map[string]bool),
 	}
 }
 
-func leaseName(senderID string) string { return "sender:" + senderID }
+// Lease name prefixes: one lease per sender (who dispatches it) and one per
+// replica (that it is alive, so the others leave it its share).
+const (
+	senderLeasePrefix  = "sender:"
+	replicaLeasePrefix = "replica:"
+)
 
-// Run owns and runs sender loops until ctx ends: every PollInterval it lists
-// senders, acquires or renews their leases, starts loops for newly owned
-// active senders (after returning their in-flight messages to the queue)
-// and stops loops of senders it lost or that were stopped. On return every
-// loop has ended and its lease is released. It returns nil when ctx ends.
+func leaseName(senderID string) string { return senderLeasePrefix + senderID }
+
+// minHoldLeases is how many LeaseTTLs a replica keeps a sender it took
+// before handing it on to even out the spread. Membership looks wrong for up
+// to one LeaseTTL after a replica dies or starts, so a sender taken in that
+// window is not moved again on the strength of it.
+const minHoldLeases = 2
+
+// Run owns and runs sender loops until ctx ends. Every PollInterval it
+// renews this replica's liveness lease, lists senders and leases, renews the
+// leases of its senders, and stops loops of senders it lost or that were
+// stopped. It then evens out the spread among the live replicas: with n
+// live replicas and a active senders, it takes free senders (lowest ids
+// first) while it owns fewer than ceil(a/n) — first come the replicas that
+// own the fewest — and, once no sender is free, the replica owning the most
+// hands one over when it owns at least two more than another live replica:
+// its highest id among those it has held for minHoldLeases lease periods,
+// one per tick, and only after the previous one has been taken. Handing
+// over stops the loop gracefully (in-flight sends finish and are recorded,
+// claimed but unsent messages go back to the queue) before the lease is
+// released. A newly owned sender's in-flight messages are returned to the
+// queue before its loop starts. Alone, a replica owns every active sender.
+//
+// On return every loop has ended and every lease, the liveness lease
+// included, is released. It returns nil when ctx ends.
 func (m *Manager) Run(ctx context.Context) error {
-	defer m.stopAll()
+	defer func() {
+		m.stopAll()
+		m.releaseLease(replicaLeasePrefix + m.cfg.Owner)
+	}()
 	t := time.NewTicker(m.cfg.PollInterval)
 	defer t.Stop()
 	for {
@@ -225,21 +278,34 @@ func (m *Manager) tick(ctx context.Context) {
 		m.expireUnrenewed(now)
 		return
 	}
+	slices.SortFunc(senders, func(a, b store.Sender) int { return strings.Compare(a.PhoneNumberID, b.PhoneNumberID) })
+	v, err := m.view(ctx, now)
+	if err != nil && ctx.Err() == nil {
+		// Without the view this replica only keeps what it runs.
+		m.log.Warn("list leases", "err", err)
+	}
 	seen := make(map[string]bool, len(senders))
 	for _, s := range senders {
 		seen[s.PhoneNumberID] = true
-		m.reconcile(ctx, s, now)
+		m.keep(ctx, s, now, v)
 	}
 	m.mu.Lock()
 	var gone []*runner
 	for id, r := range m.runners {
 		if !seen[id] {
+			if r.stopping && closed(r.released) {
+				delete(m.runners, id)
+				continue
+			}
 			gone = append(gone, r)
 		}
 	}
 	m.mu.Unlock()
 	for _, r := range gone {
 		m.stop(r)
+	}
+	if v != nil {
+		m.share(ctx, senders, v, now)
 	}
 	// Safety net for retries that came due without anyone notifying.
 	due, err := m.st.SendersWithDueMessages(ctx, now)
@@ -254,24 +320,73 @@ func (m *Manager) tick(ctx context.Context) {
 	}
 }
 
-// reconcile makes this replica's loop for s match its state and lease.
-func (m *Manager) reconcile(ctx context.Context, s store.Sender, now time.Time) {
+// leaseView is who holds what, as the store says at the start of a tick.
+type leaseView struct {
+	replicas []string          // live replicas, this one included, sorted
+	owner    map[string]string // sender id → owner of its live lease
+}
+
+// view renews this replica's liveness lease and reads the live leases. The
+// liveness lease is renewed before the senders' so that, when a replica
+// dies, it lapses first: the survivors then count one replica less by the
+// time its senders come free, and take them.
+func (m *Manager) view(ctx context.Context, now time.Time) (*leaseView, error) {
+	self := replicaLeasePrefix + m.cfg.Owner
+	if _, err := m.st.AcquireLease(ctx, self, m.cfg.Owner, now, m.cfg.LeaseTTL); err != nil {
+		return nil, err
+	}
+	reps, err := m.st.ListLeases(ctx, replicaLeasePrefix, now)
+	if err != nil {
+		return nil, err
+	}
+	sls, err := m.st.ListLeases(ctx, senderLeasePrefix, now)
+	if err != nil {
+		return nil, err
+	}
+	v := &leaseView{replicas: []string{m.cfg.Owner}, owner: make(map[string]string, len(sls))}
+	for _, l := range reps {
+		if l.Owner != m.cfg.Owner {
+			v.replicas = append(v.replicas, l.Owner)
+		}
+	}
+	slices.Sort(v.replicas)
+	v.replicas = slices.Compact(v.replicas)
+	for _, l := range sls {
+		v.owner[strings.TrimPrefix(l.Name, senderLeasePrefix)] = l.Owner
+	}
+	return v, nil
+}
+
+// keep makes this replica's loop for s match its state and lease: it renews
+// the lease of a sender it runs, restarts the loop of a sender whose lease
+// it holds (a loop that ended on its own, or a restart under the same
+// name), and stops loops it must not run. Free senders are left to share.
+func (m *Manager) keep(ctx context.Context, s store.Sender, now time.Time, v *leaseView) {
 	id := s.PhoneNumberID
 	m.mu.Lock()
 	r := m.runners[id]
+	if r != nil && r.stopping {
+		if closed(r.released) {
+			delete(m.runners, id)
+		}
+		m.mu.Unlock()
+		// Wait for the old loop to finish before anything new; and a
+		// sender just given up is not taken back on the strength of a
+		// view read before its release.
+		return
+	}
 	if r != nil && r.exited() {
 		delete(m.runners, id)
 		r = nil
 	}
-	stopping := r != nil && r.stopping
 	m.mu.Unlock()
-	if stopping {
-		return // wait for the old loop to finish before anything new
-	}
 	if s.State == store.SenderStopped {
 		if r != nil {
 			m.stop(r)
 		}
+		return
+	}
+	if r == nil && (v == nil || v.owner[id] != m.cfg.Owner) {
 		return
 	}
 	ok, err := m.st.AcquireLease(ctx, leaseName(id), m.cfg.Owner, now, m.cfg.LeaseTTL)
@@ -296,16 +411,151 @@ func (m *Manager) reconcile(ctx context.Context, s store.Sender, now time.Time) 
 		r.setSender(s)
 		return
 	}
+	m.own(ctx, s, now)
+}
+
+// take acquires the lease of a free sender and starts its loop; it reports
+// whether the lease was won.
+func (m *Manager) take(ctx context.Context, s store.Sender, now time.Time) bool {
+	id := s.PhoneNumberID
+	ok, err := m.st.AcquireLease(ctx, leaseName(id), m.cfg.Owner, now, m.cfg.LeaseTTL)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.log.Error("acquire lease", "sender", id, "err", err)
+		}
+		return false
+	}
+	if ok {
+		m.own(ctx, s, now)
+	}
+	return ok
+}
+
+// own starts the loop of a sender whose lease was just won.
+func (m *Manager) own(ctx context.Context, s store.Sender, now time.Time) {
+	id := s.PhoneNumberID
 	// Newly owned: whatever a previous owner left in flight goes out again.
 	n, err := m.st.RequeueInFlight(ctx, id)
 	if err != nil {
 		if ctx.Err() == nil {
 			m.log.Error("requeue in-flight", "sender", id, "err", err)
 		}
-		return // the lease is kept; next tick tries again
+		return // the lease is kept; the next tick tries again
 	}
 	m.log.Info("sender owned", "sender", id, "requeued", n)
 	m.start(ctx, s, now)
+}
+
+// share evens out the spread of active senders over the live replicas, as
+// described on Run.
+func (m *Manager) share(ctx context.Context, senders []store.Sender, v *leaseView, now time.Time) {
+	me := m.cfg.Owner
+	counts := make(map[string]int, len(v.replicas))
+	for _, rep := range v.replicas {
+		counts[rep] = 0
+	}
+	var active, free []store.Sender
+	for _, s := range senders {
+		if s.State != store.SenderActive {
+			continue
+		}
+		active = append(active, s)
+		owner, held := v.owner[s.PhoneNumberID]
+		if !held && !m.runs(s.PhoneNumberID) {
+			free = append(free, s)
+			continue
+		}
+		if _, live := counts[owner]; live && owner != me {
+			counts[owner]++
+		}
+	}
+	mine := 0
+	for _, id := range m.Owned() {
+		if slices.ContainsFunc(active, func(s store.Sender) bool { return s.PhoneNumberID == id }) {
+			mine++
+		}
+	}
+	counts[me] = mine
+	n := len(v.replicas)
+	fair := (len(active) + n - 1) / n
+	fewest := -1 // fewest senders any other live replica owns; -1: alone
+	for _, rep := range v.replicas {
+		if rep != me && (fewest < 0 || counts[rep] < fewest) {
+			fewest = counts[rep]
+		}
+	}
+
+	// Take free senders up to the fair share. The replicas owning the
+	// fewest go first, so a sender handed over lands with the one that
+	// lacks it rather than back with its giver; a sender still free one
+	// tick later is taken by anyone under the share, so a replica that
+	// is alive but not taking cannot hold the others back.
+	seenFree := make(map[string]bool)
+	left := 0
+	for _, s := range free {
+		id := s.PhoneNumberID
+		if mine >= fair || (fewest >= 0 && mine > fewest && !m.seenFree[id]) || !m.take(ctx, s, now) {
+			seenFree[id] = true
+			left++
+			continue
+		}
+		mine++
+	}
+	m.seenFree = seenFree
+
+	// Hand one sender over when this replica owns the most (ties to the
+	// first name) and at least two more than another: the move narrows the
+	// spread without ever swapping roles, so it cannot flap. Nothing moves
+	// while a sender is free or a hand-over is still under way: one move at
+	// a time, each decided on a settled view.
+	if fewest < 0 || left > 0 || m.handingOver() || mine < fewest+2 || mine <= len(active)/n {
+		return
+	}
+	for _, rep := range v.replicas {
+		if rep != me && (counts[rep] > mine || counts[rep] == mine && rep < me) {
+			return
+		}
+	}
+	var give *runner
+	m.mu.Lock()
+	for id, r := range m.runners {
+		if r.stopping || r.exited() || now.Before(r.ownedSince.Add(minHoldLeases*m.cfg.LeaseTTL)) {
+			continue
+		}
+		if !slices.ContainsFunc(active, func(s store.Sender) bool { return s.PhoneNumberID == id }) {
+			continue
+		}
+		if give == nil || id > give.id {
+			give = r
+		}
+	}
+	m.mu.Unlock()
+	if give == nil {
+		return
+	}
+	m.log.Info("handing sender over to even out the spread", "sender", give.id,
+		"owned", mine, "fair_share", fair, "replicas", n)
+	m.stop(give)
+}
+
+// runs reports whether a loop of id runs here or is still winding down.
+func (m *Manager) runs(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.runners[id]
+	return r != nil && !(r.stopping && closed(r.released))
+}
+
+// handingOver reports whether a sender given up is still winding down.
+func (m *Manager) handingOver() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.runners {
+		if r.stopping && !closed(r.released) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Manager) start(ctx context.Context, s store.Sender, now time.Time) {
@@ -315,7 +565,9 @@ func (m *Manager) start(ctx context.Context, s store.Sender, now time.Time) {
 		wake:       make(chan struct{}, 1),
 		cancel:     cancel,
 		done:       make(chan struct{}),
+		released:   make(chan struct{}),
 		leaseUntil: now.Add(m.cfg.LeaseTTL),
+		ownedSince: now,
 		sender:     s,
 	}
 	r.wake <- struct{}{} // look for work at once
@@ -338,15 +590,16 @@ func (m *Manager) stop(r *runner) {
 	r.cancel()
 	go func() {
 		<-r.done
-		m.release(r.id)
+		m.releaseLease(leaseName(r.id))
+		close(r.released)
 	}()
 }
 
-func (m *Manager) release(id string) {
+func (m *Manager) releaseLease(name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := m.st.ReleaseLease(ctx, leaseName(id), m.cfg.Owner); err != nil {
-		m.log.Warn("release lease", "sender", id, "err", err)
+	if err := m.st.ReleaseLease(ctx, name, m.cfg.Owner); err != nil {
+		m.log.Warn("release lease", "lease", name, "err", err)
 	}
 }
 
@@ -378,7 +631,9 @@ func (m *Manager) stopAll() {
 	}
 	for _, r := range rs {
 		<-r.done
-		m.release(r.id)
+		// A lease already released, or since taken by another replica,
+		// is left alone by ReleaseLease.
+		m.releaseLease(leaseName(r.id))
 	}
 }
 

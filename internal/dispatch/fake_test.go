@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -202,6 +203,19 @@ func (s *memStore) ReleaseLease(_ context.Context, name, owner string) error {
 		delete(s.leases, name)
 	}
 	return nil
+}
+
+func (s *memStore) ListLeases(_ context.Context, prefix string, now time.Time) ([]store.Lease, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []store.Lease
+	for name, l := range s.leases {
+		if strings.HasPrefix(name, prefix) && l.until.After(now) {
+			out = append(out, store.Lease{Name: name, Owner: l.owner, Until: l.until})
+		}
+	}
+	slices.SortFunc(out, func(a, b store.Lease) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
 }
 
 // fakeClock is a clock that moves only when told to (or when the

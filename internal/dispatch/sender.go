@@ -27,6 +27,20 @@ type loop struct {
 	rec     *recorder
 	log     *slog.Logger
 	stopped atomic.Bool // set once by the send that hit an account-level error
+
+	// outstanding counts messages claimed and not yet recorded by a
+	// committed RecordOutcomes: in flight, waiting for a slot or a token,
+	// or waiting in the recorder. They are exactly this sender's rows in
+	// state sending, and the loop keeps them at most ClaimBatch, which is
+	// what bounds the duplicates after a crash.
+	outstanding atomic.Int64
+	// room is signalled after every flush, when outstanding may have fallen.
+	room chan struct{}
+	// unsure is set when the store's state may no longer match outstanding:
+	// a claim whose answer was lost or outcomes that could not be recorded.
+	// The loop then ends; the manager restarts it at its next tick after
+	// RequeueInFlight, which makes the count right again.
+	unsure atomic.Bool
 }
 
 // runSender is one sender's loop: claim, pace, send, record, until ctx ends
@@ -35,13 +49,14 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 	defer close(r.done)
 	s := r.getSender()
 	l := &loop{
-		m:   m,
-		r:   r,
-		lim: newLimiter(m.throughput(s), m.cfg.Now()),
-		dep: newDepartures(m.throughput(s)),
-		log: m.log.With("sender", r.id),
+		m:    m,
+		r:    r,
+		lim:  newLimiter(m.throughput(s), m.cfg.Now()),
+		dep:  newDepartures(m.throughput(s)),
+		log:  m.log.With("sender", r.id),
+		room: make(chan struct{}, 1),
 	}
-	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log)
+	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, l.recorded)
 	// In-flight sends finish even when the loop is told to stop: their
 	// outcome is then known and recorded instead of becoming a duplicate.
 	// The HTTP client's timeout bounds them.
@@ -53,19 +68,27 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		l.rec.close()
 	}()
 
-	for ctx.Err() == nil && !l.stopped.Load() {
+	// Claims smaller than this wait for a flush instead: a trickle of
+	// one-message claims would cost a transaction each.
+	minClaim := max(1, m.cfg.ClaimBatch/4)
+	for ctx.Err() == nil && !l.stopped.Load() && !l.unsure.Load() {
+		room := m.cfg.ClaimBatch - int(l.outstanding.Load())
+		if room < minClaim {
+			l.waitRoom(ctx)
+			continue
+		}
 		s = r.getSender()
 		l.lim.SetTarget(m.throughput(s))
 		l.dep.SetTarget(m.throughput(s))
 		now := m.cfg.Now()
-		limit := min(m.cfg.ClaimBatch, l.lim.Available(now, claimHorizon))
-		msgs, err := m.st.ClaimMessages(ctx, r.id, now, limit, m.cfg.ClaimLease)
+		limit := min(room, l.lim.Available(now, claimHorizon))
+		msgs, err := l.claim(ctx, now, limit)
 		if err != nil {
-			if ctx.Err() == nil {
-				l.log.Error("claim messages", "err", err)
-			}
-			l.idle(ctx)
-			continue
+			// The claim may have committed without us learning it; rows
+			// in sending that nobody counts would break the bound.
+			l.log.Error("claim messages; the loop restarts at the next lease tick", "err", err)
+			l.unsure.Store(true)
+			break
 		}
 		if len(msgs) == 0 {
 			l.idle(ctx)
@@ -83,6 +106,42 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 				l.send(sendCtx, s, msg)
 			}(s, &msgs[i])
 		}
+	}
+}
+
+// claim claims up to limit due messages and counts them as outstanding.
+// A stop must not cancel a claim half way: its rows would be in sending
+// while the loop could not know it, so the claim runs to its end and a loop
+// told to stop puts what it got back.
+func (l *loop) claim(ctx context.Context, now time.Time, limit int) ([]store.Message, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	msgs, err := l.m.st.ClaimMessages(cctx, l.r.id, now, limit, l.m.cfg.ClaimLease)
+	l.outstanding.Add(int64(len(msgs)))
+	return msgs, err
+}
+
+// recorded is the recorder's report of one flush of n outcomes.
+func (l *loop) recorded(n int, ok bool) {
+	if ok {
+		l.outstanding.Add(-int64(n))
+	} else {
+		l.unsure.Store(true)
+	}
+	select {
+	case l.room <- struct{}{}:
+	default: // a signal is already pending
+	}
+}
+
+// waitRoom waits until a flush may have made room for a claim. Outcomes
+// waiting in the recorder are flushed at once: the loop has nothing better
+// to do than wait for them.
+func (l *loop) waitRoom(ctx context.Context) {
+	l.rec.kick()
+	select {
+	case <-l.room:
+	case <-ctx.Done():
 	}
 }
 
@@ -294,16 +353,18 @@ func graphError(err error, code int, detail string) *wire.Error {
 }
 
 // recorder groups outcomes into RecordOutcomes transactions: it flushes when
-// ClaimBatch outcomes are waiting or FlushDelay after the first unflushed
-// one, so a burst of answers becomes one transaction.
+// ClaimBatch outcomes are waiting, FlushDelay after the first unflushed one,
+// or when kicked, so a burst of answers becomes one transaction.
 type recorder struct {
-	ctx   context.Context
-	st    Store
-	max   int
-	delay time.Duration
-	log   *slog.Logger
-	in    chan recItem
-	done  chan struct{}
+	ctx     context.Context
+	st      Store
+	max     int
+	delay   time.Duration
+	log     *slog.Logger
+	flushed func(n int, ok bool) // after each flush: recorded, or given up
+	in      chan recItem
+	kicks   chan struct{}
+	done    chan struct{}
 }
 
 type recItem struct {
@@ -311,14 +372,23 @@ type recItem struct {
 	f *store.Forward
 }
 
-func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger) *recorder {
-	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log,
-		in: make(chan recItem, 2*maxBatch), done: make(chan struct{})}
+func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger, flushed func(n int, ok bool)) *recorder {
+	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log, flushed: flushed,
+		in: make(chan recItem, 2*maxBatch), kicks: make(chan struct{}, 1), done: make(chan struct{})}
 	go r.run()
 	return r
 }
 
 func (r *recorder) add(o store.Outcome, f *store.Forward) { r.in <- recItem{o, f} }
+
+// kick asks for what is waiting to be flushed now rather than after
+// FlushDelay. It never blocks.
+func (r *recorder) kick() {
+	select {
+	case r.kicks <- struct{}{}:
+	default:
+	}
+}
 
 // close flushes what is left and waits; no add may follow.
 func (r *recorder) close() {
@@ -341,7 +411,13 @@ func (r *recorder) run() {
 	}
 	for {
 		if len(outs) == 0 {
-			it, ok := <-r.in
+			var it recItem
+			var ok bool
+			select {
+			case it, ok = <-r.in:
+			case <-r.kicks:
+				continue // nothing waits; a stale kick must not cut the next batch short
+			}
 			if !ok {
 				return
 			}
@@ -366,6 +442,8 @@ func (r *recorder) run() {
 			}
 		case <-t.C:
 			flush()
+		case <-r.kicks:
+			flush()
 		}
 	}
 }
@@ -384,9 +462,11 @@ func (r *recorder) flush(outs []store.Outcome, fwds []store.Forward) {
 		err = r.st.RecordOutcomes(ctx, outs, fwds)
 		cancel()
 		if err == nil {
+			r.flushed(len(outs), true)
 			return
 		}
 		r.log.Warn("record outcomes", "n", len(outs), "try", try+1, "err", err)
 	}
-	r.log.Error("outcomes lost; their messages will be claimed again", "n", len(outs), "err", err)
+	r.log.Error("outcomes lost; their messages will be sent again", "n", len(outs), "err", err)
+	r.flushed(len(outs), false)
 }

@@ -23,12 +23,21 @@ import (
 // mps and n queued messages to recipients "0".."n-1".
 func openSQLite(tb testing.TB, mps, n int, at time.Time) *sqlite.Store {
 	tb.Helper()
+	st, _ := openSQLiteFile(tb, mps, n, at)
+	return st
+}
+
+// openSQLiteFile is openSQLite that also returns the database file, for
+// tests that must read the tables directly.
+func openSQLiteFile(tb testing.TB, mps, n int, at time.Time) (*sqlite.Store, string) {
+	tb.Helper()
 	ctx := context.Background()
 	box, err := secret.NewBox(secret.NewKey())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "wg.db"), box)
+	path := filepath.Join(tb.TempDir(), "wg.db")
+	st, err := sqlite.Open(ctx, path, box)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -55,7 +64,7 @@ func openSQLite(tb testing.TB, mps, n int, at time.Time) *sqlite.Store {
 			tb.Fatal(err)
 		}
 	}
-	return st
+	return st, path
 }
 
 // TestSQLiteEndToEnd runs the dispatcher against the real store: every
