@@ -55,9 +55,10 @@ const (
 )
 
 // TestReplicasFailover: three replicas share one PostgreSQL database and a
-// stream of sends and status webhooks. The replica owning the most senders
-// is killed with SIGKILL mid-stream. Its senders must move to the survivors
-// within the lease time, every accepted message must reach the upstream,
+// stream of sends and status webhooks; they spread the senders evenly among
+// themselves. The replica owning the most senders is killed with SIGKILL
+// mid-stream. Its senders must move to the survivors within the lease time
+// and end evenly shared, every accepted message must reach the upstream,
 // nothing may be sent twice beyond the documented in-flight bound, and no
 // sender may exceed its throughput in any one-second window — as counted by
 // the simulator, which stands in for Meta.
@@ -67,7 +68,7 @@ func TestReplicasFailover(t *testing.T) {
 	}
 	dsn := pgtest.DSN(t)
 	bin := gatewayBinary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 
 	senders := make([]string, foSenders)
@@ -141,24 +142,9 @@ func TestReplicasFailover(t *testing.T) {
 	}
 	defer st.Close()
 
-	// Dispatch has no rebalancing: the first replica to tick takes every
-	// free lease and keeps renewing it, so replicas started together leave
-	// two of them without senders and a kill would test nothing but one
-	// replica. The test therefore places the initial ownership itself, two
-	// senders per replica, with a lease long enough to outlast start-up;
-	// each owner then renews it with its own lease_ttl.
 	ids := make([]string, foReplicas)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("r%d", i+1)
-	}
-	placed := map[string]string{}
-	for i, s := range senders {
-		owner := ids[i%foReplicas]
-		ok, err := st.AcquireLease(ctx, leaseOf(s), owner, time.Now(), time.Minute)
-		if err != nil || !ok {
-			t.Fatalf("place lease of %s on %s: ok=%v err=%v", s, owner, ok, err)
-		}
-		placed[s] = owner
 	}
 
 	off := false
@@ -196,26 +182,24 @@ func TestReplicasFailover(t *testing.T) {
 		}
 	})
 
-	// The placement holds once every owner has renewed its leases with its
-	// own, short lease_ttl: the minute-long placement lease is then gone.
-	spreadBy := time.Now().Add(15 * time.Second)
+	// Nothing places the senders: the replicas share them out by
+	// themselves. Whichever starts first takes them all, then hands them
+	// over one at a time, each after holding it two lease periods, until
+	// every replica owns two.
+	spreadFrom := time.Now()
+	spreadBy := spreadFrom.Add(20 * time.Second)
+	var spread map[string]string
 	for {
-		renewed := 0
-		for _, s := range senders {
-			owner, until, err := st.LeaseOwner(ctx, leaseOf(s))
-			if err == nil && owner == placed[s] && until.Before(time.Now().Add(foLeaseTTL+time.Second)) {
-				renewed++
-			}
-		}
-		if renewed == len(senders) {
+		spread = liveOwners(ctx, t, st, senders)
+		if countsAre(spread, ids, 2, 2, 2) {
 			break
 		}
 		if time.Now().After(spreadBy) {
-			t.Fatalf("only %d of %d senders renewed by their placed owners within 15 s", renewed, len(senders))
+			t.Fatalf("the replicas did not share the senders 2/2/2 within 20 s: %v", ownersBySender(spread))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Logf("leases spread: %v", ownersBySender(placed))
+	t.Logf("leases spread by the replicas themselves %.1f s after all were ready: %v", time.Since(spreadFrom).Seconds(), ownersBySender(spread))
 
 	// Stream sends from several clients at a fixed overall rate. Each
 	// message has its own recipient, so the simulator's records identify
@@ -347,6 +331,7 @@ func TestReplicasFailover(t *testing.T) {
 	// (1) Every sender is owned by a live replica within the lease time
 	// plus a generous margin: the dead owner's lease lapses after at most
 	// lease_ttl, and a survivor's next tick (once a second) takes it.
+	// Then the two survivors share them 3/3.
 	live := map[string]bool{}
 	for _, r := range reps {
 		live[r.id] = r != victim
@@ -377,6 +362,25 @@ func TestReplicasFailover(t *testing.T) {
 	} else {
 		t.Logf("takeover: every sender owned by a live replica %.2f s after the kill (lease_ttl %v); owners now %v",
 			takeover.Seconds(), foLeaseTTL, ownersBySender(newOwner))
+	}
+	var survivors []string
+	for _, id := range ids {
+		if live[id] {
+			survivors = append(survivors, id)
+		}
+	}
+	evenBy := killedAt.Add(foLeaseTTL + 10*time.Second)
+	for {
+		spread = liveOwners(ctx, t, st, senders)
+		if countsAre(spread, survivors, 3, 3) {
+			t.Logf("survivors share the senders 3/3 %.2f s after the kill: %v", time.Since(killedAt).Seconds(), ownersBySender(spread))
+			break
+		}
+		if time.Now().After(evenBy) {
+			t.Errorf("the survivors did not share the senders 3/3 within %v of the kill: %v", foLeaseTTL+10*time.Second, ownersBySender(spread))
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	wg.Wait()
@@ -530,6 +534,39 @@ func TestReplicasFailover(t *testing.T) {
 }
 
 func leaseOf(senderID string) string { return "sender:" + senderID }
+
+// liveOwners maps each sender to the owner of its live lease; senders
+// without one are absent.
+func liveOwners(ctx context.Context, t *testing.T, st *postgres.Store, senders []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, s := range senders {
+		owner, until, err := st.LeaseOwner(ctx, leaseOf(s))
+		if err == nil && until.After(time.Now()) {
+			out[s] = owner
+		}
+	}
+	return out
+}
+
+// countsAre reports whether every sender in owners is held by one of
+// replicas and their counts are want, in any order; since want adds up to
+// every sender, none may be missing from owners either.
+func countsAre(owners map[string]string, replicas []string, want ...int) bool {
+	n := map[string]int{}
+	for _, o := range owners {
+		if !slices.Contains(replicas, o) {
+			return false
+		}
+		n[o]++
+	}
+	var got []int
+	for _, r := range replicas {
+		got = append(got, n[r])
+	}
+	slices.Sort(got)
+	return slices.Equal(got, slices.Sorted(slices.Values(want)))
+}
 
 func mustKey(t *testing.T, s string) []byte {
 	t.Helper()
