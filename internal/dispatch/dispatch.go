@@ -57,10 +57,14 @@ type Config struct {
 	// replicas; default "local").
 	Owner string
 	// LeaseTTL is how long a sender's lease, and this replica's liveness
-	// lease, last without renewal (15 s). A sender taken over is kept at
-	// least twice this long before it may be handed on to even out the
-	// spread.
+	// lease, last without renewal (15 s).
 	LeaseTTL time.Duration
+	// MinHold is how long a replica keeps a sender it took before it may
+	// hand it over to even out the spread (2 × LeaseTTL). Membership
+	// looks wrong for up to one LeaseTTL after a replica dies or starts, so
+	// a sender taken in that window is not moved again on the strength of
+	// it.
+	MinHold time.Duration
 	// ClaimBatch bounds the messages of one sender claimed and not yet
 	// recorded (256): the most that can be in state sending at once, and
 	// so the most that can be sent twice after a crash.
@@ -100,6 +104,9 @@ func (c *Config) defaults() {
 	}
 	if c.LeaseTTL <= 0 {
 		c.LeaseTTL = 15 * time.Second
+	}
+	if c.MinHold <= 0 {
+		c.MinHold = 2 * c.LeaseTTL
 	}
 	if c.ClaimBatch <= 0 {
 		c.ClaimBatch = 256
@@ -227,12 +234,6 @@ const (
 
 func leaseName(senderID string) string { return senderLeasePrefix + senderID }
 
-// minHoldLeases is how many LeaseTTLs a replica keeps a sender it took
-// before handing it on to even out the spread. Membership looks wrong for up
-// to one LeaseTTL after a replica dies or starts, so a sender taken in that
-// window is not moved again on the strength of it.
-const minHoldLeases = 2
-
 // Run owns and runs sender loops until ctx ends. Every PollInterval it
 // renews this replica's liveness lease, lists senders and leases, renews the
 // leases of its senders, and stops loops of senders it lost or that were
@@ -241,8 +242,8 @@ const minHoldLeases = 2
 // first) while it owns fewer than ceil(a/n) — first come the replicas that
 // own the fewest — and, once no sender is free, the replica owning the most
 // hands one over when it owns at least two more than another live replica:
-// its highest id among those it has held for minHoldLeases lease periods,
-// one per tick, and only after the previous one has been taken. Handing
+// its highest id among those it has held for MinHold, one per tick, and
+// only after the previous one has been taken. Handing
 // over stops the loop gracefully (in-flight sends finish and are recorded,
 // claimed but unsent messages go back to the queue) before the lease is
 // released. A newly owned sender's in-flight messages are returned to the
@@ -519,7 +520,7 @@ func (m *Manager) share(ctx context.Context, senders []store.Sender, v *leaseVie
 	var give *runner
 	m.mu.Lock()
 	for id, r := range m.runners {
-		if r.stopping || r.exited() || now.Before(r.ownedSince.Add(minHoldLeases*m.cfg.LeaseTTL)) {
+		if r.stopping || r.exited() || now.Before(r.ownedSince.Add(m.cfg.MinHold)) {
 			continue
 		}
 		if !slices.ContainsFunc(active, func(s store.Sender) bool { return s.PhoneNumberID == id }) {

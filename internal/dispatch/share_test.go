@@ -133,7 +133,10 @@ type replicaRun struct {
 
 func runReplica(t *testing.T, st Store, up Upstream, owner string) *replicaRun {
 	t.Helper()
-	m := New(st, up, Config{Owner: owner, LeaseTTL: 500 * time.Millisecond, PollInterval: 10 * time.Millisecond,
+	// The lease is long enough that a replica starved of CPU for a while
+	// does not lose its senders (and the test would rightly see a sender
+	// dispatched by two); the hold is short so the test need not wait.
+	m := New(st, up, Config{Owner: owner, LeaseTTL: 3 * time.Second, MinHold: 300 * time.Millisecond, PollInterval: 10 * time.Millisecond,
 		ClaimBatch: 16, MaxInFlight: 4, FlushDelay: time.Millisecond,
 		TokenFor: func(store.Sender) string { return owner }, Logger: slog.New(slog.DiscardHandler)})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -216,7 +219,7 @@ func TestReplicasShareSenders(t *testing.T) {
 	waitSpread(t, st, []*replicaRun{a}, "one replica", shareSenders)
 
 	// Two more: a hands senders over one at a time, once it has held them
-	// two lease periods, until the spread is even.
+	// MinHold, until the spread is even.
 	b, c := runReplica(t, st, cl, "b"), runReplica(t, st, cl, "c")
 	waitSpread(t, st, []*replicaRun{a, b, c}, "three replicas", 2, 2, 2)
 
