@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/metrics"
@@ -181,8 +182,14 @@ type runner struct {
 	done       chan struct{}
 	released   chan struct{} // closed by stop once the lease is given up
 	leaseUntil time.Time     // touched by the manager goroutine only
-	ownedSince time.Time     // touched by the manager goroutine only
-	stopping   bool          // under Manager.mu
+	// fence is the unix-nano time after which the loop must not start a
+	// send: the point where the manager would give the sender up unless it
+	// renewed the lease. A loop starved past it (a long pause, a CPU-starved
+	// replica) stops sending even before the manager notices, so a sender
+	// whose lease lapsed is never sent from by two replicas at once.
+	fence      atomic.Int64
+	ownedSince time.Time // touched by the manager goroutine only
+	stopping   bool      // under Manager.mu
 
 	senderMu sync.Mutex
 	sender   store.Sender
@@ -409,6 +416,7 @@ func (m *Manager) keep(ctx context.Context, s store.Sender, now time.Time, v *le
 	}
 	if r != nil {
 		r.leaseUntil = now.Add(m.cfg.LeaseTTL)
+		r.fence.Store(m.fenceFor(r.leaseUntil))
 		r.setSender(s)
 		return
 	}
@@ -571,6 +579,7 @@ func (m *Manager) start(ctx context.Context, s store.Sender, now time.Time) {
 		ownedSince: now,
 		sender:     s,
 	}
+	r.fence.Store(m.fenceFor(r.leaseUntil))
 	r.wake <- struct{}{} // look for work at once
 	m.mu.Lock()
 	m.runners[r.id] = r
@@ -602,6 +611,12 @@ func (m *Manager) releaseLease(name string) {
 	if err := m.st.ReleaseLease(ctx, name, m.cfg.Owner); err != nil {
 		m.log.Warn("release lease", "lease", name, "err", err)
 	}
+}
+
+// fenceFor is the last moment a loop may start a send under a lease ending
+// at until: the same margin at which expireUnrenewed stops the loop.
+func (m *Manager) fenceFor(until time.Time) int64 {
+	return until.Add(-m.cfg.LeaseTTL / 3).UnixNano()
 }
 
 // expireUnrenewed stops loops whose lease may lapse before the next renewal.

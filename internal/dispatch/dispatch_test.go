@@ -396,3 +396,27 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestStarvedLoopStopsSendingAtTheFence: the manager cannot renew (its ticks
+// are an hour apart) and the first send stalls past the lease's margin, as a
+// paused or CPU-starved replica would. The loop must not send the rest: the
+// lease may already be another replica's.
+func TestStarvedLoopStopsSendingAtTheFence(t *testing.T) {
+	c := newFakeClock()
+	st := newMemStore()
+	seed(st, c, "100", "101", "102", "103", "104")
+	const ttl = 15 * time.Second
+	u, cl := newUpstreamRec(t, c, func(to string, n int) *wire.Error {
+		if to == "100" {
+			c.Advance(ttl) // the stall: a whole lease period passes mid-send
+		}
+		return nil
+	})
+	start(t, st, c, cl, func(cfg *Config) { cfg.MaxInFlight = 1; cfg.PollInterval = time.Hour; cfg.LeaseTTL = ttl })
+	eventually(t, "the stalled send recorded and the rest put back", func() bool {
+		return st.count(store.StateSent) == 1 && st.count(store.StateQueued) == 4
+	})
+	if recs := u.records(); len(recs) != 1 {
+		t.Fatalf("%d sends went out past the lease fence, want only the stalled one: %+v", len(recs), recs)
+	}
+}

@@ -216,6 +216,13 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 		l.rec.add(requeued(msg, m.cfg.Now()), nil)
 		return
 	}
+	if now := m.cfg.Now(); now.UnixNano() >= l.r.fence.Load() {
+		// The lease may have lapsed and another replica may own the sender
+		// now: put the message back instead of sending it a second time.
+		l.log.Warn("lease not renewed in time, holding sends", "message_id", msg.ID)
+		l.rec.add(requeued(msg, now), nil)
+		return
+	}
 	start := time.Now()
 	resp, err := m.up.Send(ctx, m.cfg.TokenFor(s), s.PhoneNumberID, msg.Body)
 	at := m.cfg.Now()
