@@ -8,6 +8,13 @@
 // That is the trade that makes group commit fast; operators needing more
 // run PostgreSQL.
 //
+// Checkpoints (copying the WAL back into the database file) run on their own
+// connection in the background, so the writer — on whose commits webhook and
+// API clients wait — does not pay for them; the writer checkpoints itself
+// only when the WAL grows past a backstop the background did not keep below.
+// When and by whom a checkpoint runs has no bearing on durability: a commit
+// is in the WAL either way.
+//
 // Times are stored as integer unix milliseconds (0 for the zero time) and
 // come back in UTC. Secrets are sealed with the store's Sealer and stored as
 // BLOBs.
@@ -48,6 +55,10 @@ type Store struct {
 	// snapshot while the writer works.
 	r      *sql.DB
 	sealer store.Sealer
+	// ckpt runs checkpoints off the writer's path (see checkpointer).
+	ckpt     *sql.DB
+	stopCkpt context.CancelFunc
+	ckptDone chan struct{}
 }
 
 // dsn builds a modernc.org/sqlite data source name with the connection
@@ -58,15 +69,35 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Temporary b-trees (ORDER BY of a claim, IN lists) stay in memory.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 	} else {
 		// The writer takes the write lock at BEGIN, so a transaction never
 		// fails half-way trying to upgrade a read lock.
 		q.Set("_txlock", "immediate")
+		// A page cache that holds a whole batch's dirty pages: with the
+		// default 2 MiB a large transaction spills pages to the WAL before
+		// it commits, and re-reads index pages it touched a moment ago.
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
+		// Backstop only: checkpoints normally run in the background (see
+		// checkpointer); this bounds the WAL if they fall behind.
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	}
 	return path + "?" + q.Encode()
 }
+
+const (
+	writerCacheKiB = 64 << 10
+	readerCacheKiB = 16 << 10
+	// walBackstopPages is the WAL size (in pages, 4 KiB by default) past
+	// which the writer checkpoints after a commit itself.
+	walBackstopPages = 32768
+	// checkpointEvery is how often the background checkpointer runs.
+	checkpointEvery = 250 * time.Millisecond
+)
 
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	if strings.ContainsRune(path, '?') {
@@ -143,7 +174,44 @@ func Open(ctx context.Context, path string, sealer store.Sealer) (*Store, error)
 	n := max(2, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{w: w, r: r, sealer: sealer}, nil
+	ckpt, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = r.Close()
+		_ = w.Close()
+		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	ckpt.SetMaxIdleConns(1)
+	ckpt.SetConnMaxLifetime(0)
+	ckpt.SetConnMaxIdleTime(0)
+	s := &Store{w: w, r: r, sealer: sealer, ckpt: ckpt, ckptDone: make(chan struct{})}
+	var cctx context.Context
+	cctx, s.stopCkpt = context.WithCancel(context.Background())
+	go s.checkpointer(cctx)
+	return s, nil
+}
+
+// checkpointer copies committed WAL frames into the database file every
+// checkpointEvery, on its own connection. A PASSIVE checkpoint takes no lock
+// the writer or the readers wait for, so commits continue meanwhile; its
+// reads, writes and syncs are off the path that acknowledged requests wait
+// on. What it has copied the writer need not copy again when the backstop
+// makes it checkpoint, and once everything is copied the next write
+// transaction starts the WAL over from its beginning.
+func (s *Store) checkpointer(ctx context.Context) {
+	defer close(s.ckptDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// Errors (a busy checkpoint lock, the store closing) are left to the
+		// next round; the writer's backstop bounds the WAL regardless.
+		_, _ = s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+	}
 }
 
 // Ping reports whether both the writer and the readers answer.
@@ -157,9 +225,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the readers and the writer.
+// Close stops the checkpointer and closes the readers and the writer.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	s.stopCkpt()
+	<-s.ckptDone
+	return errors.Join(s.ckpt.Close(), s.r.Close(), s.w.Close())
 }
 
 // tx runs fn in one write transaction, committing when fn returns nil.
