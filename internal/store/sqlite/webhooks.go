@@ -7,43 +7,73 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 // AppendDeliveries persists raw deliveries; a repeated DedupeKey is marked
-// Duplicate and not stored again.
+// Duplicate and not stored again. A group commit's deliveries go in with one
+// multi-row statement per appendChunk rows: the batch is usually small, and
+// a per-row prepared statement would cost more to prepare than to run.
 func (s *Store) AppendDeliveries(ctx context.Context, ds []*store.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (dedupe_key, body, received_at, attempts, next_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("sqlite: append deliveries: %w", err)
-		}
-		defer st.Close()
-		for _, d := range ds {
-			res, err := st.ExecContext(ctx, d.DedupeKey, d.Body, ms(d.ReceivedAt), d.Attempts, ms(d.ReceivedAt))
-			if err != nil {
-				return fmt.Errorf("sqlite: append delivery: %w", err)
-			}
-			n, err := rowsAffected(res)
-			if err != nil {
+		for part := range slices.Chunk(ds, appendChunk) {
+			if err := appendDeliveries(ctx, tx, part); err != nil {
 				return err
-			}
-			d.Duplicate = n == 0
-			if d.Duplicate {
-				continue
-			}
-			if d.ID, err = res.LastInsertId(); err != nil {
-				return fmt.Errorf("sqlite: append delivery: id: %w", err)
 			}
 		}
 		return nil
 	})
+}
+
+// appendChunk bounds rows per INSERT (5 parameters each).
+const appendChunk = 200
+
+func appendDeliveries(ctx context.Context, tx *sql.Tx, ds []*store.Delivery) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO deliveries (dedupe_key, body, received_at, attempts, next_at) VALUES `)
+	args := make([]any, 0, 5*len(ds))
+	for i, d := range ds {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteString("(?,?,?,?,?)")
+		args = append(args, d.DedupeKey, d.Body, ms(d.ReceivedAt), d.Attempts, ms(d.ReceivedAt))
+	}
+	q.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`)
+	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return fmt.Errorf("sqlite: append deliveries: %w", err)
+	}
+	defer rows.Close()
+	// Only inserted rows come back. Of two equal deliveries in one batch the
+	// first (in order) is the one stored, as with one insert per row.
+	ids := make(map[string]int64, len(ds))
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("sqlite: append deliveries: %w", err)
+		}
+		ids[key] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: append deliveries: %w", err)
+	}
+	for _, d := range ds {
+		id, ok := ids[d.DedupeKey]
+		d.Duplicate = !ok
+		if ok {
+			d.ID = id
+			delete(ids, d.DedupeKey)
+		}
+	}
+	return nil
 }
 
 // ClaimDeliveries returns up to limit undone deliveries due at now, oldest
@@ -117,18 +147,22 @@ func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 		if err := insertForwards(ctx, tx, a.Forwards); err != nil {
 			return err
 		}
-		if len(a.Done) > 0 || len(a.Retry) > 0 {
-			st, err := tx.PrepareContext(ctx, `UPDATE deliveries SET done = ?, attempts = COALESCE(?, attempts),
-				next_at = COALESCE(?, next_at) WHERE id = ?`)
+		// Done deliveries are settled with one statement per chunk of ids.
+		for part := range slices.Chunk(a.Done, chunk) {
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET done = 1 WHERE id IN (`+placeholders(len(part))+`)`, args...); err != nil {
+				return fmt.Errorf("sqlite: settle %d deliveries: %w", len(part), err)
+			}
+		}
+		if len(a.Retry) > 0 {
+			st, err := tx.PrepareContext(ctx, `UPDATE deliveries SET done = ?, attempts = ?, next_at = ? WHERE id = ?`)
 			if err != nil {
 				return fmt.Errorf("sqlite: settle deliveries: %w", err)
 			}
 			defer st.Close()
-			for _, id := range a.Done {
-				if _, err := st.ExecContext(ctx, 1, nil, nil, id); err != nil {
-					return fmt.Errorf("sqlite: settle delivery %d: %w", id, err)
-				}
-			}
 			for _, r := range a.Retry {
 				done := 0
 				if r.GiveUp {
