@@ -6,6 +6,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 )
 
@@ -87,10 +88,34 @@ func (c *Committer[T]) Close() {
 	c.wg.Wait()
 }
 
+// gatherYields bounds how often gather yields before a flush.
+const gatherYields = 4
+
+// gather lets goroutines that are runnable right now (requests that are
+// about to submit) queue before a flush starts: it yields the processor
+// while that makes the queue grow, a few times at most. It is used only
+// under load (the previous flush carried several items or left some
+// queued), where the flush then carries several items instead of one and a
+// commit's fixed cost (a write transaction, a WAL append) is shared instead
+// of paid per item.
+func (c *Committer[T]) gather() {
+	for range gatherYields {
+		n := len(c.in)
+		if n >= c.maxBatch {
+			return
+		}
+		runtime.Gosched()
+		if len(c.in) == n {
+			return
+		}
+	}
+}
+
 func (c *Committer[T]) loop() {
 	defer c.wg.Done()
 	items := make([]T, 0, c.maxBatch)
 	waiters := make([]chan error, 0, c.maxBatch)
+	loaded := false
 	for {
 		r, ok := <-c.in
 		if !ok {
@@ -98,17 +123,23 @@ func (c *Committer[T]) loop() {
 		}
 		items = append(items[:0], r.item)
 		waiters = append(waiters[:0], r.errc)
-	fill:
-		for len(items) < c.maxBatch {
-			select {
-			case r, ok := <-c.in:
-				if !ok {
+		// After a quiet spell the first item is flushed alone and at once;
+		// while items keep queueing behind flushes, each flush takes what is
+		// queued (after gather) up to maxBatch.
+		if loaded {
+			c.gather()
+		fill:
+			for len(items) < c.maxBatch {
+				select {
+				case r, ok := <-c.in:
+					if !ok {
+						break fill
+					}
+					items = append(items, r.item)
+					waiters = append(waiters, r.errc)
+				default:
 					break fill
 				}
-				items = append(items, r.item)
-				waiters = append(waiters, r.errc)
-			default:
-				break fill
 			}
 		}
 		// The flush must finish even if callers gave up: their items are
@@ -117,6 +148,7 @@ func (c *Committer[T]) loop() {
 		for _, w := range waiters {
 			w <- err
 		}
+		loaded = len(items) > 1 || len(c.in) > 0
 		clear(items)
 	}
 }
