@@ -1,11 +1,13 @@
 package inbound
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -631,19 +633,72 @@ func rewriteContext(fields map[string]json.RawMessage, id string) (json.RawMessa
 }
 
 // withOnly returns the value with the list under key replaced by the single
-// item, every other field kept as Meta sent it.
+// item, every other field kept as Meta sent it. It writes the object
+// directly (keys sorted, as encoding/json writes a map): the fields are raw
+// slices of a document that already parsed, so re-validating them through
+// json.Marshal would only cost time on the busiest path of processing.
 func withOnly(value map[string]json.RawMessage, key string, item map[string]json.RawMessage) ([]byte, error) {
-	ib, err := json.Marshal([]map[string]json.RawMessage{item})
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", key, err)
+	var b bytes.Buffer
+	b.Grow(rawSize(value) + rawSize(item) + 16)
+	b.WriteByte('{')
+	first := true
+	for _, k := range sortedKeys(value, key) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		if err := writeKey(&b, k); err != nil {
+			return nil, err
+		}
+		if k != key {
+			b.Write(value[k])
+			continue
+		}
+		b.WriteString("[{")
+		for i, ik := range sortedKeys(item, "") {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeKey(&b, ik); err != nil {
+				return nil, err
+			}
+			b.Write(item[ik])
+		}
+		b.WriteString("}]")
 	}
-	v := cloneFields(value)
-	v[key] = ib
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode value: %w", err)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// sortedKeys returns m's keys, plus extra when not empty, in order.
+func sortedKeys(m map[string]json.RawMessage, extra string) []string {
+	keys := make([]string, 0, len(m)+1)
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return b, nil
+	if _, ok := m[extra]; extra != "" && !ok {
+		keys = append(keys, extra)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func writeKey(b *bytes.Buffer, k string) error {
+	q, err := json.Marshal(k)
+	if err != nil {
+		return fmt.Errorf("encode key: %w", err)
+	}
+	b.Write(q)
+	b.WriteByte(':')
+	return nil
+}
+
+func rawSize(m map[string]json.RawMessage) int {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v) + 4
+	}
+	return n
 }
 
 func cloneFields(m map[string]json.RawMessage) map[string]json.RawMessage {
