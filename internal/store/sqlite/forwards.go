@@ -53,7 +53,7 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 		return nil, nil
 	}
 	rows, err := s.w.QueryContext(ctx, `UPDATE forwards SET next_attempt_at = ?1
-		WHERE id IN (SELECT id FROM forwards WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY id LIMIT ?3)
+		WHERE id IN (SELECT id FROM forwards WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3)
 		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at`,
 		ms(now.Add(lease)), ms(now), limit)
 	if err != nil {

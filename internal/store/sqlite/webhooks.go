@@ -84,7 +84,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, l
 		return nil, nil
 	}
 	rows, err := s.w.QueryContext(ctx, `UPDATE deliveries SET next_at = ?1
-		WHERE id IN (SELECT id FROM deliveries WHERE done = 0 AND next_at <= ?2 ORDER BY id LIMIT ?3)
+		WHERE id IN (SELECT id FROM deliveries WHERE done = 0 AND next_at <= ?2 ORDER BY next_at, id LIMIT ?3)
 		RETURNING id, dedupe_key, body, received_at, attempts`, ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim deliveries: %w", err)
