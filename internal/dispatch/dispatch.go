@@ -94,6 +94,10 @@ type Config struct {
 	// FlushDelay is how long an outcome may wait for others to share its
 	// transaction (5 ms).
 	FlushDelay time.Duration
+	// ClaimLinger is how long a loop woken by Notify waits before claiming,
+	// so that messages committed in the next few group commits share one
+	// claim transaction instead of one each (5 ms; negative disables).
+	ClaimLinger time.Duration
 	// MaxAttempts and MaxAge bound retries with backoff (25 attempts, 24 h).
 	MaxAttempts int
 	MaxAge      time.Duration
@@ -135,6 +139,9 @@ func (c *Config) defaults() {
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
+	}
+	if c.ClaimLinger == 0 {
+		c.ClaimLinger = 5 * time.Millisecond
 	}
 	if c.FlushDelay <= 0 {
 		c.FlushDelay = 5 * time.Millisecond

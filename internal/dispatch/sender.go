@@ -178,6 +178,13 @@ func (l *loop) idle(ctx context.Context) {
 	defer t.Stop()
 	select {
 	case <-l.r.wake:
+		// New messages are being committed right now, usually in a stream
+		// of group commits; lingering lets several share one claim. On
+		// PostgreSQL, where every commit waits for the disk, this is what
+		// keeps many senders from multiplying transactions.
+		if d := l.m.cfg.ClaimLinger; d > 0 {
+			_ = l.m.cfg.Sleep(ctx, d)
+		}
 	case <-t.C:
 	case <-ctx.Done():
 	}
