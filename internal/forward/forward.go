@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -364,22 +363,8 @@ func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forw
 	body := Envelope(chunk)
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(wire.SignatureHeader, wire.Sign([]byte(t.WebhookSecret), body))
-	resp, err := f.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("post: %w", err)
-	}
-	// Drain a little so the connection can be reused, never a whole
-	// response a misbehaving endpoint might stream.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("endpoint answered %s", resp.Status)
+	if err := wire.PostSigned(ctx, f.cfg.HTTPClient, t.WebhookURL, []byte(t.WebhookSecret), body); err != nil {
+		return fmt.Errorf("tenant %s: %w", t.ID, err)
 	}
 	return nil
 }

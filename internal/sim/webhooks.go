@@ -1,15 +1,12 @@
 package sim
 
 import (
-	"bytes"
 	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -444,23 +441,7 @@ func (s *Sim) post(ctx context.Context, now time.Time, body []byte, attempt int)
 }
 
 func (s *Sim) postOnce(ctx context.Context, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("building webhook request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(wire.SignatureHeader, wire.Sign([]byte(s.cfg.AppSecret), body))
-	resp, err := s.cfg.HTTPClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("posting webhook: %w", err)
-	}
-	// Drained so the connection is reused; bounded so a chatty receiver cannot stall us.
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook receiver answered %s", resp.Status)
-	}
-	return nil
+	return wire.PostSigned(ctx, s.cfg.HTTPClient, s.cfg.WebhookURL, []byte(s.cfg.AppSecret), body)
 }
 
 // loop is the single webhook sender: it sleeps until the earliest event is
