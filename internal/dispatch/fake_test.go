@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"github.com/wabaguard/wabaguard/internal/clocktest"
 	"slices"
 	"strings"
 	"sync"
@@ -218,34 +219,9 @@ func (s *memStore) ListLeases(_ context.Context, prefix string, now time.Time) (
 	return out, nil
 }
 
-// fakeClock is a clock that moves only when told to (or when the
-// dispatcher sleeps on it).
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock moves only when told to, or when the dispatcher sleeps on it.
+type fakeClock = clocktest.Manual
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// Sleep advances the clock instead of waiting.
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return nil
+	return clocktest.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }

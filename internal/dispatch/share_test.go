@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
-	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -39,15 +38,7 @@ func shareSender(i int) string { return fmt.Sprintf("1077%02d", i) }
 func openShared(t *testing.T) *sqlite.Store {
 	t.Helper()
 	ctx := context.Background()
-	box, err := secret.NewBox(secret.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "wg.db"), box)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := sqlitetest.Open(t)
 	if err := st.PutTenant(ctx, store.Tenant{ID: "t1", Name: "T", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

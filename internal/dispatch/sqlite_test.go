@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
-	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -32,16 +32,8 @@ func openSQLite(tb testing.TB, mps, n int, at time.Time) *sqlite.Store {
 func openSQLiteFile(tb testing.TB, mps, n int, at time.Time) (*sqlite.Store, string) {
 	tb.Helper()
 	ctx := context.Background()
-	box, err := secret.NewBox(secret.NewKey())
-	if err != nil {
-		tb.Fatal(err)
-	}
 	path := filepath.Join(tb.TempDir(), "wg.db")
-	st, err := sqlite.Open(ctx, path, box)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
+	st := sqlitetest.OpenFile(tb, path)
 	if err := st.PutTenant(ctx, store.Tenant{ID: "t1", Name: "T", CreatedAt: at}); err != nil {
 		tb.Fatal(err)
 	}

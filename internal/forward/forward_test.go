@@ -3,18 +3,17 @@ package forward
 import (
 	"context"
 	"encoding/json"
+	"github.com/wabaguard/wabaguard/internal/clocktest"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/metrics"
-	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
-	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -25,38 +24,9 @@ type testStore interface {
 	ForwardCounts(ctx context.Context) (map[string]int, error)
 }
 
-func newTestStore(t *testing.T) testStore {
-	t.Helper()
-	box, err := secret.NewBox(secret.NewKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "wabaguard.db"), box)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
+func newTestStore(t *testing.T) testStore { return sqlitetest.Open(t) }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // endpoint is a tenant's webhook receiver that checks every signature and
 // answers with the scripted statuses (200 once the script runs out).
@@ -148,7 +118,7 @@ func counts(t *testing.T, st testStore) map[string]int {
 	return c
 }
 
-func newForwarder(st testStore, clk *clock, cfg Config) *Forwarder {
+func newForwarder(st testStore, clk *clocktest.Manual, cfg Config) *Forwarder {
 	cfg.Now = clk.Now
 	cfg.Metrics = metrics.NewForTest()
 	return New(st, cfg)
@@ -163,7 +133,7 @@ func TestDeliversSignedEnvelopeGroupedByWABA(t *testing.T) {
 		fw("a", "waba-1", `{"statuses":[{"id":"gw.1","status":"delivered"}]}`, t0),
 		fw("a", "waba-2", `{"statuses":[{"id":"gw.2","status":"read"}]}`, t0),
 		fw("a", "waba-1", `{"messages":[{"id":"wamid.IN","context":{"id":"gw.1"}}]}`, t0))
-	clk := &clock{t: t0}
+	clk := clocktest.New(t0)
 	f := newForwarder(st, clk, Config{})
 	n, err := f.DeliverOnce(t.Context())
 	if err != nil || n != 3 {
@@ -202,7 +172,7 @@ func TestChunksOfMaxBatch(t *testing.T) {
 	for i := range 5 {
 		enqueue(t, st, fw("a", "waba-1", `{"n":`+string(rune('0'+i))+`}`, t0))
 	}
-	f := newForwarder(st, &clock{t: t0}, Config{MaxBatch: 2})
+	f := newForwarder(st, clocktest.New(t0), Config{MaxBatch: 2})
 	if _, err := f.DeliverOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +193,7 @@ func TestRetriesUntilDelivered(t *testing.T) {
 	ep := newEndpoint(t, "secret-a", 500, 500)
 	addTenant(t, st, "a", ep.srv.URL)
 	enqueue(t, st, fw("a", "waba-1", `{"statuses":[{"id":"gw.1"}]}`, t0))
-	clk := &clock{t: t0}
+	clk := clocktest.New(t0)
 	f := newForwarder(st, clk, Config{})
 	for round := range 10 {
 		if _, err := f.DeliverOnce(t.Context()); err != nil {
@@ -251,7 +221,7 @@ func TestGivesUpOnOldForwards(t *testing.T) {
 	st := newTestStore(t)
 	ep := newEndpoint(t, "secret-a", 500, 500, 500)
 	addTenant(t, st, "a", ep.srv.URL)
-	clk := &clock{t: t0}
+	clk := clocktest.New(t0)
 	enqueue(t, st, fw("a", "waba-1", `{"old":true}`, t0.Add(-8*24*time.Hour)), fw("a", "waba-1", `{"old":false}`, t0))
 	f := newForwarder(st, clk, Config{})
 	if _, err := f.DeliverOnce(t.Context()); err != nil {
@@ -273,7 +243,7 @@ func TestFailingTenantDoesNotHoldUpOthers(t *testing.T) {
 	for i := range 3 {
 		enqueue(t, st, fw("bad", "w", `{"i":1}`, t0), fw("nourl", "w", `{"i":2}`, t0), fw("good", "w", `{"i":`+string(rune('0'+i))+`}`, t0))
 	}
-	f := newForwarder(st, &clock{t: t0}, Config{Concurrency: 2, MaxBatch: 100})
+	f := newForwarder(st, clocktest.New(t0), Config{Concurrency: 2, MaxBatch: 100})
 	if _, err := f.DeliverOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/wabaguard/wabaguard/internal/clocktest"
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,27 +40,10 @@ var appSecret = []byte("app-secret-for-tests")
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // rig is a handler over a real HTTP server plus a processor, sharing a clock.
 type rig struct {
 	st   testStore
-	clk  *clock
+	clk  *clocktest.Manual
 	h    *Handler
 	p    *Processor
 	srv  *httptest.Server
@@ -70,7 +53,7 @@ type rig struct {
 
 func newRig(t *testing.T, st testStore, batchSize int) *rig {
 	t.Helper()
-	clk := &clock{t: t0}
+	clk := clocktest.New(t0)
 	m := metrics.NewForTest()
 	p := NewProcessor(st, ProcessorConfig{BatchSize: batchSize, Now: clk.Now, Metrics: m})
 	h := NewHandler(st, Config{AppSecret: appSecret, VerifyToken: "verify-me", Now: clk.Now, Metrics: m, Wake: p.Notify})
