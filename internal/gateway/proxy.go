@@ -125,7 +125,7 @@ func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	}
 	snd, owned := ownedBy(senders, tenant.ID)
 	if !owned {
-		writeError(w, errForeign(waba))
+		writeError(w, unknownObject(r.Method, waba))
 		return
 	}
 	body, ok := s.limitedBody(w, r, s.maxBody)
@@ -177,7 +177,7 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if snd.TenantID != tenant.ID {
-			writeError(w, errForeign(id))
+			writeError(w, unknownObject(r.Method, id))
 			return
 		}
 		s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
@@ -200,7 +200,7 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 		case r.Method != http.MethodGet:
 			writeError(w, unknownObject(r.Method, id))
 		case !owned:
-			writeError(w, errForeign(id))
+			writeError(w, unknownObject(r.Method, id))
 		default:
 			s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
 		}
