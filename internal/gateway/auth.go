@@ -124,7 +124,8 @@ func (c *keyCache) put(hash []byte, t store.Tenant, now time.Time) {
 }
 
 // ownedSender loads a sender the tenant names in a path and checks it is
-// theirs: unknown numbers get Graph's 100, other tenants' numbers 403.
+// theirs. Unknown numbers and other tenants' numbers get the same answer,
+// Graph's 100/33, so a tenant cannot probe which numbers the gateway serves.
 func (s *Server) ownedSender(ctx context.Context, tenantID, method, id string) (store.Sender, *wire.Error) {
 	snd, err := s.store.GetSender(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -135,7 +136,7 @@ func (s *Server) ownedSender(ctx context.Context, tenantID, method, id string) (
 		return store.Sender{}, errInternal()
 	}
 	if snd.TenantID != tenantID {
-		return store.Sender{}, errForeign(id)
+		return store.Sender{}, unknownObject(method, id)
 	}
 	return snd, nil
 }

@@ -3,7 +3,6 @@ package gateway
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -57,21 +56,10 @@ func unknownPath(r *http.Request) *wire.Error {
 }
 
 // unknownObject is Graph's answer to an object that does not exist or that
-// the token may not see; Graph does not tell the two apart and neither do we
-// for pass-through calls.
+// the token may not see; Graph does not tell the two apart and neither does
+// the gateway: every object the tenant does not own gets this answer.
 func unknownObject(method, id string) *wire.Error {
-	e := graphError(wire.CodeInvalidParameter, http.StatusBadRequest, fmt.Sprintf(
-		"Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.",
-		strings.ToLower(method), id))
-	e.ErrorSubcode = 33
-	return e
-}
-
-// errForeign answers a request naming an object of another tenant.
-func errForeign(id string) *wire.Error {
-	e := wire.Errorf(wire.CodePermission, "Object with ID '%s' does not belong to this account.", id)
-	e.HTTPStatus = http.StatusForbidden
-	return e
+	return wire.UnknownObject(method, id)
 }
 
 // writeError writes a Graph error; every error body goes through here or

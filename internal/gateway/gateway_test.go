@@ -145,8 +145,14 @@ type envOpt func(*gateway.Config, *env)
 
 func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
+	return newEnvOn(t, openStore(t), opts...)
+}
+
+// newEnvOn is newEnv on a given store engine.
+func newEnvOn(t testing.TB, st testStore, opts ...envOpt) *env {
+	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, st: &countingStore{testStore: openStore(t)}}
+	e := &env{t: t, st: &countingStore{testStore: st}}
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		e.upMu.Lock()

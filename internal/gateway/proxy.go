@@ -26,6 +26,14 @@ var hopByHop = []string{
 // copies Meta's answer back: status, body, Content-Type and the other
 // end-to-end headers.
 func (s *Server) relay(ctx context.Context, w http.ResponseWriter, snd store.Sender, method, path string, query url.Values, contentType string, body io.Reader) {
+	s.relayObserved(ctx, w, snd, method, path, query, contentType, body, nil)
+}
+
+// relayObserved is relay that first shows a successful (2xx) answer's body
+// to observe, when set, before the client sees any of it: what observe
+// records (the id of an upload) is in place when the client acts on the
+// answer. Bodies over observeLimit are relayed unobserved.
+func (s *Server) relayObserved(ctx context.Context, w http.ResponseWriter, snd store.Sender, method, path string, query url.Values, contentType string, body io.Reader, observe func(context.Context, []byte)) {
 	if s.upstream == nil {
 		writeError(w, errUpstream())
 		return
@@ -47,6 +55,24 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, snd store.Sen
 		return
 	}
 	defer resp.Body.Close()
+	var rd io.Reader = resp.Body
+	if observe != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		head, err := io.ReadAll(io.LimitReader(resp.Body, observeLimit+1))
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.WarnContext(ctx, "gateway: pass-through answer unreadable", "err", err, "method", method, "path", path)
+			writeError(w, errUpstream())
+			return
+		}
+		if len(head) <= observeLimit {
+			observe(ctx, head)
+		} else {
+			s.log.WarnContext(ctx, "gateway: pass-through answer too big to record its ids", "method", method, "path", path, "limit", observeLimit)
+		}
+		rd = io.MultiReader(bytes.NewReader(head), resp.Body)
+	}
 	h := w.Header()
 	for k, vs := range resp.Header {
 		h[k] = append([]string(nil), vs...)
@@ -60,7 +86,7 @@ func (s *Server) relay(ctx context.Context, w http.ResponseWriter, snd store.Sen
 		h.Del(k)
 	}
 	w.WriteHeader(resp.StatusCode)
-	if _, err := io.Copy(w, resp.Body); err != nil {
+	if _, err := io.Copy(w, rd); err != nil {
 		s.log.WarnContext(ctx, "gateway: relay body interrupted", "err", err, "path", path)
 	}
 }
@@ -87,7 +113,8 @@ func validID(id string) bool {
 }
 
 // passThroughAuth is the common start of pass-through handlers: version,
-// authentication, and a well-formed id.
+// authentication, a well-formed id and no parameter that would reach
+// another object.
 func (s *Server) passThroughAuth(w http.ResponseWriter, r *http.Request, id string) (store.Tenant, bool) {
 	if !checkVersion(w, r) {
 		return store.Tenant{}, false
@@ -97,7 +124,7 @@ func (s *Server) passThroughAuth(w http.ResponseWriter, r *http.Request, id stri
 		writeAuthError(w, gerr)
 		return store.Tenant{}, false
 	}
-	if !validID(id) {
+	if !validID(id) || reservedQuery(r.URL.Query()) {
 		writeError(w, unknownObject(r.Method, id))
 		return store.Tenant{}, false
 	}
@@ -105,7 +132,9 @@ func (s *Server) passThroughAuth(w http.ResponseWriter, r *http.Request, id stri
 }
 
 // handleTemplates passes GET, POST and DELETE /{waba_id}/message_templates
-// through when the WABA holds one of the tenant's senders.
+// through when the WABA holds one of the tenant's senders. The template ids
+// in a listing or a creation are recorded as the tenant's, so the node
+// route can reach them.
 func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	waba := r.PathValue("waba_id")
 	tenant, ok := s.passThroughAuth(w, r, waba)
@@ -125,18 +154,23 @@ func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	}
 	snd, owned := ownedBy(senders, tenant.ID)
 	if !owned {
-		writeError(w, errForeign(waba))
+		writeError(w, unknownObject(r.Method, waba))
 		return
 	}
 	body, ok := s.limitedBody(w, r, s.maxBody)
 	if !ok {
 		return
 	}
-	s.relay(ctx, w, snd, r.Method, "/"+waba+"/message_templates", forwardQuery(r), r.Header.Get("Content-Type"), body)
+	var observe func(context.Context, []byte)
+	if r.Method != http.MethodDelete {
+		observe = s.recordObjects(tenant.ID, store.ObjectTemplate, "", waba)
+	}
+	s.relayObserved(ctx, w, snd, r.Method, "/"+waba+"/message_templates", forwardQuery(r), r.Header.Get("Content-Type"), body, observe)
 }
 
 // handleMediaUpload passes POST /{phone_number_id}/media through for the
-// tenant's own numbers, streaming the multipart body.
+// tenant's own numbers, streaming the multipart body, and records the new
+// media id as the tenant's before the client learns it.
 func (s *Server) handleMediaUpload(w http.ResponseWriter, r *http.Request) {
 	pnid := r.PathValue("phone_number_id")
 	tenant, ok := s.passThroughAuth(w, r, pnid)
@@ -149,17 +183,15 @@ func (s *Server) handleMediaUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := http.MaxBytesReader(w, r.Body, MaxMediaBody)
-	s.relay(r.Context(), w, snd, r.Method, "/"+pnid+"/media", forwardQuery(r), r.Header.Get("Content-Type"), body)
+	s.relayObserved(r.Context(), w, snd, r.Method, "/"+pnid+"/media", forwardQuery(r), r.Header.Get("Content-Type"), body,
+		s.recordObjects(tenant.ID, store.ObjectMedia, pnid, snd.WABAID))
 }
 
-// handleNode serves GET and DELETE /{node_id}. A node is one of:
-//   - a phone number of the tenant (GET only),
-//   - a WABA holding one of the tenant's numbers (GET only),
-//   - otherwise a media id. Media ids cannot be checked for ownership: the
-//     gateway never sees uploads' ids when a tenant uploads elsewhere, and
-//     Meta does not say who owns one. Any authenticated tenant may GET or
-//     DELETE them with one of its own senders' tokens (or the sender named
-//     by ?phone_number_id=, which Meta then checks the media against).
+// handleNode serves GET and DELETE /{node_id} for what the tenant owns (see
+// owns): its phone numbers and WABAs (GET), its media (GET, DELETE) and its
+// templates (GET). Every other id, whether another tenant's or nobody's,
+// gets Graph's answer for an object that does not exist and never reaches
+// Meta, whose token could see it.
 func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("node_id")
 	tenant, ok := s.passThroughAuth(w, r, id)
@@ -167,73 +199,32 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	path := "/" + id
-
-	snd, err := s.store.GetSender(ctx, id)
-	switch {
-	case err == nil:
-		if r.Method != http.MethodGet {
-			writeError(w, unknownObject(r.Method, id))
-			return
-		}
-		if snd.TenantID != tenant.ID {
-			writeError(w, errForeign(id))
-			return
-		}
-		s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
-		return
-	case !errors.Is(err, store.ErrNotFound):
-		s.log.ErrorContext(ctx, "gateway: sender lookup failed", "err", err, "node", id)
-		writeError(w, errInternal())
-		return
-	}
-
-	senders, err := s.store.SendersByWABA(ctx, id)
+	obj, ok, err := s.owns(ctx, tenant.ID, id)
 	if err != nil {
-		s.log.ErrorContext(ctx, "gateway: senders by WABA failed", "err", err, "node", id)
+		s.log.ErrorContext(ctx, "gateway: ownership lookup failed", "err", err, "node", id)
 		writeError(w, errInternal())
 		return
 	}
-	if len(senders) > 0 {
-		snd, owned := ownedBy(senders, tenant.ID)
-		switch {
-		case r.Method != http.MethodGet:
-			writeError(w, unknownObject(r.Method, id))
-		case !owned:
-			writeError(w, errForeign(id))
-		default:
-			s.relay(ctx, w, snd, r.Method, path, forwardQuery(r), "", nil)
-		}
+	if !ok || !nodeAllows(obj.kind, r.Method) {
+		writeError(w, unknownObject(r.Method, id))
 		return
 	}
-
-	// A media id.
 	q := forwardQuery(r)
-	var gerr *wire.Error
+	snd := obj.sender
 	if pnid := q.Get("phone_number_id"); pnid != "" {
-		snd, gerr = s.ownedSender(ctx, tenant.ID, r.Method, pnid)
-	} else {
-		snd, gerr = s.anySender(ctx, tenant.ID, r.Method, id)
+		// Meta checks a medium against the number named; that number
+		// must be the tenant's too, and its token carries the call.
+		var gerr *wire.Error
+		if snd, gerr = s.ownedSender(ctx, tenant.ID, r.Method, pnid); gerr != nil {
+			writeError(w, gerr)
+			return
+		}
 	}
-	if gerr != nil {
-		writeError(w, gerr)
-		return
+	var observe func(context.Context, []byte)
+	if obj.kind == store.ObjectMedia && r.Method == http.MethodDelete {
+		observe = s.forgetObject(id)
 	}
-	s.relay(ctx, w, snd, r.Method, path, q, "", nil)
-}
-
-// anySender picks one of the tenant's senders to carry a call that names no
-// number; a tenant without senders has nothing it could reach.
-func (s *Server) anySender(ctx context.Context, tenantID, method, id string) (store.Sender, *wire.Error) {
-	all, err := s.store.ListSenders(ctx)
-	if err != nil {
-		s.log.ErrorContext(ctx, "gateway: list senders failed", "err", err)
-		return store.Sender{}, errInternal()
-	}
-	if snd, ok := ownedBy(all, tenantID); ok {
-		return snd, nil
-	}
-	return store.Sender{}, unknownObject(method, id)
+	s.relayObserved(ctx, w, snd, r.Method, "/"+id, q, "", nil, observe)
 }
 
 // ownedBy returns the first of senders belonging to tenantID.

@@ -39,7 +39,7 @@ func TestMarkReadPassesThrough(t *testing.T) {
 	wantErr(t, request(t, e.srv, "POST", "/v23.0/"+pnA+"/messages", body, bearer(e.keyA)), 400, wire.CodeParameterInvalid)
 
 	// Another tenant's number never reaches Meta.
-	wantErr(t, request(t, e.srv, "POST", "/v23.0/"+pnA+"/messages", body, bearer(e.keyB)), 403, wire.CodePermission)
+	wantUnknown(t, request(t, e.srv, "POST", "/v23.0/"+pnA+"/messages", body, bearer(e.keyB)), "POST", pnA)
 	if n := len(e.calls()); n != 2 {
 		t.Errorf("%d upstream calls, want 2", n)
 	}
@@ -75,7 +75,7 @@ func TestTemplatesProxiedWithOwnership(t *testing.T) {
 	if r.status != 200 || string(e.calls()[1].body) != create {
 		t.Errorf("create template = %d, upstream body %q", r.status, e.calls()[1].body)
 	}
-	wantErr(t, request(t, e.srv, "DELETE", "/v23.0/"+wabaA+"/message_templates?name=promo", "", bearer(e.keyB)), 403, wire.CodePermission)
+	wantUnknown(t, request(t, e.srv, "DELETE", "/v23.0/"+wabaA+"/message_templates?name=promo", "", bearer(e.keyB)), "DELETE", wabaA)
 	wantErr(t, request(t, e.srv, "GET", "/v23.0/424242/message_templates", "", bearer(e.keyA)), 400, wire.CodeInvalidParameter)
 	wantErr(t, request(t, e.srv, "GET", "/v23.0/"+wabaA+"/message_templates", "", nil), 401, wire.CodeAccessToken)
 	if n := len(e.calls()); n != 2 {
@@ -86,34 +86,53 @@ func TestTemplatesProxiedWithOwnership(t *testing.T) {
 func TestNodeAndMediaPassThrough(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
+	e.upReply = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Method == "POST" {
+			_, _ = io.WriteString(w, `{"id":"5550001"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"success":true}`)
+	}
 	r := request(t, e.srv, "GET", "/v23.0/"+pnA+"?fields=quality_rating", "", bearer(e.keyA))
 	if r.status != 200 {
 		t.Fatalf("GET phone number = %d %s", r.status, r.body)
 	}
-	wantErr(t, request(t, e.srv, "GET", "/v23.0/"+pnA, "", bearer(e.keyB)), 403, wire.CodePermission)
-	// A media id: any authenticated tenant, with one of its own tokens.
-	if r := request(t, e.srv, "DELETE", "/v23.0/5550001", "", bearer(e.keyB)); r.status != 200 {
-		t.Fatalf("DELETE media = %d %s", r.status, r.body)
-	}
+	wantUnknown(t, request(t, e.srv, "GET", "/v23.0/"+pnA, "", bearer(e.keyB)), "GET", pnA)
+	// A media id nobody uploaded through the gateway is nobody's.
+	wantUnknown(t, request(t, e.srv, "DELETE", "/v23.0/5550001", "", bearer(e.keyA)), "DELETE", "5550001")
 	wantErr(t, request(t, e.srv, "DELETE", "/v23.0/"+pnA, "", bearer(e.keyA)), 400, wire.CodeInvalidParameter)
 	wantErr(t, request(t, e.srv, "GET", "/v23.0/not-an-id", "", bearer(e.keyA)), 400, wire.CodeInvalidParameter)
 	r = request(t, e.srv, "POST", "/v23.0/"+pnA+"/media", "--b\r\n\r\n--b--\r\n",
 		map[string]string{"Authorization": "Bearer " + e.keyA, "Content-Type": "multipart/form-data; boundary=b"})
-	if r.status != 200 {
+	if r.status != 200 || strings.TrimSpace(string(r.body)) != `{"id":"5550001"}` {
 		t.Fatalf("media upload = %d %s", r.status, r.body)
 	}
+	// Uploaded through A's number, the medium is A's alone.
+	wantUnknown(t, request(t, e.srv, "DELETE", "/v23.0/5550001", "", bearer(e.keyB)), "DELETE", "5550001")
+	if r := request(t, e.srv, "GET", "/v23.0/5550001?phone_number_id="+pnA, "", bearer(e.keyA)); r.status != 200 {
+		t.Fatalf("GET media = %d %s", r.status, r.body)
+	}
+	if r := request(t, e.srv, "DELETE", "/5550001", "", bearer(e.keyA)); r.status != 200 {
+		t.Fatalf("DELETE media = %d %s", r.status, r.body)
+	}
+	// Deleted at Meta, it is forgotten.
+	wantUnknown(t, request(t, e.srv, "GET", "/v23.0/5550001", "", bearer(e.keyA)), "GET", "5550001")
 	calls := e.calls()
-	if len(calls) != 3 {
-		t.Fatalf("%d upstream calls, want 3", len(calls))
+	if len(calls) != 4 {
+		t.Fatalf("%d upstream calls, want 4: %+v", len(calls), calls)
 	}
 	if calls[0].path != "/v23.0/"+pnA || calls[0].query != "fields=quality_rating" {
 		t.Errorf("phone number call %+v", calls[0])
 	}
-	if calls[1].method != "DELETE" || calls[1].auth != "Bearer meta-token-tenant-b" {
-		t.Errorf("media delete call %+v", calls[1])
+	if calls[1].path != "/v23.0/"+pnA+"/media" || !strings.HasPrefix(calls[1].contentType, "multipart/form-data") {
+		t.Errorf("media upload call %+v", calls[1])
 	}
-	if calls[2].path != "/v23.0/"+pnA+"/media" || !strings.HasPrefix(calls[2].contentType, "multipart/form-data") {
-		t.Errorf("media upload call %+v", calls[2])
+	if calls[2].method != "GET" || calls[2].path != "/v23.0/5550001" || calls[2].query != "phone_number_id="+pnA || calls[2].auth != "Bearer meta-token-tenant-a" {
+		t.Errorf("media get call %+v", calls[2])
+	}
+	if calls[3].method != "DELETE" || calls[3].auth != "Bearer meta-token-tenant-a" {
+		t.Errorf("media delete call %+v", calls[3])
 	}
 }
 

@@ -40,9 +40,12 @@ type Store interface {
 	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
 	// SendersByWABA lists the senders of a WhatsApp Business Account.
 	SendersByWABA(ctx context.Context, wabaID string) ([]store.Sender, error)
-	// ListSenders lists every sender; the media pass-through uses it to find
-	// a token of the calling tenant.
-	ListSenders(ctx context.Context) ([]store.Sender, error)
+	// GetObject, PutObjects and DeleteObject are the registry of the
+	// tenants' media and templates, which the pass-through reaches only
+	// for their owners.
+	GetObject(ctx context.Context, id string) (store.OwnedObject, error)
+	PutObjects(ctx context.Context, objs []store.OwnedObject) error
+	DeleteObject(ctx context.Context, id string) error
 }
 
 // Upstream performs pass-through calls to the Cloud API (Meta or the

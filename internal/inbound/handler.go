@@ -36,6 +36,9 @@ type Store interface {
 	MessagesByMetaID(ctx context.Context, metaIDs []string) (map[string]store.MessageRef, error)
 	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
 	SendersByWABA(ctx context.Context, wabaID string) ([]store.Sender, error)
+	// PutObjects records media and templates seen in webhooks as their
+	// tenant's (see store.Objects).
+	PutObjects(ctx context.Context, objs []store.OwnedObject) error
 }
 
 // Config configures the webhook endpoint.

@@ -317,6 +317,9 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 			apply.Done = append(apply.Done, pd.d.ID)
 		}
 	}
+	if err := p.recordObjects(ctx, batch, now); err != nil {
+		return 0, err
+	}
 	if err := p.st.ApplyWebhooks(ctx, apply); err != nil {
 		return 0, fmt.Errorf("apply %d deliveries: %w", len(ds), err)
 	}

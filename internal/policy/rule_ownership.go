@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -16,7 +17,10 @@ func DefaultRules(defaultRegion string) []Rule {
 }
 
 // Ownership refuses sends from numbers the gateway does not know or that
-// belong to another tenant.
+// belong to another tenant. Both get the same answer, Graph's own for an id
+// it cannot load, so a tenant cannot tell another tenant's number from one
+// that does not exist; only the stored decision code tells them apart, for
+// the operator.
 type Ownership struct{}
 
 // Name implements Rule.
@@ -24,24 +28,19 @@ func (Ownership) Name() string { return "ownership" }
 
 // Check implements Rule.
 func (Ownership) Check(_ context.Context, m *Message) Decision {
-	if m.Sender == nil {
-		// Word for word what Graph answers for an id it cannot load, so
-		// clients handle a mistyped phone number id as they already do.
-		msg := fmt.Sprintf("Unsupported post request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", m.PhoneNumberID)
-		d := Rejected("ownership", "ownership.unknown_sender", wire.CodeInvalidParameter, msg)
-		d.Err.Message = msg
-		d.Err.Type = "GraphMethodException"
-		d.Err.ErrorSubcode = 33
-		d.Err.HTTPStatus = http.StatusBadRequest
-		return d
+	code := ""
+	switch {
+	case m.Sender == nil:
+		code = "ownership.unknown_sender"
+	case m.Sender.TenantID != m.TenantID:
+		code = "ownership.foreign_sender"
+	default:
+		return Allowed()
 	}
-	if m.Sender.TenantID != m.TenantID {
-		// Code 10 as for every other object of another tenant (templates,
-		// phone number reads), so clients see one permission error.
-		d := Rejected("ownership", "ownership.foreign_sender", wire.CodePermission,
-			fmt.Sprintf("Phone number %s is not one of this account's senders.", m.PhoneNumberID))
-		d.Err.HTTPStatus = http.StatusForbidden
-		return d
-	}
-	return Allowed()
+	e := wire.UnknownObject(http.MethodPost, m.PhoneNumberID)
+	// The reason is the operator's (stored with the decision, never sent):
+	// it names the case the client must not learn.
+	d := Rejected("ownership", code, e.Code, fmt.Sprintf("Phone number %s is not one of this tenant's senders (%s).", m.PhoneNumberID, strings.TrimPrefix(code, "ownership.")))
+	d.Err = e
+	return d
 }

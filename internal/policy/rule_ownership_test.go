@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -9,6 +10,10 @@ import (
 func TestOwnership(t *testing.T) {
 	t.Parallel()
 	own := &Sender{PhoneNumberID: "111", TenantID: "t1"}
+	const (
+		unknown999 = "Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+		unknown111 = "Unsupported post request. Object with ID '111' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+	)
 	tests := []struct {
 		name    string
 		m       Message
@@ -19,9 +24,8 @@ func TestOwnership(t *testing.T) {
 		msg     string
 	}{
 		{"own sender", Message{TenantID: "t1", PhoneNumberID: "111", Sender: own}, Allow, "", 0, 0, ""},
-		{"unknown sender", Message{TenantID: "t1", PhoneNumberID: "999"}, Reject, "ownership.unknown_sender", 100, 400,
-			"Unsupported post request. Object with ID '999' does not exist, cannot be loaded due to missing permissions, or does not support this operation."},
-		{"foreign sender", Message{TenantID: "t2", PhoneNumberID: "111", Sender: own}, Reject, "ownership.foreign_sender", 10, 403, "(#10) Permission denied"},
+		{"unknown sender", Message{TenantID: "t1", PhoneNumberID: "999"}, Reject, "ownership.unknown_sender", 100, 400, unknown999},
+		{"foreign sender", Message{TenantID: "t2", PhoneNumberID: "111", Sender: own}, Reject, "ownership.foreign_sender", 100, 400, unknown111},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -40,5 +44,26 @@ func TestOwnership(t *testing.T) {
 				t.Errorf("reason %q names the owning tenant", d.Reason)
 			}
 		})
+	}
+}
+
+// Another tenant's number and a number nobody has must produce the same
+// client-facing error, field for field: anything else lets a tenant
+// enumerate the numbers the gateway serves.
+func TestOwnershipForeignLooksUnknown(t *testing.T) {
+	t.Parallel()
+	foreign := Ownership{}.Check(context.Background(), &Message{TenantID: "t2", PhoneNumberID: "111", Sender: &Sender{PhoneNumberID: "111", TenantID: "t1"}})
+	unknown := Ownership{}.Check(context.Background(), &Message{TenantID: "t2", PhoneNumberID: "111"})
+	if foreign.Err == nil || unknown.Err == nil {
+		t.Fatalf("want both refused, got %+v and %+v", foreign, unknown)
+	}
+	if !reflect.DeepEqual(*foreign.Err, *unknown.Err) {
+		t.Errorf("foreign sender answers %+v, unknown sender %+v; want identical", *foreign.Err, *unknown.Err)
+	}
+	if foreign.Err.Type != "GraphMethodException" || foreign.Err.ErrorSubcode != 33 {
+		t.Errorf("error %+v, want Graph's GraphMethodException 100/33", *foreign.Err)
+	}
+	if foreign.Code == unknown.Code {
+		t.Errorf("decision codes both %q; the operator's audit must still tell them apart", foreign.Code)
 	}
 }

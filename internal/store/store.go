@@ -26,6 +26,7 @@ type Store interface {
 	Webhooks
 	Forwards
 	Leases
+	Objects
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -214,6 +214,12 @@ func buildFixture(t *testing.T) *fixture {
 	must(t, s.CompleteForwards(ctx, complete, probeNow))
 	must(t, s.RetryForwards(ctx, retries))
 
+	must(t, s.PutObjects(ctx, []store.OwnedObject{
+		{ID: "7001", TenantID: "t1", Kind: store.ObjectMedia, SenderID: "p1", WABAID: "w1", CreatedAt: base},
+		{ID: "7002", TenantID: "t2", Kind: store.ObjectMedia, SenderID: "p2", WABAID: "w2", CreatedAt: base.Add(time.Millisecond)},
+		{ID: "8001", TenantID: "t2", Kind: store.ObjectTemplate, WABAID: "w2", CreatedAt: base.Add(time.Second)},
+	}))
+
 	ok, err := s.AcquireLease(ctx, "sender:p1", "replica-a", base, time.Minute)
 	must(t, err)
 	if !ok {

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -60,7 +60,7 @@ type table struct {
 	identity string
 }
 
-// tables is the data model of schema version 1, in dependency order: the
+// tables is the data model of schema version 2, in dependency order: the
 // rows a table refers to are copied before it. Neither schema declares
 // foreign keys, so the order is for the reader and for any that appear.
 //
@@ -238,6 +238,18 @@ var tables = []table{
 			{"name", "name", kText},
 			{"owner", "owner", kText},
 			{"until", "until", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "owned_objects", dst: "owned_objects",
+		cols: []column{
+			{"id", "id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"kind", "kind", kText},
+			{"sender_id", "sender_id", kText},
+			{"waba_id", "waba_id", kText},
+			{"created_at", "created_at", kTime},
 		},
 		key: []int{0},
 	},
