@@ -272,6 +272,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("senders[%d].throughput_mps must not be negative", i))
 		}
 	}
+	errs = append(errs, wabaSplits(c.Senders)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
