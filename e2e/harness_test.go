@@ -122,6 +122,7 @@ func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*c
 	cfg.Simulator.DeliveredDelay = config.Duration(30 * time.Millisecond)
 	cfg.Simulator.ReadDelay = config.Duration(60 * time.Millisecond)
 	cfg.Tenants = []config.TenantConfig{{ID: "acme", Name: "Acme Ltda", APIKeys: []string{testAPIKey}, WebhookURL: webhookURL, WebhookSecret: webhookSecret}}
+	cfg.WebhookDestinations.AllowLoopback = &on // the test's receiver listens on 127.0.0.1
 	cfg.Senders = []config.SenderConfig{{PhoneNumberID: testPhoneNumberID, TenantID: "acme", WABAID: testWABAID, DisplayPhoneNumber: "+55 11 4000-1000", ThroughputMPS: 1000}}
 	if mutate != nil {
 		mutate(&cfg)

@@ -147,7 +147,7 @@ func TestReplicasFailover(t *testing.T) {
 		ids[i] = fmt.Sprintf("r%d", i+1)
 	}
 
-	off := false
+	off, loopback := false, true
 	dir := t.TempDir()
 	var reps []*replica
 	for _, id := range ids {
@@ -163,6 +163,8 @@ func TestReplicasFailover(t *testing.T) {
 			Simulator: config.Simulator{Enabled: &off},
 			Dispatch:  config.Dispatch{ClaimBatch: foClaimBatch, MaxInFlight: foMaxInFlight, LeaseTTL: config.Duration(foLeaseTTL)},
 			Tenants:   []config.TenantConfig{{ID: "acme", APIKeys: []string{testAPIKey}, WebhookURL: tenant.srv.URL, WebhookSecret: foTenantHook}},
+			// The test's receiver listens on 127.0.0.1.
+			WebhookDestinations: config.WebhookDestinations{AllowLoopback: &loopback},
 		}
 		for i, s := range senders {
 			cfg.Senders = append(cfg.Senders, config.SenderConfig{PhoneNumberID: s, TenantID: "acme", WABAID: wabaOf(i), ThroughputMPS: foMPS})

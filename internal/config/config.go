@@ -41,6 +41,8 @@ type Config struct {
 	Dispatch  Dispatch       `json:"dispatch"`
 	Tenants   []TenantConfig `json:"tenants"`
 	Senders   []SenderConfig `json:"senders"`
+
+	WebhookDestinations WebhookDestinations `json:"webhook_destinations"`
 }
 
 // Graph is how the gateway reaches Meta and how Meta reaches it.
@@ -157,6 +159,9 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_SIMULATOR", "true/false: run the in-process simulator as the upstream"},
 	{"WABAGUARD_SIMULATOR_LIMITS", "true/false: simulator enforces Meta's limits (default true)"},
 	{"WABAGUARD_SIMULATOR_STATUS_WEBHOOKS", "true/false: simulator posts status webhooks (default true)"},
+	{"WABAGUARD_WEBHOOK_ALLOW_LOOPBACK", "true/false: tenant webhooks may reach loopback addresses (default true only with no tenants declared)"},
+	{"WABAGUARD_WEBHOOK_ALLOW_PRIVATE", "true/false: tenant webhooks may reach private addresses (default false)"},
+	{"WABAGUARD_WEBHOOK_ALLOW_CIDRS", "comma-separated ranges tenant webhooks may reach whatever their kind"},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -197,10 +202,21 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		{"WABAGUARD_SIMULATOR", &c.Simulator.Enabled},
 		{"WABAGUARD_SIMULATOR_LIMITS", &c.Simulator.Limits},
 		{"WABAGUARD_SIMULATOR_STATUS_WEBHOOKS", &c.Simulator.StatusWebhooks},
+		{"WABAGUARD_WEBHOOK_ALLOW_LOOPBACK", &c.WebhookDestinations.AllowLoopback},
 	} {
 		if err := boolean(b.name, b.dst); err != nil {
 			return err
 		}
+	}
+	if v := getenv("WABAGUARD_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		var b *bool
+		if err := boolean("WABAGUARD_WEBHOOK_ALLOW_PRIVATE", &b); err != nil {
+			return err
+		}
+		c.WebhookDestinations.AllowPrivate = *b
+	}
+	if v := getenv("WABAGUARD_WEBHOOK_ALLOW_CIDRS"); v != "" {
+		c.WebhookDestinations.AllowCIDRs = splitList(v)
 	}
 	return nil
 }
@@ -257,10 +273,8 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("tenants[%d].id %q is declared twice", i, t.ID))
 		}
 		tenants[t.ID] = true
-		if t.WebhookURL != "" && !strings.HasPrefix(t.WebhookURL, "http://") && !strings.HasPrefix(t.WebhookURL, "https://") {
-			errs = append(errs, fmt.Errorf("tenants[%d].webhook_url must be an http(s) URL", i))
-		}
 	}
+	errs = append(errs, c.webhookErrors()...)
 	for i, s := range c.Senders {
 		if s.PhoneNumberID == "" || s.WABAID == "" {
 			errs = append(errs, fmt.Errorf("senders[%d]: phone_number_id and waba_id are required", i))
@@ -272,6 +286,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("senders[%d].throughput_mps must not be negative", i))
 		}
 	}
+	errs = append(errs, wabaSplits(c.Senders)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}

@@ -61,6 +61,9 @@ func TestInvalidConfigSaysWhatToFix(t *testing.T) {
 		{"bad bool", `{}`, map[string]string{"WABAGUARD_SIMULATOR": "maybe"}, "true or false"},
 		{"bad duration", `{"simulator":{"read_delay":"soon"}}`, nil, "250ms"},
 		{"bad webhook url", `{"tenants":[{"id":"a","webhook_url":"ftp://x"}]}`, nil, "http(s)"},
+		{"waba split across tenants", `{"tenants":[{"id":"a"},{"id":"b"}],"senders":[
+		  {"phone_number_id":"1","waba_id":"w1","tenant_id":"a"},{"phone_number_id":"2","waba_id":"w1","tenant_id":"b"}]}`,
+			nil, `waba_id "w1" is split across tenants ["a" "b"]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/egress"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -60,7 +61,12 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
-	// HTTPClient posts to tenants (a client without redirects when nil).
+	// Destinations says which addresses tenants' webhooks may reach; it
+	// builds the client when HTTPClient is nil. The zero value allows public
+	// addresses only.
+	Destinations egress.Policy
+	// HTTPClient posts to tenants (Destinations' client, which checks every
+	// connection and never follows redirects, when nil).
 	HTTPClient *http.Client
 }
 
@@ -118,8 +124,9 @@ func New(st Store, cfg Config) *Forwarder {
 	}
 	if cfg.HTTPClient == nil {
 		// A tenant's endpoint redirecting elsewhere must not receive the
-		// signed events on its behalf.
-		cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		// signed events on its behalf, and no webhook URL may reach what
+		// the policy keeps out (metadata, the internal network).
+		cfg.HTTPClient = cfg.Destinations.HTTPClient()
 	}
 	return &Forwarder{st: st, cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), tenants: map[string]cachedTenant{}}
 }
@@ -267,7 +274,7 @@ func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.
 		}
 	}
 	if err != nil {
-		f.log.Warn("forward to tenant failed", "tenant", tid, "events", len(retries), "err", err)
+		f.logFailure(tid, len(retries), err)
 	}
 	return done, retries
 }
@@ -364,6 +371,7 @@ func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forw
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 	if err := wire.PostSigned(ctx, f.cfg.HTTPClient, t.WebhookURL, []byte(t.WebhookSecret), body); err != nil {
+		redactURL(err)
 		return fmt.Errorf("tenant %s: %w", t.ID, err)
 	}
 	return nil

@@ -118,7 +118,10 @@ func counts(t *testing.T, st testStore) map[string]int {
 	return c
 }
 
+// newForwarder returns a forwarder whose destination policy allows
+// loopback, where the tests' receivers listen.
 func newForwarder(st testStore, clk *clocktest.Manual, cfg Config) *Forwarder {
+	cfg.Destinations.AllowLoopback = true
 	cfg.Now = clk.Now
 	cfg.Metrics = metrics.NewForTest()
 	return New(st, cfg)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/egress"
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -76,7 +77,7 @@ func benchIngest(b *testing.B, per int) {
 		bodies = append(bodies, deliveryOf(b, evs...))
 	}
 
-	fwd := forward.New(tst, forward.Config{})
+	fwd := forward.New(tst, forward.Config{Destinations: egress.Policy{AllowLoopback: true}})
 	p := NewProcessor(tst, ProcessorConfig{OnApplied: fwd.Notify})
 	h := NewHandler(tst, Config{AppSecret: appSecret, Wake: p.Notify})
 	defer h.Close()

@@ -60,10 +60,10 @@ type Processor struct {
 	wake chan struct{}
 
 	mu       sync.Mutex
-	senders  map[string]cachedSender  // phone_number_id →
-	wabas    map[string]cachedTenants // waba id → tenants owning its senders
-	inbound  map[string]struct{}      // recently applied inbound message ids
-	inOrder  []string                 // FIFO of inbound, to bound it
+	senders  map[string]cachedSender // phone_number_id →
+	wabas    map[string]cachedWABA   // waba id → its senders
+	inbound  map[string]struct{}     // recently applied inbound message ids
+	inOrder  []string                // FIFO of inbound, to bound it
 	inCursor int
 }
 
@@ -73,8 +73,8 @@ type cachedSender struct {
 	until time.Time
 }
 
-type cachedTenants struct {
-	tenants []string
+type cachedWABA struct {
+	senders []store.Sender
 	until   time.Time
 }
 
@@ -114,7 +114,7 @@ func NewProcessor(st Store, cfg ProcessorConfig) *Processor {
 		st: st, cfg: cfg, log: cfg.Logger,
 		wake:    make(chan struct{}, 1),
 		senders: map[string]cachedSender{},
-		wabas:   map[string]cachedTenants{},
+		wabas:   map[string]cachedWABA{},
 		inbound: map[string]struct{}{},
 		inOrder: make([]string, recentInbound),
 	}
@@ -446,23 +446,6 @@ func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedC
 	return &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: c.field, Value: val, CreatedAt: now, NextAttemptAt: now}, ins, wins, nil
 }
 
-// otherForwards forwards a non-messages change unchanged to every tenant
-// owning a sender of the WABA.
-func (p *Processor) otherForwards(ctx context.Context, wabaID string, c parsedChange, now time.Time) ([]store.Forward, error) {
-	tenants, err := p.wabaTenants(ctx, wabaID)
-	if err != nil {
-		return nil, err
-	}
-	if len(tenants) == 0 {
-		p.log.Info("webhook for unknown WABA not forwarded", "waba", wabaID, "field", c.field)
-	}
-	fws := make([]store.Forward, 0, len(tenants))
-	for _, t := range tenants {
-		fws = append(fws, store.Forward{TenantID: t, WABAID: wabaID, Field: c.field, Value: c.raw, CreatedAt: now, NextAttemptAt: now})
-	}
-	return fws, nil
-}
-
 func (p *Processor) sender(ctx context.Context, pnid string) (store.Sender, bool, error) {
 	now := p.cfg.Now()
 	p.mu.Lock()
@@ -480,32 +463,6 @@ func (p *Processor) sender(ctx context.Context, pnid string) (store.Sender, bool
 	p.senders[pnid] = cachedSender{s: s, found: found, until: now.Add(p.cfg.LookupTTL)}
 	p.mu.Unlock()
 	return s, found, nil
-}
-
-func (p *Processor) wabaTenants(ctx context.Context, wabaID string) ([]string, error) {
-	now := p.cfg.Now()
-	p.mu.Lock()
-	c, ok := p.wabas[wabaID]
-	p.mu.Unlock()
-	if ok && now.Before(c.until) {
-		return c.tenants, nil
-	}
-	ss, err := p.st.SendersByWABA(ctx, wabaID)
-	if err != nil {
-		return nil, fmt.Errorf("senders of WABA %s: %w", wabaID, err)
-	}
-	var tenants []string
-	seen := map[string]bool{}
-	for _, s := range ss {
-		if !seen[s.TenantID] {
-			seen[s.TenantID] = true
-			tenants = append(tenants, s.TenantID)
-		}
-	}
-	p.mu.Lock()
-	p.wabas[wabaID] = cachedTenants{tenants: tenants, until: now.Add(p.cfg.LookupTTL)}
-	p.mu.Unlock()
-	return tenants, nil
 }
 
 func (p *Processor) seenInbound(id string) bool {

@@ -178,9 +178,14 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:     s.metrics,
 	})
 
+	destinations, err := cfg.WebhookPolicy()
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	s.forwarder = forward.New(st, forward.Config{
-		Logger:  s.log.With("component", "webhooks-out"),
-		Metrics: s.metrics,
+		Logger:       s.log.With("component", "webhooks-out"),
+		Metrics:      s.metrics,
+		Destinations: destinations,
 	})
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
 		OnApplied: s.forwarder.Notify,

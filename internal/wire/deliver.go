@@ -26,7 +26,20 @@ func PostSigned(ctx context.Context, client *http.Client, url string, secret, bo
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	_ = resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook receiver answered %s", resp.Status)
+		return &ReceiverError{StatusCode: resp.StatusCode, Status: resp.Status}
 	}
 	return nil
+}
+
+// ReceiverError is a webhook receiver's answer outside 2xx.
+type ReceiverError struct {
+	StatusCode int
+	Status     string
+}
+
+func (e *ReceiverError) Error() string {
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		return fmt.Sprintf("webhook receiver answered %s: redirects are not followed, configure the final URL", e.Status)
+	}
+	return fmt.Sprintf("webhook receiver answered %s", e.Status)
 }

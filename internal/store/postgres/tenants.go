@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -112,13 +113,31 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) error {
 	return nil
 }
 
-// PutSender inserts or replaces a sender, sealing its access token.
+// PutSender inserts or replaces a sender, sealing its access token. A
+// sender cannot join a WABA whose other senders belong to another tenant (a
+// *store.WABAOwnerError).
 func (s *Store) PutSender(ctx context.Context, sn store.Sender) error {
 	token, err := s.seal(sn.AccessToken)
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, `
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		// Replicas may write senders at once: the lock per WABA makes the
+		// check and the write one step, so two tenants cannot both claim it.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('waba:' || $1, 0))`, sn.WABAID); err != nil {
+			return fmt.Errorf("postgres: put sender: lock WABA: %w", err)
+		}
+		var owner string
+		err := tx.QueryRow(ctx, `SELECT tenant_id FROM senders
+			WHERE waba_id = $1 AND tenant_id <> $2 AND phone_number_id <> $3 LIMIT 1`,
+			sn.WABAID, sn.TenantID, sn.PhoneNumberID).Scan(&owner)
+		if err == nil {
+			return &store.WABAOwnerError{PhoneNumberID: sn.PhoneNumberID, WABAID: sn.WABAID, Tenant: sn.TenantID, Owner: owner}
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: put sender: owner of WABA: %w", err)
+		}
+		_, err = tx.Exec(ctx, `
 		INSERT INTO senders (phone_number_id, tenant_id, waba_id, display_phone_number, throughput_mps,
 			access_token, state, state_code, state_reason, state_changed_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -127,12 +146,13 @@ func (s *Store) PutSender(ctx context.Context, sn store.Sender) error {
 			throughput_mps = excluded.throughput_mps, access_token = excluded.access_token,
 			state = excluded.state, state_code = excluded.state_code,
 			state_reason = excluded.state_reason, state_changed_at = excluded.state_changed_at`,
-		sn.PhoneNumberID, sn.TenantID, sn.WABAID, sn.DisplayPhoneNumber, sn.ThroughputMPS,
-		token, string(sn.State), sn.StateCode, sn.StateReason, nullTime(sn.StateChangedAt))
-	if err != nil {
-		return fmt.Errorf("postgres: put sender: %w", err)
-	}
-	return nil
+			sn.PhoneNumberID, sn.TenantID, sn.WABAID, sn.DisplayPhoneNumber, sn.ThroughputMPS,
+			token, string(sn.State), sn.StateCode, sn.StateReason, nullTime(sn.StateChangedAt))
+		if err != nil {
+			return fmt.Errorf("postgres: put sender: %w", err)
+		}
+		return nil
+	})
 }
 
 const senderCols = `phone_number_id, tenant_id, waba_id, display_phone_number, throughput_mps,

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -130,7 +132,8 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string) error {
 }
 
 // PutSender inserts or replaces a sender, sealing its access token. An
-// empty State is stored as active.
+// empty State is stored as active. A sender cannot join a WABA whose other
+// senders belong to another tenant (a *store.WABAOwnerError).
 func (s *Store) PutSender(ctx context.Context, x store.Sender) error {
 	tok, err := s.seal(x.AccessToken)
 	if err != nil {
@@ -140,19 +143,33 @@ func (s *Store) PutSender(ctx context.Context, x store.Sender) error {
 	if state == "" {
 		state = store.SenderActive
 	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO senders (phone_number_id, tenant_id, waba_id, display_phone_number,
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		// The check and the write share the one write transaction, so two
+		// tenants cannot both claim a WABA.
+		var owner string
+		err := tx.QueryRowContext(ctx, `SELECT tenant_id FROM senders
+			WHERE waba_id = ? AND tenant_id <> ? AND phone_number_id <> ? LIMIT 1`,
+			x.WABAID, x.TenantID, x.PhoneNumberID).Scan(&owner)
+		if err == nil {
+			return &store.WABAOwnerError{PhoneNumberID: x.PhoneNumberID, WABAID: x.WABAID, Tenant: x.TenantID, Owner: owner}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: put sender: owner of WABA: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO senders (phone_number_id, tenant_id, waba_id, display_phone_number,
 			throughput_mps, access_token, state, state_code, state_reason, state_changed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (phone_number_id) DO UPDATE SET tenant_id = excluded.tenant_id, waba_id = excluded.waba_id,
 			display_phone_number = excluded.display_phone_number, throughput_mps = excluded.throughput_mps,
 			access_token = excluded.access_token, state = excluded.state, state_code = excluded.state_code,
 			state_reason = excluded.state_reason, state_changed_at = excluded.state_changed_at`,
-		x.PhoneNumberID, x.TenantID, x.WABAID, x.DisplayPhoneNumber, x.ThroughputMPS, tok,
-		string(state), x.StateCode, x.StateReason, ms(x.StateChangedAt))
-	if err != nil {
-		return fmt.Errorf("sqlite: put sender: %w", err)
-	}
-	return nil
+			x.PhoneNumberID, x.TenantID, x.WABAID, x.DisplayPhoneNumber, x.ThroughputMPS, tok,
+			string(state), x.StateCode, x.StateReason, ms(x.StateChangedAt))
+		if err != nil {
+			return fmt.Errorf("sqlite: put sender: %w", err)
+		}
+		return nil
+	})
 }
 
 const senderCols = `phone_number_id, tenant_id, waba_id, display_phone_number, throughput_mps,

@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Ping", testPing},
 		{"TenantsAndKeys", testTenantsAndKeys},
 		{"Senders", testSenders},
+		{"WABAOwnedByOneTenant", testWABAOwnedByOneTenant},
 		{"CommitIntakeBatch", testCommitIntakeBatch},
 		{"Idempotency", testIdempotency},
 		{"ClaimOrderDueAndLease", testClaimOrderDueAndLease},
