@@ -79,13 +79,12 @@ func (p *Processor) changeObjects(ctx context.Context, wabaID string, c parsedCh
 		if json.Unmarshal(c.raw, &v) != nil || v.ID == "" {
 			return nil, nil
 		}
-		tenants, err := p.wabaTenants(ctx, wabaID)
-		if err != nil || len(tenants) == 0 {
+		senders, err := p.wabaSenders(ctx, wabaID)
+		if err != nil || len(senders) == 0 {
 			return nil, err
 		}
-		// A template belongs to its WABA; the gateway checks it by the
-		// WABA, and the tenant recorded is the first one holding it.
-		return []store.OwnedObject{{ID: v.ID.String(), TenantID: tenants[0], Kind: store.ObjectTemplate, WABAID: wabaID, CreatedAt: now}}, nil
+		// A template belongs to its WABA, and a WABA to one tenant.
+		return []store.OwnedObject{{ID: v.ID.String(), TenantID: senders[0].TenantID, Kind: store.ObjectTemplate, WABAID: wabaID, CreatedAt: now}}, nil
 	}
 	return nil, nil
 }
