@@ -494,7 +494,7 @@ func TestCopyRefusesUnknownSource(t *testing.T) {
 	must(t, s.Close())
 	db, err = sql.Open("sqlite", newer)
 	must(t, err)
-	_, err = db.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, 1)`)
+	_, err = db.ExecContext(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, schemaVersion+1)
 	must(t, err)
 	must(t, db.Close())
 
@@ -503,7 +503,7 @@ func TestCopyRefusesUnknownSource(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope.db"), "no such file"},
 		{"not a gateway database", foreign, "schema version"},
-		{"newer schema", newer, "schema version is 2"},
+		{"newer schema", newer, fmt.Sprintf("schema version is %d", schemaVersion+1)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
