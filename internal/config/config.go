@@ -39,6 +39,9 @@ type Config struct {
 	Graph     Graph          `json:"graph"`
 	Simulator Simulator      `json:"simulator"`
 	Dispatch  Dispatch       `json:"dispatch"`
+	HTTP      HTTP           `json:"http"`
+	Metrics   Metrics        `json:"metrics"`
+	Auth      Auth           `json:"auth"`
 	Tenants   []TenantConfig `json:"tenants"`
 	Senders   []SenderConfig `json:"senders"`
 }
@@ -113,6 +116,8 @@ func Default() Config {
 			ReadDelay:      Duration(2 * time.Second),
 		},
 		Dispatch: Dispatch{ClaimBatch: 256, MaxInFlight: 64, LeaseTTL: Duration(15 * time.Second)},
+		HTTP:     DefaultHTTP(),
+		Auth:     DefaultAuth(),
 	}
 }
 
@@ -157,6 +162,8 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_SIMULATOR", "true/false: run the in-process simulator as the upstream"},
 	{"WABAGUARD_SIMULATOR_LIMITS", "true/false: simulator enforces Meta's limits (default true)"},
 	{"WABAGUARD_SIMULATOR_STATUS_WEBHOOKS", "true/false: simulator posts status webhooks (default true)"},
+	{"WABAGUARD_METRICS_TOKEN", "bearer token /metrics requires (default: none)"},
+	{"WABAGUARD_METRICS_LISTEN", "serve /metrics on this address only (default: on the API's listener)"},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -190,6 +197,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_META_ACCESS_TOKEN", &c.Graph.AccessToken)
 	str("WABAGUARD_APP_SECRET", &c.Graph.AppSecret)
 	str("WABAGUARD_VERIFY_TOKEN", &c.Graph.VerifyToken)
+	str("WABAGUARD_METRICS_TOKEN", &c.Metrics.Token)
+	str("WABAGUARD_METRICS_LISTEN", &c.Metrics.Listen)
 	for _, b := range []struct {
 		name string
 		dst  **bool
@@ -272,6 +281,7 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("senders[%d].throughput_mps must not be negative", i))
 		}
 	}
+	errs = append(errs, c.validateSecurity()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}
