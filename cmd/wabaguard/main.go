@@ -24,7 +24,7 @@ Usage:
   wabaguard serve   [--config FILE]   run the gateway (zero config: SQLite + built-in simulator)
   wabaguard sim     [flags]           run the Cloud API simulator alone
   wabaguard migrate [--config FILE]   create or upgrade the database schema
-  wabaguard keys create --tenant ID   issue a new API key for a tenant
+  wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard version                   print the version
 

@@ -39,6 +39,9 @@ type Config struct {
 	Graph     Graph          `json:"graph"`
 	Simulator Simulator      `json:"simulator"`
 	Dispatch  Dispatch       `json:"dispatch"`
+	HTTP      HTTP           `json:"http"`
+	Metrics   Metrics        `json:"metrics"`
+	Auth      Auth           `json:"auth"`
 	Tenants   []TenantConfig `json:"tenants"`
 	Senders   []SenderConfig `json:"senders"`
 
@@ -115,6 +118,8 @@ func Default() Config {
 			ReadDelay:      Duration(2 * time.Second),
 		},
 		Dispatch: Dispatch{ClaimBatch: 256, MaxInFlight: 64, LeaseTTL: Duration(15 * time.Second)},
+		HTTP:     DefaultHTTP(),
+		Auth:     DefaultAuth(),
 	}
 }
 
@@ -162,6 +167,8 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_WEBHOOK_ALLOW_LOOPBACK", "true/false: tenant webhooks may reach loopback addresses (default true only with no tenants declared)"},
 	{"WABAGUARD_WEBHOOK_ALLOW_PRIVATE", "true/false: tenant webhooks may reach private addresses (default false)"},
 	{"WABAGUARD_WEBHOOK_ALLOW_CIDRS", "comma-separated ranges tenant webhooks may reach whatever their kind"},
+	{"WABAGUARD_METRICS_TOKEN", "bearer token /metrics requires (default: none)"},
+	{"WABAGUARD_METRICS_LISTEN", "serve /metrics on this address only (default: on the API's listener)"},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -195,6 +202,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_META_ACCESS_TOKEN", &c.Graph.AccessToken)
 	str("WABAGUARD_APP_SECRET", &c.Graph.AppSecret)
 	str("WABAGUARD_VERIFY_TOKEN", &c.Graph.VerifyToken)
+	str("WABAGUARD_METRICS_TOKEN", &c.Metrics.Token)
+	str("WABAGUARD_METRICS_LISTEN", &c.Metrics.Listen)
 	for _, b := range []struct {
 		name string
 		dst  **bool
@@ -287,6 +296,7 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, wabaSplits(c.Senders)...)
+	errs = append(errs, c.validateSecurity()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -31,6 +32,16 @@ func errNoToken() *wire.Error {
 // errBadToken answers an unknown or revoked API key.
 func errBadToken() *wire.Error {
 	return graphError(wire.CodeAccessToken, http.StatusUnauthorized, msgBadToken)
+}
+
+// errExpiredToken answers a key past its expiry, in the words and subcode
+// Graph uses for an expired session.
+func errExpiredToken(expired, now time.Time) *wire.Error {
+	e := graphError(wire.CodeAccessToken, http.StatusUnauthorized, fmt.Sprintf(
+		"Error validating access token: Session has expired on %s. The current time is %s.",
+		expired.UTC().Format(time.RFC1123), now.UTC().Format(time.RFC1123)))
+	e.ErrorSubcode = 463
+	return e
 }
 
 // errInternal is the only answer to a failure of the gateway itself; the

@@ -28,6 +28,7 @@ type testStore interface {
 	PutTenant(ctx context.Context, t store.Tenant) error
 	PutAPIKey(ctx context.Context, k store.APIKey) error
 	RevokeAPIKey(ctx context.Context, id string) error
+	ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error)
 	PutSender(ctx context.Context, s store.Sender) error
 	GetMessage(ctx context.Context, id string) (store.Message, error)
 	QueueDepth(ctx context.Context) (map[string]int, error)
@@ -39,9 +40,15 @@ type testStore interface {
 type countingStore struct {
 	testStore
 	commits atomic.Int64
+	touches atomic.Int64
 	fail    atomic.Bool
 	// gate, when set, runs before each commit (to hold a flush open).
 	gate func()
+}
+
+func (c *countingStore) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
+	c.touches.Add(1)
+	return c.testStore.TouchAPIKey(ctx, id, at)
 }
 
 func (c *countingStore) CommitIntake(ctx context.Context, items []*store.Intake) error {

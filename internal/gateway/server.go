@@ -34,8 +34,10 @@ type Store interface {
 	CommitIntake(ctx context.Context, items []*store.Intake) error
 	// GetIdempotency returns the stored answer for (tenant, key).
 	GetIdempotency(ctx context.Context, tenantID, key string) (store.Idempotency, error)
-	// TenantByKeyHash finds the tenant of a usable API key.
-	TenantByKeyHash(ctx context.Context, hash []byte) (store.Tenant, error)
+	// KeyByHash finds an unrevoked API key and its tenant.
+	KeyByHash(ctx context.Context, hash []byte) (store.APIKey, store.Tenant, error)
+	// TouchAPIKey records a key's last use.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
 	// GetSender returns a sender by phone_number_id.
 	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
 	// SendersByWABA lists the senders of a WhatsApp Business Account.
@@ -88,6 +90,8 @@ type Config struct {
 	Now func() time.Time
 	// MaxBatch bounds intakes per group commit. Default 512.
 	MaxBatch int
+	// AuthLimit bounds failed authentications per client and key prefix.
+	AuthLimit AuthLimit
 }
 
 // Server is the Graph-compatible API.
@@ -104,6 +108,7 @@ type Server struct {
 
 	committer *batch.Committer[*store.Intake]
 	keys      *keyCache
+	authLimit *authLimiter
 	locks     *keyLocks
 	mux       *http.ServeMux
 	handler   http.Handler
@@ -123,17 +128,18 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("gateway: Config.Pipeline is required")
 	}
 	s := &Server{
-		store:    cfg.Store,
-		pipeline: cfg.Pipeline,
-		upstream: cfg.Upstream,
-		tokenFor: cfg.TokenFor,
-		notify:   cfg.Notify,
-		maxBody:  cfg.MaxBody,
-		log:      cfg.Logger,
-		metrics:  cfg.Metrics,
-		now:      cfg.Now,
-		keys:     newKeyCache(keyCacheTTL, keyCacheSize),
-		locks:    newKeyLocks(),
+		store:     cfg.Store,
+		pipeline:  cfg.Pipeline,
+		upstream:  cfg.Upstream,
+		tokenFor:  cfg.TokenFor,
+		notify:    cfg.Notify,
+		maxBody:   cfg.MaxBody,
+		log:       cfg.Logger,
+		metrics:   cfg.Metrics,
+		now:       cfg.Now,
+		keys:      newKeyCache(keyCacheTTL, keyCacheSize),
+		authLimit: newAuthLimiter(cfg.AuthLimit),
+		locks:     newKeyLocks(),
 	}
 	if s.tokenFor == nil {
 		s.tokenFor = func(snd store.Sender) string { return snd.AccessToken }

@@ -28,15 +28,27 @@ const (
 type FirstStart struct {
 	APIKey        string
 	WebhookSecret string
+	// Warnings are what the operator should know about the keys, logged
+	// at every start (keys revoked because they left the file, ...).
+	Warnings []string
 }
 
 // Bootstrap writes the configured tenants, keys and senders into the store,
 // or, when none are configured, creates the demo tenant on first start.
+// Either way, configured keys no longer in cfg are revoked.
 func Bootstrap(ctx context.Context, st store.Store, cfg config.Config, now time.Time) (FirstStart, error) {
+	var fs FirstStart
+	var err error
 	if len(cfg.Tenants) > 0 {
-		return FirstStart{}, applyDeclared(ctx, st, cfg, now)
+		err = applyDeclared(ctx, st, cfg, now)
+	} else {
+		fs, err = bootstrapDemo(ctx, st, cfg, now)
 	}
-	return bootstrapDemo(ctx, st, cfg, now)
+	if err != nil {
+		return fs, err
+	}
+	fs.Warnings, err = syncConfiguredKeys(ctx, st, cfg, now)
+	return fs, err
 }
 
 func applyDeclared(ctx context.Context, st store.Store, cfg config.Config, now time.Time) error {
@@ -47,15 +59,6 @@ func applyDeclared(ctx context.Context, st store.Store, cfg config.Config, now t
 		}
 		if err := st.PutTenant(ctx, store.Tenant{ID: t.ID, Name: name, WebhookURL: t.WebhookURL, WebhookSecret: t.WebhookSecret, CreatedAt: now}); err != nil {
 			return fmt.Errorf("bootstrap tenant %s: %w", t.ID, err)
-		}
-		for _, k := range t.APIKeys {
-			id := secret.APIKeyID(k)
-			if id == "" {
-				id = fmt.Sprintf("%x", secret.HashAPIKey(k)[:6])
-			}
-			if err := st.PutAPIKey(ctx, store.APIKey{ID: id, TenantID: t.ID, Hash: secret.HashAPIKey(k), CreatedAt: now}); err != nil {
-				return fmt.Errorf("bootstrap key of %s: %w", t.ID, err)
-			}
 		}
 	}
 	for _, s := range cfg.Senders {
@@ -96,7 +99,7 @@ func bootstrapDemo(ctx context.Context, st store.Store, cfg config.Config, now t
 		return FirstStart{}, fmt.Errorf("bootstrap demo: %w", err)
 	}
 	key, id := secret.NewAPIKey()
-	if err := st.PutAPIKey(ctx, store.APIKey{ID: id, TenantID: DemoTenantID, Hash: secret.HashAPIKey(key), CreatedAt: now}); err != nil {
+	if err := st.PutAPIKey(ctx, store.APIKey{ID: id, TenantID: DemoTenantID, Hash: secret.HashAPIKey(key), CreatedAt: now, Source: store.KeyFromDemo}); err != nil {
 		return FirstStart{}, fmt.Errorf("bootstrap demo key: %w", err)
 	}
 	fs.APIKey = key

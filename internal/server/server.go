@@ -139,6 +139,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.First = first
+	for _, w := range first.Warnings {
+		s.log.Warn("keys: " + w)
+	}
 
 	upstreamURL := strings.TrimRight(cfg.Graph.BaseURL, "/")
 	metaToken := cfg.Graph.AccessToken

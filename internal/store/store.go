@@ -50,6 +50,18 @@ type Tenants interface {
 	TenantByKeyHash(ctx context.Context, hash []byte) (Tenant, error)
 	// RevokeAPIKey marks a key unusable.
 	RevokeAPIKey(ctx context.Context, id string) error
+	// KeyByHash finds an unrevoked key with this hash and its tenant
+	// (ErrNotFound when none, or when the key is revoked). An expired key is
+	// returned: the caller checks ExpiresAt so it can say why it refuses.
+	KeyByHash(ctx context.Context, hash []byte) (APIKey, Tenant, error)
+	// ListAPIKeys lists the keys of a tenant, or of every tenant when
+	// tenantID is empty, revoked ones included, by tenant then creation.
+	ListAPIKeys(ctx context.Context, tenantID string) ([]APIKey, error)
+	// TouchAPIKey records that a key was used at at; it never moves
+	// LastUsedAt backwards. Callers throttle it: it is not meant per request.
+	TouchAPIKey(ctx context.Context, id string, at time.Time) error
+	// SetAPIKeySource records where a key came from.
+	SetAPIKeySource(ctx context.Context, id string, source KeySource) error
 
 	// PutSender inserts or replaces a sender. AccessToken is encrypted at
 	// rest with the store's Sealer.

@@ -13,11 +13,41 @@ type Tenant struct {
 
 // APIKey is the stored form of a gateway API key: its hash, never the key.
 type APIKey struct {
-	ID        string // public prefix shown to operators
-	TenantID  string
-	Hash      []byte // SHA-256 of the full key
-	CreatedAt time.Time
-	RevokedAt time.Time // zero while usable
+	ID         string // public prefix shown to operators
+	TenantID   string
+	Hash       []byte // SHA-256 of the full key
+	CreatedAt  time.Time
+	RevokedAt  time.Time // zero while usable
+	Source     KeySource // where the key came from; empty is stored as KeyFromCLI
+	ExpiresAt  time.Time // zero: never expires
+	LastUsedAt time.Time // zero: never used; updated coarsely (see TouchAPIKey)
+}
+
+// KeySource says where an API key came from, which decides who may revoke
+// it implicitly: a start revokes configured keys no longer in the file, and
+// never touches the others.
+type KeySource string
+
+const (
+	KeyFromConfig KeySource = "config" // declared in the configuration file
+	KeyFromCLI    KeySource = "cli"    // issued by `wabaguard keys create`
+	KeyFromDemo   KeySource = "demo"   // the demo tenant's key of a zero-config start
+	// KeyLegacy marks keys stored before sources were recorded.
+	KeyLegacy KeySource = "legacy"
+)
+
+// KeySourceOrDefault is how engines store a key's source: empty means
+// KeyFromCLI, the way keys were issued before sources existed.
+func KeySourceOrDefault(s KeySource) KeySource {
+	if s == "" {
+		return KeyFromCLI
+	}
+	return s
+}
+
+// Expired reports whether the key has an expiry at or before now.
+func (k APIKey) Expired(now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt)
 }
 
 // SenderState says whether a sender's dispatch runs.

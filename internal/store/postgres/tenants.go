@@ -79,11 +79,13 @@ func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
 // PutAPIKey stores (or replaces) the hash of an API key.
 func (s *Store) PutAPIKey(ctx context.Context, k store.APIKey) error {
 	_, err := s.pool.Exec(ctx, `
-		INSERT INTO api_keys (id, tenant_id, hash, created_at, revoked_at)
-		VALUES ($1, $2, $3, $4, $5)
+		INSERT INTO api_keys (id, tenant_id, hash, created_at, revoked_at, source, expires_at, last_used_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, hash = excluded.hash,
-			created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-		k.ID, k.TenantID, k.Hash, k.CreatedAt, nullTime(k.RevokedAt))
+			created_at = excluded.created_at, revoked_at = excluded.revoked_at, source = excluded.source,
+			expires_at = excluded.expires_at, last_used_at = excluded.last_used_at`,
+		k.ID, k.TenantID, k.Hash, k.CreatedAt, nullTime(k.RevokedAt),
+		string(store.KeySourceOrDefault(k.Source)), nullTime(k.ExpiresAt), nullTime(k.LastUsedAt))
 	if err != nil {
 		return fmt.Errorf("postgres: put api key: %w", err)
 	}

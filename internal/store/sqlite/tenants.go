@@ -91,11 +91,14 @@ func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
 
 // PutAPIKey stores the hash of an API key.
 func (s *Store) PutAPIKey(ctx context.Context, k store.APIKey) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, hash, created_at, revoked_at)
-		VALUES (?, ?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, hash, created_at, revoked_at,
+			source, expires_at, last_used_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, hash = excluded.hash,
-			created_at = excluded.created_at, revoked_at = excluded.revoked_at`,
-		k.ID, k.TenantID, k.Hash, ms(k.CreatedAt), ms(k.RevokedAt))
+			created_at = excluded.created_at, revoked_at = excluded.revoked_at, source = excluded.source,
+			expires_at = excluded.expires_at, last_used_at = excluded.last_used_at`,
+		k.ID, k.TenantID, k.Hash, ms(k.CreatedAt), ms(k.RevokedAt),
+		string(store.KeySourceOrDefault(k.Source)), ms(k.ExpiresAt), ms(k.LastUsedAt))
 	if err != nil {
 		return fmt.Errorf("sqlite: put api key: %w", err)
 	}

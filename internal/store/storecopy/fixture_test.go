@@ -65,7 +65,8 @@ func buildFixture(t *testing.T) *fixture {
 		WebhookSecret: whsec1, CreatedAt: base}))
 	must(t, s.PutTenant(ctx, store.Tenant{ID: "t2", Name: "Globex", WebhookURL: "https://globex.example/hook",
 		CreatedAt: base.Add(time.Second)}))
-	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k1", TenantID: "t1", Hash: keyHash("key-one"), CreatedAt: base}))
+	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k1", TenantID: "t1", Hash: keyHash("key-one"), CreatedAt: base,
+		Source: store.KeyFromConfig, ExpiresAt: base.Add(90 * 24 * time.Hour), LastUsedAt: base.Add(time.Minute)}))
 	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k2", TenantID: "t2", Hash: keyHash("key-two"), CreatedAt: base}))
 	must(t, s.RevokeAPIKey(ctx, "wg_k2"))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",

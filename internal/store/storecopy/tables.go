@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -60,7 +60,7 @@ type table struct {
 	identity string
 }
 
-// tables is the data model of schema version 2, in dependency order: the
+// tables is the data model of schemaVersion, in dependency order: the
 // rows a table refers to are copied before it. Neither schema declares
 // foreign keys, so the order is for the reader and for any that appear.
 //
@@ -92,6 +92,9 @@ var tables = []table{
 			{"hash", "hash", kBytes},
 			{"created_at", "created_at", kTime},
 			{"revoked_at", "revoked_at", kTimeNull},
+			{"source", "source", kText},
+			{"expires_at", "expires_at", kTimeNull},
+			{"last_used_at", "last_used_at", kTimeNull},
 		},
 		key: []int{0},
 	},

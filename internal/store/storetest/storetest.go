@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"Ping", testPing},
 		{"TenantsAndKeys", testTenantsAndKeys},
+		{"APIKeyLifecycle", testAPIKeyLifecycle},
 		{"Senders", testSenders},
 		{"WABAOwnedByOneTenant", testWABAOwnedByOneTenant},
 		{"CommitIntakeBatch", testCommitIntakeBatch},
