@@ -68,6 +68,12 @@ func TestPostRefusedStoresNothing(t *testing.T) {
 		{"oversized", bytes.Repeat([]byte(" "), int(DefaultMaxBody)+1), "", http.StatusRequestEntityTooLarge, true},
 		{"not a WABA object", []byte(`{"object":"page","entry":[]}`), "sign", http.StatusBadRequest, true},
 		{"not JSON", []byte(`object=whatsapp_business_account`), "sign", http.StatusBadRequest, true},
+		// Signed but not strict JSON: json.Unmarshal would take each of
+		// these, repairing or choosing silently what is then stored.
+		{"duplicate key", append([]byte(`{"object":"page",`), valid[1:]...), "sign", http.StatusBadRequest, true},
+		{"invalid UTF-8", bytes.Replace(valid, []byte("wamid.X"), []byte("wamid.\xff"), 1), "sign", http.StatusBadRequest, true},
+		{"lone surrogate", bytes.Replace(valid, []byte("wamid.X"), []byte(`wamid.\ud800`), 1), "sign", http.StatusBadRequest, true},
+		{"too deep", []byte(string(valid[:len(valid)-1]) + `,"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`), "sign", http.StatusBadRequest, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -88,12 +88,18 @@ func Normalize(input, defaultRegion string) (Number, error) {
 }
 
 // clean strips the formatting characters Meta accepts and reports whether
-// the number was written with an international prefix.
+// the number was written with an international prefix. Formatting is
+// accepted only between digits: a number that starts with a dash or ends
+// with a newline is not a number a person wrote but a value that went
+// wrong somewhere, and it is refused rather than repaired.
 func clean(input string) (digits string, international bool, err error) {
-	s := strings.TrimSpace(input)
-	if s == "" {
+	if strings.TrimSpace(input) == "" {
 		return "", false, fmt.Errorf("%w: the number is empty", ErrInvalid)
 	}
+	if input != strings.TrimSpace(input) {
+		return "", false, fmt.Errorf("%w: %q starts or ends with whitespace", ErrInvalid, input)
+	}
+	s := input
 	if strings.HasPrefix(s, "+") {
 		international = true
 		s = s[1:]
@@ -115,6 +121,10 @@ func clean(input string) (digits string, international bool, err error) {
 	switch {
 	case digits == "":
 		return "", false, fmt.Errorf("%w: %q has no digits", ErrInvalid, input)
+	case !(s[0] >= '0' && s[0] <= '9' || s[0] == '('):
+		return "", false, fmt.Errorf("%w: %q must start with +, a digit or (", ErrInvalid, input)
+	case !(s[len(s)-1] >= '0' && s[len(s)-1] <= '9'):
+		return "", false, fmt.Errorf("%w: %q must end with a digit", ErrInvalid, input)
 	case len(digits) > 17:
 		// E.164 allows 15 digits; anything much longer is not a number and
 		// is refused before the parser spends time on it.

@@ -82,6 +82,12 @@ func TestNormalizeRejects(t *testing.T) {
 		{"12345", "", ""},
 		{"98765", "BR", ""},
 		{"1+5511987654321", "", "contains '+'"},
+		{"-5511987654321", "", "must start with"},
+		{"+-5511987654321", "", "must start with"},
+		{"+55 11 98765-4321-", "", "must end with a digit"},
+		{"+5511987654321\n", "", "whitespace"},
+		{" +5511987654321", "", "whitespace"},
+		{"+5511987654321\x00", "", "contains"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.input, func(t *testing.T) {

@@ -16,12 +16,19 @@ import (
 // Every error's details name the offending parameter in Meta's notation,
 // e.g. interactive['action']['buttons'][0]['reply']['title'].
 //
+// Before decoding, CheckJSON refuses invalid UTF-8, lone surrogates,
+// duplicate keys and bodies nested or repeated beyond SendJSONLimits, so
+// the body forwarded to Meta is exactly the one that was validated.
+//
 // Fields the gateway does not model are ignored rather than refused, because
 // Meta ignores many and SDKs add their own; the returned request keeps the
 // body in Raw so it can be forwarded unchanged.
 func ParseSendRequest(body []byte) (*SendRequest, *Error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, NewError(CodeInvalidParameter, "The request body is empty; expected a JSON object.")
+	}
+	if err := CheckJSON(body, SendJSONLimits); err != nil {
+		return nil, Errorf(CodeInvalidParameter, "The request body is not valid JSON: %s.", err.Error())
 	}
 	var r SendRequest
 	if err := json.Unmarshal(body, &r); err != nil {

@@ -106,7 +106,7 @@ func TestParseSendRequestRejects(t *testing.T) {
 		details string // substring the details must contain
 	}{
 		{"empty", ``, 100, "empty"},
-		{"malformed", `{"messaging_product":"whatsapp",}`, 100, "after 33 bytes"},
+		{"malformed", `{"messaging_product":"whatsapp",}`, 100, "at byte 32"},
 		{"not object", `"hello"`, 100, "JSON object"},
 		{"body wrong type", envelope("text", `{"body":5}`), 100, "text['body'] must be a string"},
 		{"to wrong type", `{"messaging_product":"whatsapp","to":5511,"type":"text","text":{"body":"x"}}`, 100, "to must be a string"},

@@ -95,6 +95,9 @@ func (r *SendRequest) Validate() *Error {
 	if strings.TrimSpace(r.To) == "" {
 		return missing("to")
 	}
+	if e := validateTo(r.RecipientType, r.To); e != nil {
+		return e
+	}
 	if r.Context != nil && r.Context.MessageID == "" {
 		return missing(param("context").key("message_id"))
 	}
@@ -247,6 +250,9 @@ func validateTemplate(t *Template) *Error {
 	}
 	if t.Language.Policy != "" && t.Language.Policy != "deterministic" {
 		return Errorf(CodeInvalidParameter, "Param %s must be one of {deterministic} - got %q.", p.key("language").key("policy"), t.Language.Policy)
+	}
+	if e := validateTemplateSize(p, t); e != nil {
+		return e
 	}
 	for i := range t.Components {
 		if e := validateComponent(p.key("components").idx(i), &t.Components[i]); e != nil {

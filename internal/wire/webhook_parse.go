@@ -17,8 +17,12 @@ var ErrNotMessages = errors.New("wire: change is not a messages change")
 // object is a WhatsApp Business Account, there is at least one entry, and
 // every change names its field and carries an object value. It does not
 // look inside values, whose shapes vary by field and change over time;
-// Change.Messages does that for the field the gateway acts on.
+// Change.Messages does that for the field the gateway acts on. The body
+// first passes CheckJSON with WebhookJSONLimits.
 func ParseNotification(body []byte) (*Notification, error) {
+	if err := CheckJSON(body, WebhookJSONLimits); err != nil {
+		return nil, fmt.Errorf("wire: notification is not acceptable JSON: %w", err)
+	}
 	var n Notification
 	if err := json.Unmarshal(body, &n); err != nil {
 		return nil, fmt.Errorf("wire: decode notification: %w", err)
