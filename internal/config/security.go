@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -85,7 +86,7 @@ func (c Config) validateSecurity() []error {
 	if h.MaxConnsPerClient < -1 {
 		errs = append(errs, errors.New("http.max_conns_per_client must be positive, 0 for the default or -1 for no cap"))
 	}
-	if c.Metrics.Listen != "" && c.Metrics.Listen == c.Listen {
+	if c.Metrics.Listen != "" && c.Metrics.Listen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
 		errs = append(errs, errors.New("metrics.listen must differ from listen (leave it empty to serve /metrics on the API's listener)"))
 	}
 	if c.Auth.FailureBurst < -1 || c.Auth.FailuresPerMinute < 0 {

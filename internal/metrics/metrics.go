@@ -28,6 +28,9 @@ type Metrics struct {
 	WebhooksOut     *prometheus.CounterVec   // result: delivered, failed, dead
 	SenderStopped   *prometheus.CounterVec   // code
 	HTTPRequests    *prometheus.CounterVec   // route, status
+	// ConnectionsRefused counts connections closed for exceeding the
+	// per-client connection cap.
+	ConnectionsRefused prometheus.Counter
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -50,7 +53,8 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.WebhooksOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_webhooks_out_total", Help: "Events forwarded to tenants, by result."}, []string{"result"})
 	m.SenderStopped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_sender_stopped_total", Help: "Senders stopped by an account-level error, by Graph code."}, []string{"code"})
 	m.HTTPRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
-	for _, c := range []prometheus.Collector{m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
+	m.ConnectionsRefused = prometheus.NewCounter(prometheus.CounterOpts{Name: "wabaguard_http_connections_refused_total", Help: "Connections closed at once because their client already held http.max_conns_per_client."})
+	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
 		f(c)
 	}
 	f(collectors.NewGoCollector())

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
@@ -47,6 +46,9 @@ type Server struct {
 
 	listener net.Listener
 	http     *http.Server
+
+	metricsListener net.Listener // nil unless metrics.listen is set
+	metricsHTTP     *http.Server
 
 	sim         *sim.Sim
 	simListener net.Listener
@@ -211,6 +213,10 @@ func (s *Server) build(ctx context.Context) error {
 		Notify:   s.dispatch.Notify,
 		Logger:   s.log.With("component", "api"),
 		Metrics:  s.metrics,
+		AuthLimit: gateway.AuthLimit{
+			Burst:     cfg.Auth.FailureBurst,
+			PerMinute: cfg.Auth.FailuresPerMinute,
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -220,24 +226,38 @@ func (s *Server) build(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler())
 	mux.Handle(WebhookPath, s.ingress)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	if cfg.Metrics.Listen == "" {
+		mux.Handle("GET /metrics", s.metricsHandler())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle(DemoWebhookPath, &demoSink{
-		log: s.log.With("component", "demo-webhook"),
-		secret: func(ctx context.Context) (string, error) {
-			t, err := st.GetTenant(ctx, DemoTenantID)
-			return t.WebhookSecret, err
-		},
+	if demoMode(cfg) {
+		mux.Handle(DemoWebhookPath, &demoSink{
+			log: s.log.With("component", "demo-webhook"),
+			secret: func(ctx context.Context) (string, error) {
+				t, err := st.GetTenant(ctx, DemoTenantID)
+				return t.WebhookSecret, err
+			},
+		})
+	}
+	hs := httpSettings(cfg.HTTP)
+	s.http = newHTTPServer(mux, hs, s.log)
+	dropLog := s.log.With("component", "http")
+	s.listener = limitConnsPerClient(s.listener, hs.MaxConnsPerClient, func(host string) {
+		s.metrics.ConnectionsRefused.Inc()
+		dropLog.Debug("connection over the per-client cap closed", "client", host, "max_conns_per_client", hs.MaxConnsPerClient)
 	})
-	s.http = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	if cfg.Metrics.Listen != "" {
+		ln, err := net.Listen("tcp", cfg.Metrics.Listen)
+		if err != nil {
+			return fmt.Errorf("metrics listen %s: %w", cfg.Metrics.Listen, err)
+		}
+		mm := http.NewServeMux()
+		mm.Handle("GET /metrics", s.metricsHandler())
+		s.metricsListener, s.metricsHTTP = ln, newHTTPServer(mm, hs, s.log)
 	}
 	return nil
 }
@@ -311,6 +331,15 @@ func (s *Server) Addr() string { return s.listener.Addr().String() }
 // URL is the base URL of the gateway.
 func (s *Server) URL() string { return s.cfg.PublicURL }
 
+// MetricsAddr is the separate metrics listener's address, or "" when
+// /metrics is served on the API's listener.
+func (s *Server) MetricsAddr() string {
+	if s.metricsListener == nil {
+		return ""
+	}
+	return s.metricsListener.Addr().String()
+}
+
 // SimulatorURL is the in-process simulator's base URL, or "".
 func (s *Server) SimulatorURL() string {
 	if s.simListener == nil {
@@ -360,6 +389,13 @@ func (s *Server) Run(ctx context.Context) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	if s.metricsHTTP != nil {
+		go func() {
+			if err := s.metricsHTTP.Serve(s.metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics http: %w", err)
+			}
+		}()
+	}
 	close(s.ready)
 	go func() { wg.Wait(); close(s.backDone) }()
 
@@ -414,6 +450,9 @@ func (s *Server) shutdown() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = s.http.Shutdown(ctx)
+		if s.metricsHTTP != nil {
+			_ = s.metricsHTTP.Shutdown(ctx)
+		}
 		if s.simHTTP != nil {
 			_ = s.simHTTP.Shutdown(ctx)
 		}
