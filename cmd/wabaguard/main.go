@@ -25,6 +25,7 @@ Usage:
   wabaguard sim     [flags]           run the Cloud API simulator alone
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
+  wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard version                   print the version
 
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "secrets":
+		return runSecrets(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout)
 	case "version", "--version", "-v":

@@ -29,6 +29,12 @@ type Config struct {
 	// SecretKey seals secrets at rest: 64 hex digits or base64 of 32 bytes.
 	// Empty: read or create DataDir/secret.key.
 	SecretKey string `json:"secret_key"`
+	// SecretKeyFile names a file holding the key (mode 0600), kept away
+	// from the data folder so a copy of it opens nothing.
+	SecretKeyFile string `json:"secret_key_file"`
+	// PreviousSecretKeys open what older keys sealed, during a rotation
+	// (see `wabaguard secrets rotate`); nothing is sealed with them.
+	PreviousSecretKeys []string `json:"previous_secret_keys"`
 	// ReplicaID names this process in sender leases. Default: host-pid.
 	ReplicaID string `json:"replica_id"`
 	// LogLevel is debug, info, warn or error.
@@ -153,6 +159,8 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_DATA_DIR", "data directory (default ./data)"},
 	{"WABAGUARD_DATABASE", "SQLite file path or postgres:// URL (default SQLite in the data directory)"},
 	{"WABAGUARD_SECRET_KEY", "key sealing secrets at rest, 64 hex digits (default: data directory's secret.key)"},
+	{"WABAGUARD_SECRET_KEY_FILE", "file holding that key, mode 0600 (also: systemd credential wabaguard-secret-key)"},
+	{"WABAGUARD_PREVIOUS_SECRET_KEYS", "comma-separated older keys that still open secrets during a rotation"},
 	{"WABAGUARD_REPLICA_ID", "this replica's name in sender leases"},
 	{"WABAGUARD_LOG_LEVEL", "debug, info, warn, error"},
 	{"WABAGUARD_DEFAULT_REGION", "region for recipients without a country code (default BR)"},
@@ -194,6 +202,15 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_DATA_DIR", &c.DataDir)
 	str("WABAGUARD_DATABASE", &c.Database)
 	str("WABAGUARD_SECRET_KEY", &c.SecretKey)
+	str("WABAGUARD_SECRET_KEY_FILE", &c.SecretKeyFile)
+	if v := getenv("WABAGUARD_PREVIOUS_SECRET_KEYS"); v != "" {
+		c.PreviousSecretKeys = nil
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				c.PreviousSecretKeys = append(c.PreviousSecretKeys, k)
+			}
+		}
+	}
 	str("WABAGUARD_REPLICA_ID", &c.ReplicaID)
 	str("WABAGUARD_LOG_LEVEL", &c.LogLevel)
 	str("WABAGUARD_DEFAULT_REGION", &c.DefaultRegion)

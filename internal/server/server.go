@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -68,39 +67,30 @@ type Server struct {
 	backDone   chan struct{}
 }
 
-// OpenStore opens the store named by cfg (SQLite by default).
+// OpenStore opens the store named by cfg (SQLite by default), sealing
+// with the key cfg names (see SecretKey).
 func OpenStore(ctx context.Context, cfg config.Config) (store.Store, error) {
-	key, err := loadKey(cfg)
+	ring, _, err := Keyring(cfg, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	box, err := secret.NewBox(key)
-	if err != nil {
-		return nil, err
-	}
+	return OpenStoreWith(ctx, cfg, ring)
+}
+
+// OpenStoreWith opens the store named by cfg with the given sealer.
+func OpenStoreWith(ctx context.Context, cfg config.Config, sealer store.Sealer) (store.Store, error) {
 	if cfg.IsPostgres() {
-		st, err := postgres.Open(ctx, cfg.Database, box)
+		st, err := postgres.Open(ctx, cfg.Database, sealer)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		return st, nil
 	}
-	st, err := sqlite.Open(ctx, cfg.SQLitePath(), box)
+	st, err := sqlite.Open(ctx, cfg.SQLitePath(), sealer)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", cfg.SQLitePath(), err)
 	}
 	return st, nil
-}
-
-func loadKey(cfg config.Config) ([]byte, error) {
-	if cfg.SecretKey != "" {
-		return secret.ParseKey(cfg.SecretKey)
-	}
-	if cfg.IsPostgres() {
-		// Replicas must share one key; a per-machine file would split them.
-		return nil, errors.New("a PostgreSQL store needs secret_key (WABAGUARD_SECRET_KEY) shared by all replicas")
-	}
-	return secret.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "secret.key"))
 }
 
 // New builds a gateway from cfg and binds its listeners; Run starts it.
@@ -129,7 +119,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 
 func (s *Server) build(ctx context.Context) error {
 	cfg := s.cfg
-	st, err := OpenStore(ctx, cfg)
+	ring, src, err := Keyring(cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if src == KeyFromDataDir && !demoMode(cfg) {
+		s.log.Warn("the secret key sits beside the database, so a copy of the data folder opens every sealed secret; keep it elsewhere (secret_key_file, WABAGUARD_SECRET_KEY or the systemd credential " + CredentialName + ")")
+	}
+	st, err := OpenStoreWith(ctx, cfg, ring)
 	if err != nil {
 		return err
 	}

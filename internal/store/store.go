@@ -27,6 +27,7 @@ type Store interface {
 	Forwards
 	Leases
 	Objects
+	Resealer
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -25,3 +25,15 @@ func TestConformance(t *testing.T) {
 		return openStore(t, storetest.Sealer(t))
 	})
 }
+
+func TestResealSecrets(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	storetest.RunReseal(t, func(t *testing.T, sealer store.Sealer) store.Store {
+		s, err := postgres.Open(t.Context(), dsn, sealer)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

@@ -104,3 +104,15 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		t.Error("Open without a sealer succeeded")
 	}
 }
+
+func TestResealSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wabaguard.db")
+	storetest.RunReseal(t, func(t *testing.T, sealer store.Sealer) store.Store {
+		s, err := Open(t.Context(), path, sealer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
