@@ -26,6 +26,7 @@ Usage:
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create --tenant ID   issue a new API key for a tenant
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
+  wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard version                   print the version
 
 Configuration: a JSON file (--config or WABAGUARD_CONFIG) and WABAGUARD_*
@@ -37,6 +38,10 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
+		var status exitStatus
+		if errors.As(err, &status) {
+			os.Exit(int(status))
+		}
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "wabaguard:", err)
 		}
@@ -61,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout)
+	case "check":
+		return runCheck(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil
