@@ -27,6 +27,7 @@ Usage:
   wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
   wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
+  wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard version                   print the version
 
 Configuration: a JSON file (--config or WABAGUARD_CONFIG) and WABAGUARD_*
@@ -38,6 +39,10 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
+		var status exitStatus
+		if errors.As(err, &status) {
+			os.Exit(int(status))
+		}
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "wabaguard:", err)
 		}
@@ -64,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSecrets(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout)
+	case "check":
+		return runCheck(rest, os.Stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil

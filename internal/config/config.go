@@ -96,6 +96,7 @@ type TenantConfig struct {
 	APIKeys       []string `json:"api_keys"`
 	WebhookURL    string   `json:"webhook_url"`
 	WebhookSecret string   `json:"webhook_secret"`
+	OptOut        *OptOut  `json:"optout,omitempty"`
 }
 
 // SenderConfig declares a sender (a business phone number).
@@ -299,6 +300,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("tenants[%d].id %q is declared twice", i, t.ID))
 		}
 		tenants[t.ID] = true
+		if err := t.OptOut.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("tenants[%d].optout: %w", i, err))
+		}
 	}
 	errs = append(errs, c.webhookErrors()...)
 	for i, s := range c.Senders {
