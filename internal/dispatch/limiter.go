@@ -18,6 +18,12 @@ const (
 	// network jitter (sends bunching up on the way) cannot push Meta's
 	// count over it.
 	headroom = 0.97
+	// minSlack is the fewest sends per second left unused (but never more
+	// than maxSlackShare of the rate): at 40/s three percent is barely one
+	// send, less than the bunching of a few tens of milliseconds that a
+	// loaded host or a replica takeover adds on the way to Meta.
+	minSlack      = 2.0
+	maxSlackShare = 0.05
 )
 
 // limiter is a token bucket sized so that no half-open 1-second window ever
@@ -63,7 +69,9 @@ func (l *limiter) setTarget(mps int) {
 	oldFull := l.full
 	l.target = t
 	l.burst = burstFor(mps)
-	l.full = (t - l.burst + 1) * headroom
+	paced := t - l.burst + 1
+	slack := math.Max(paced*(1-headroom), math.Min(minSlack, paced*maxSlackShare))
+	l.full = math.Max(1, paced-slack)
 	if oldFull == 0 || l.rate >= oldFull {
 		l.rate = l.full
 	} else {
