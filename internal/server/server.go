@@ -230,6 +230,9 @@ func (s *Server) build(ctx context.Context) error {
 			return t.WebhookSecret, err
 		},
 	})
+	if s.sim != nil && len(cfg.Tenants) == 0 { // demo mode only
+		mux.Handle("POST "+DemoSayPath, &demoSay{sim: s.sim, store: st, log: s.log.With("component", "demo-say"), wait: demoSayWait})
+	}
 	s.http = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
