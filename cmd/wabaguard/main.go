@@ -23,10 +23,15 @@ const usage = `wabaguard — a compliance gateway for the WhatsApp Cloud API
 Usage:
   wabaguard serve   [--config FILE]   run the gateway (zero config: SQLite + built-in simulator)
   wabaguard sim     [flags]           run the Cloud API simulator alone
+  wabaguard sim say --from N --text T a simulated person writes to a business number
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create --tenant ID   issue a new API key for a tenant
+  wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard version                   print the version
+
+Every subcommand explains its flags with --help. Exit status: 0 on success
+(and for --help), 2 for a usage mistake, 1 for any other failure.
 
 Configuration: a JSON file (--config or WABAGUARD_CONFIG) and WABAGUARD_*
 environment variables; see docs/configuration.md.
@@ -36,18 +41,39 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "wabaguard:", err)
+	reportError(os.Stderr, err)
+	os.Exit(exitCode(err))
+}
+
+// reportError prints run's error the way the conventions in flags.go say.
+func reportError(stderr io.Writer, err error) {
+	var ue *usageError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue):
+		hint := "wabaguard help"
+		if ue.cmd != "" {
+			hint = "wabaguard " + ue.cmd + " --help"
 		}
-		os.Exit(1)
+		fmt.Fprintf(stderr, "wabaguard: %v\nRun '%s' for usage.\n", err, hint)
+	default:
+		fmt.Fprintln(stderr, "wabaguard:", err)
 	}
 }
 
+// run runs one subcommand. Help asked for is not an error: it returns nil.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatchCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("a subcommand is required")
+		return &usageError{err: errors.New("a subcommand is required")}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -59,8 +85,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "messages":
+		return runMessages(ctx, rest, stdout, stderr)
 	case "bench":
-		return runBench(ctx, rest, stdout)
+		return runBench(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil
@@ -69,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown subcommand %q", cmd)
+		return &usageError{err: fmt.Errorf("unknown subcommand %q", cmd)}
 	}
 }
 
