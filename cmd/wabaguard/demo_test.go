@@ -42,11 +42,15 @@ type demoGateway struct {
 	url, key, config string
 }
 
-func startDemo(t *testing.T) *demoGateway {
+func startDemo(t *testing.T) *demoGateway { return startServe(t, "") }
+
+// startServe runs serve with extra top-level configuration (JSON members,
+// e.g. tenants); "" is demo mode.
+func startServe(t *testing.T, extra string) *demoGateway {
 	t.Helper()
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "wabaguard.json")
-	cfg := `{"listen":"127.0.0.1:0","data_dir":"` + filepath.ToSlash(dir) + `","log_level":"error",
+	cfg := `{"listen":"127.0.0.1:0","data_dir":"` + filepath.ToSlash(dir) + `","log_level":"error",` + extra + `
 		"simulator":{"sent_delay":"10ms","delivered_delay":"20ms","read_delay":"30ms"}}`
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -71,8 +75,14 @@ func startDemo(t *testing.T) *demoGateway {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		s := out.String()
-		if u, k := urlRe.FindStringSubmatch(s), keyRe.FindStringSubmatch(s); u != nil && k != nil {
-			g := &demoGateway{url: u[1], key: k[1], config: cfgPath}
+		if u, k := urlRe.FindStringSubmatch(s), keyRe.FindStringSubmatch(s); u != nil && (k != nil || extra != "") {
+			g := &demoGateway{url: u[1], config: cfgPath}
+			if k != nil {
+				g.key = k[1]
+				if !strings.Contains(s, "KEY="+g.key) || !strings.Contains(s, "wabaguard sim say --gateway "+g.url) {
+					t.Errorf("the first-start banner does not set KEY and show sim say:\n%s", s)
+				}
+			}
 			waitReadyURL(t, g.url)
 			return g
 		}
@@ -219,5 +229,16 @@ func TestDemoConversationSayThenReplyIsDelivered(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// Outside demo mode the gateway has no say endpoint, and sim say says why.
+func TestSimSayNeedsDemoMode(t *testing.T) {
+	g := startServe(t, `"tenants":[{"id":"acme","api_keys":["wg_a1b2c3d4e5f6_testkeytestkeytestkeytestkeytestk"]}],
+		"senders":[{"phone_number_id":"109000000000001","tenant_id":"acme","waba_id":"209000000000001","display_phone_number":"+55 11 4000-1000"}],`)
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"sim", "say", "--gateway", g.url, "--to", "109000000000001", "--from", "+5511987654321", "--text", "Oi"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "not in demo mode") {
+		t.Fatalf("sim say against a configured gateway: %v", err)
 	}
 }

@@ -70,16 +70,27 @@ First start: a demo tenant was created. These secrets are shown ONCE; keep them.
   its webhooks go to %s%s (GET it to see them)
 
 Try it:
+  KEY=%s
   curl -s %s/v23.0/%s/messages \
-    -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}'
+  wabaguard sim say%s --from +5511987654321 --text "Oi"   # the customer writes: text replies are delivered
+  wabaguard messages show wamid.…                         # what happened to a message
 
 `, srv.First.APIKey, srv.First.WebhookSecret, server.DemoPhoneNumberID, server.DemoDisplayNumber,
-			srv.URL(), server.DemoWebhookPath, srv.URL(), server.DemoPhoneNumberID, srv.First.APIKey)
+			srv.URL(), server.DemoWebhookPath, srv.First.APIKey, srv.URL(), server.DemoPhoneNumberID, gatewayFlag(srv.URL()))
 	} else if len(cfg.Tenants) == 0 {
 		fmt.Fprintf(stdout, "  demo tenant: sender %s; its API key was shown on first start (new one: wabaguard keys create --tenant demo)\n", server.DemoPhoneNumberID)
 	}
 	return srv.Run(ctx)
+}
+
+// gatewayFlag is the --gateway flag sim say needs to reach url ("" for its default).
+func gatewayFlag(url string) string {
+	if url == "http://127.0.0.1:8080" {
+		return ""
+	}
+	return " --gateway " + url
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

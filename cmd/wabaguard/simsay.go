@@ -61,15 +61,19 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 	if err != nil {
 		return fmt.Errorf("sim say: reading the answer: %w", err)
 	}
-	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-		return fmt.Errorf("sim say: %s answered %d: the gateway is not in demo mode (no tenants configured, built-in simulator), or this is not a simulator", url, resp.StatusCode)
-	}
 	if resp.StatusCode != http.StatusOK {
+		msg := string(bytes.TrimSpace(raw))
 		var env wire.ErrorEnvelope
 		if json.Unmarshal(raw, &env) == nil && env.Error != nil {
-			return fmt.Errorf("sim say: %w", env.Error)
+			msg = env.Error.Error()
 		}
-		return fmt.Errorf("sim say: %s answered %d: %s", url, resp.StatusCode, bytes.TrimSpace(raw))
+		// A gateway not in demo mode routes the path as a Graph call it
+		// does not know (or asks for a token): say why, not just what.
+		if *simURL == "" && (resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed ||
+			resp.StatusCode == http.StatusUnauthorized || strings.Contains(msg, "Unknown path")) {
+			return fmt.Errorf("sim say: %s answered %d: the gateway is not in demo mode (it has tenants configured or no built-in simulator); use --sim with a standalone simulator", url, resp.StatusCode)
+		}
+		return fmt.Errorf("sim say: %s answered %d: %s", url, resp.StatusCode, msg)
 	}
 	var res struct {
 		sim.SayResult
