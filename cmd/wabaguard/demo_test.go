@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/server"
+	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -240,5 +243,63 @@ func TestSimSayNeedsDemoMode(t *testing.T) {
 	err := run(context.Background(), []string{"sim", "say", "--gateway", g.url, "--to", "109000000000001", "--from", "+5511987654321", "--text", "Oi"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "not in demo mode") {
 		t.Fatalf("sim say against a configured gateway: %v", err)
+	}
+}
+
+// With --sim, sim say talks to a standalone simulator's POST /sim/say,
+// which signs the person's message for whoever listens at its webhook URL.
+func TestSimSayToAStandaloneSimulator(t *testing.T) {
+	got := make(chan []byte, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if wire.VerifySignature([]byte("s3cret"), b, r.Header.Get(wire.SignatureHeader)) {
+			select {
+			case got <- b:
+			default:
+			}
+		}
+	}))
+	t.Cleanup(hook.Close)
+	cfg := sim.DefaultConfig()
+	cfg.AppSecret, cfg.WebhookURL = "s3cret", hook.URL
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s.Start(ctx)
+	t.Cleanup(s.Close)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+
+	var out, errOut bytes.Buffer
+	if err := run(ctx, []string{"sim", "say", "--sim", srv.URL, "--to", cfg.Numbers[0].PhoneNumberID, "--from", "+1 650 555 0100", "--text", "hello", "--json"}, &out, &errOut); err != nil {
+		t.Fatalf("sim say --sim: %v", err)
+	}
+	var res sim.SayResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.WaID != "16505550100" || res.MessageID == "" {
+		t.Fatalf("sim say --json printed %q (%v)", out.String(), err)
+	}
+	select {
+	case b := <-got:
+		if !bytes.Contains(b, []byte(`"body":"hello"`)) || !bytes.Contains(b, []byte(res.MessageID)) {
+			t.Fatalf("webhook %s", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no signed webhook from the simulator within 10 s")
+	}
+}
+
+func TestMessagesShowUnknownID(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "wabaguard.json")
+	if err := os.WriteFile(cfgPath, []byte(`{"data_dir":"`+filepath.ToSlash(dir)+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"messages", "show", "--config", cfgPath, "wamid.nope"}, &out, &errOut)
+	if exitCode(err) != 1 || !strings.Contains(fmt.Sprint(err), `no message with id "wamid.nope"`) {
+		t.Fatalf("messages show of an unknown id: exit %d, %v", exitCode(err), err)
 	}
 }
