@@ -23,7 +23,7 @@ const usage = `wabaguard — a compliance gateway for the WhatsApp Cloud API
 Usage:
   wabaguard serve   [--config FILE]   run the gateway (zero config: SQLite + built-in simulator)
   wabaguard sim     [flags]           run the Cloud API simulator alone
-  wabaguard sim say --from N --text T a simulated person writes to a business number
+  wabaguard sim say [flags]           play the customer: a simulated person writes to a business number
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create --tenant ID   issue a new API key for a tenant
   wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
