@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,28 +16,40 @@ import (
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
-func runBench(ctx context.Context, args []string, stdout io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "sink" {
 		return runSink(ctx, args[1:], stdout)
 	}
-	return loadtest.Main(ctx, args, stdout)
+	err := loadtest.Run(ctx, args, stdout, stderr)
+	var ue *loadtest.UsageError
+	if errors.As(err, &ue) {
+		cmd := "bench"
+		if len(args) > 0 && (args[0] == "send" || args[0] == "webhooks" || args[0] == "compare") {
+			cmd += " " + args[0]
+		}
+		// loadtest names the command in its message already.
+		msg := strings.TrimPrefix(strings.TrimPrefix(ue.Err.Error(), cmd+": "), "bench: ")
+		return &usageError{cmd: cmd, err: errors.New(msg)}
+	}
+	return err
 }
 
 // runSink is a tenant's webhook endpoint for benchmarks: it verifies every
 // delivery's signature as a tenant would, counts the events, and reports the
 // rate from the first event to the expected last one.
 func runSink(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench sink", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := newFlags("bench sink", "--secret S --expect N [flags]", `A tenant's webhook endpoint for benchmarks: it verifies every delivery's
+signature as a tenant would, counts the events, and reports the rate from the
+first event to the expected last one.`, stdout)
 	listen := fs.String("listen", "127.0.0.1:18090", "listen address")
 	sec := fs.String("secret", "", "the tenant's webhook secret (required)")
 	expect := fs.Int("expect", 0, "stop after this many events (required)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, 0, 0); err != nil {
 		return err
 	}
 	if *sec == "" || *expect <= 0 {
-		return errors.New("bench sink: --secret and --expect are required")
+		return usagef("bench sink", "--secret and --expect are required")
 	}
 	var (
 		mu          sync.Mutex

@@ -23,12 +23,17 @@ const usage = `wabaguard — a compliance gateway for the WhatsApp Cloud API
 Usage:
   wabaguard serve   [--config FILE]   run the gateway (zero config: SQLite + built-in simulator)
   wabaguard sim     [flags]           run the Cloud API simulator alone
+  wabaguard sim say [flags]           play the customer: a simulated person writes to a business number
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
   wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
+  wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard version                   print the version
+
+Every subcommand explains its flags with --help. Exit status: 0 on success
+(and for --help), 2 for a usage mistake, 1 for any other failure.
 
 Configuration: a JSON file (--config or WABAGUARD_CONFIG) and WABAGUARD_*
 environment variables; see docs/configuration.md.
@@ -38,22 +43,43 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		var status exitStatus
-		if errors.As(err, &status) {
-			os.Exit(int(status))
+	var status exitStatus
+	if errors.As(err, &status) { // the command has said what it had to
+		os.Exit(int(status))
+	}
+	reportError(os.Stderr, err)
+	os.Exit(exitCode(err))
+}
+
+// reportError prints run's error the way the conventions in flags.go say.
+func reportError(stderr io.Writer, err error) {
+	var ue *usageError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue):
+		hint := "wabaguard help"
+		if ue.cmd != "" {
+			hint = "wabaguard " + ue.cmd + " --help"
 		}
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "wabaguard:", err)
-		}
-		os.Exit(1)
+		fmt.Fprintf(stderr, "wabaguard: %v\nRun '%s' for usage.\n", err, hint)
+	default:
+		fmt.Fprintln(stderr, "wabaguard:", err)
 	}
 }
 
+// run runs one subcommand. Help asked for is not an error: it returns nil.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatchCommand(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("a subcommand is required")
+		return &usageError{err: errors.New("a subcommand is required")}
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -65,12 +91,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "messages":
+		return runMessages(ctx, rest, stdout, stderr)
 	case "secrets":
 		return runSecrets(ctx, rest, stdout, stderr)
-	case "bench":
-		return runBench(ctx, rest, stdout)
 	case "check":
 		return runCheck(rest, os.Stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil
@@ -79,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown subcommand %q", cmd)
+		return &usageError{err: fmt.Errorf("unknown subcommand %q", cmd)}
 	}
 }
 

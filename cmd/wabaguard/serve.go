@@ -6,38 +6,43 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/server"
 	"github.com/wabaguard/wabaguard/internal/store/storecopy"
 )
 
+// loadConfig registers --config and --database on fs, parses args and loads
+// the configuration.
 func loadConfig(fs *flag.FlagSet, args []string) (config.Config, error) {
-	path := fs.String("config", os.Getenv("WABAGUARD_CONFIG"), "JSON configuration file")
-	database := fs.String("database", "", "SQLite path or postgres:// URL (overrides the configuration)")
-	listen := fs.String("listen", "", "listen address (overrides the configuration)")
+	o := configFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return config.Config{}, err
 	}
-	c, err := config.Load(*path, os.Getenv)
+	c, err := o.load()
 	if err != nil {
 		return c, err
-	}
-	if *database != "" {
-		c.Database = *database
-	}
-	if *listen != "" {
-		c.Listen = *listen
 	}
 	return c, c.Validate()
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := loadConfig(fs, args)
+	fs := newFlags("serve", "[flags]", `Run the gateway: the Graph-compatible API, the dispatcher and webhooks in
+and out. With no configuration it uses SQLite in ./data and the built-in
+Cloud API simulator, and creates a demo tenant on first start.`, stdout)
+	o := configFlags(fs.FlagSet)
+	listen := fs.String("listen", "", "listen `address`, e.g. 127.0.0.1:8080 (overrides the configuration)")
+	if err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	cfg, err := o.load()
 	if err != nil {
+		return err
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
@@ -65,23 +70,41 @@ First start: a demo tenant was created. These secrets are shown ONCE; keep them.
   its webhooks go to %s%s (GET it to see them)
 
 Try it:
+  KEY=%s
   curl -s %s/v23.0/%s/messages \
-    -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}'
+  wabaguard sim say%s --from +5511987654321 --text "Oi"   # the customer writes: text replies are delivered
+  wabaguard messages show wamid.…                         # what happened to a message
 
 `, srv.First.APIKey, srv.First.WebhookSecret, server.DemoPhoneNumberID, server.DemoDisplayNumber,
-			srv.URL(), server.DemoWebhookPath, srv.URL(), server.DemoPhoneNumberID, srv.First.APIKey)
+			srv.URL(), server.DemoWebhookPath, srv.First.APIKey, srv.URL(), server.DemoPhoneNumberID, gatewayFlag(srv.URL()))
 	} else if len(cfg.Tenants) == 0 {
 		fmt.Fprintf(stdout, "  demo tenant: sender %s; its API key was shown on first start (new one: wabaguard keys create --tenant demo)\n", server.DemoPhoneNumberID)
 	}
 	return srv.Run(ctx)
 }
 
+// gatewayFlag is the --gateway flag sim say needs to reach url ("" for its default).
+func gatewayFlag(url string) string {
+	if url == "http://127.0.0.1:8080" {
+		return ""
+	}
+	return " --gateway " + url
+}
+
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	copyFrom := fs.String("copy-from-sqlite", "", "copy this SQLite installation into the PostgreSQL --database, verified by row counts and checksums")
-	cfg, err := loadConfig(fs, args)
+	fs := newFlags("migrate", "[flags]", `Create or upgrade the database schema (the migrations are in the binary),
+or copy a SQLite installation into PostgreSQL.`, stdout)
+	o := configFlags(fs.FlagSet)
+	copyFrom := fs.String("copy-from-sqlite", "", "copy the SQLite database at `path` into the PostgreSQL --database, verified by row counts and checksums")
+	if err := fs.parse(args, 0, 0); err != nil {
+		return err
+	}
+	cfg, err := o.load()
+	if err == nil {
+		err = cfg.Validate()
+	}
 	if err != nil {
 		return err
 	}

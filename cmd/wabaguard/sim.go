@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -15,22 +14,26 @@ import (
 )
 
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	if len(args) > 0 && args[0] == "say" {
+		return runSimSay(ctx, args[1:], stdout)
+	}
+	fs := newFlags("sim", "[flags] | sim say --from NUMBER --text TEXT", `Run the Cloud API simulator alone: Meta's send, template, phone-number and
+media endpoints with Meta's limits and error codes, and signed webhooks.
+A simulated person writes to a business number with 'wabaguard sim say'.`, stdout)
 	listen := fs.String("listen", "127.0.0.1:8081", "listen address")
-	webhookURL := fs.String("webhook-url", "", "where to post status webhooks (empty: none)")
-	appSecret := fs.String("app-secret", "sim-app-secret", "secret signing the webhooks (X-Hub-Signature-256)")
-	tokens := fs.String("tokens", "", "comma-separated accepted access tokens (empty: any)")
+	webhookURL := fs.String("webhook-url", "", "`URL` where to post webhooks, e.g. the gateway's /webhooks/meta (empty: none)")
+	appSecret := fs.String("app-secret", "sim-app-secret", "app secret signing the webhooks (X-Hub-Signature-256); the gateway's graph.app_secret must match")
+	tokens := fs.String("tokens", "", "comma-separated access tokens the simulator accepts (empty: any)")
 	seed := fs.Int64("seed", 1, "random seed (same seed, same ids and webhooks)")
 	limits := fs.Bool("limits", true, "enforce throughput, pair-rate and messaging limits")
 	throughput := fs.Int("throughput", 80, "messages per second per number")
-	numbers := fs.String("numbers", "100000000000001:200000000000001:+55 11 4000-0000", "phone numbers as id:waba:display, comma-separated")
+	numbers := fs.String("numbers", "100000000000001:200000000000001:+55 11 4000-0000", "business phone numbers as phone_number_id:waba_id:display, comma-separated")
 	sentDelay := fs.Duration("sent-delay", 200*time.Millisecond, "delay of the sent status")
 	deliveredDelay := fs.Duration("delivered-delay", 800*time.Millisecond, "delay of the delivered status")
 	readDelay := fs.Duration("read-delay", 2*time.Second, "delay of the read status")
 	reorder := fs.Float64("reorder", 0, "probability that a status arrives out of order")
 	duplicate := fs.Float64("duplicate", 0, "probability that a status arrives twice")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, 0, 0); err != nil {
 		return err
 	}
 	cfg := sim.DefaultConfig()

@@ -24,30 +24,60 @@ Run "wabaguard bench <command> -h" for the flags of a command.
 // one JSON object. It returns flag.ErrHelp (wrapped) when help was asked
 // for, and an error for bad flags, a canceled ctx or an unreachable target.
 func Main(ctx context.Context, args []string, stdout io.Writer) error {
+	return Run(ctx, args, stdout, nil)
+}
+
+// Run is Main with progress lines (see -progress) written to stderr; a nil
+// stderr prints none.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		_, _ = io.WriteString(stdout, usage)
-		return errors.New("bench: missing command")
+		return &UsageError{Err: errors.New("bench: missing command")}
 	}
 	switch args[0] {
 	case "send":
-		return mainSend(ctx, args[1:], stdout)
+		return mainSend(ctx, args[1:], stdout, stderr)
 	case "webhooks":
-		return mainWebhooks(ctx, args[1:], stdout)
+		return mainWebhooks(ctx, args[1:], stdout, stderr)
 	case "compare":
-		return mainCompare(ctx, args[1:], stdout)
+		return mainCompare(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		_, _ = io.WriteString(stdout, usage)
 		return flag.ErrHelp
 	default:
 		_, _ = io.WriteString(stdout, usage)
-		return fmt.Errorf("bench: unknown command %q", args[0])
+		return &UsageError{Err: fmt.Errorf("bench: unknown command %q", args[0])}
 	}
+}
+
+// UsageError is a mistake on the command line (unknown flag or command, bad
+// value, extra argument), as opposed to a failed run.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// about describes each command in its help.
+var about = map[string]string{
+	"send":     "Send Meta-shaped messages to a Graph-compatible endpoint (the gateway or the simulator)\nand report throughput, latency percentiles and errors by status and Graph code.",
+	"webhooks": "Post signed Meta status notifications to a webhook endpoint and report how fast\nthey are accepted.",
+	"compare":  "Run the same send load against a target and a baseline (e.g. the gateway and the\nsimulator behind it) and report both and their ratio.",
 }
 
 func newFlagSet(name string, stdout io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("bench "+name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\n\nUsage:\n  wabaguard bench %s [flags]\n\nFlags (-flag and --flag are the same):\n", about[name], name)
+		fs.PrintDefaults()
+	}
 	return fs
+}
+
+// progressFlag registers -progress; the run's lines go to stderr.
+func progressFlag(fs *flag.FlagSet, p *Progress, stderr io.Writer) {
+	fs.DurationVar(&p.Every, "progress", DefaultProgressEvery, "print a progress line to stderr this often while running (0: never)")
+	p.W = stderr
 }
 
 // sendFlags registers the flags of one send target; prefix distinguishes
@@ -72,12 +102,24 @@ func shapeFlags(fs *flag.FlagSet, cfg *SendConfig) {
 	fs.DurationVar(&cfg.RequestTimeout, "timeout", DefaultRequestTimeout, "timeout of each request")
 }
 
+// parse parses args: help goes to the flag set's output, a mistake comes
+// back as one UsageError line instead of the whole help.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
 		return fmt.Errorf("%s: %w", fs.Name(), err)
 	}
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("%s: %w", fs.Name(), err)}
+	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+		return &UsageError{Err: fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
 	}
 	return nil
 }
@@ -97,11 +139,12 @@ func output(stdout io.Writer, asJSON bool, v interface{ WriteText(io.Writer) err
 	return errors.Join(runErr, err)
 }
 
-func mainSend(ctx context.Context, args []string, stdout io.Writer) error {
+func mainSend(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("send", stdout)
 	var cfg SendConfig
 	sendFlags(fs, &cfg, "")
 	shapeFlags(fs, &cfg)
+	progressFlag(fs, &cfg.Progress, stderr)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -113,12 +156,13 @@ func mainSend(ctx context.Context, args []string, stdout io.Writer) error {
 	return output(stdout, *asJSON, r, err)
 }
 
-func mainCompare(ctx context.Context, args []string, stdout io.Writer) error {
+func mainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("compare", stdout)
 	var target, baseline SendConfig
 	sendFlags(fs, &target, "")
 	sendFlags(fs, &baseline, "baseline-")
 	shapeFlags(fs, &target)
+	progressFlag(fs, &target.Progress, stderr)
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -141,7 +185,7 @@ func mainCompare(ctx context.Context, args []string, stdout io.Writer) error {
 	return output(stdout, *asJSON, c, err)
 }
 
-func mainWebhooks(ctx context.Context, args []string, stdout io.Writer) error {
+func mainWebhooks(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("webhooks", stdout)
 	var cfg WebhookConfig
 	fs.StringVar(&cfg.URL, "url", "", "the gateway's Meta webhook endpoint, e.g. http://127.0.0.1:8080/webhooks/meta")
@@ -159,6 +203,7 @@ func mainWebhooks(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&cfg.Duration, "duration", DefaultDuration, "stop starting POSTs after this long")
 	fs.DurationVar(&cfg.RequestTimeout, "timeout", DefaultRequestTimeout, "timeout of each request")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	progressFlag(fs, &cfg.Progress, stderr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -50,6 +50,7 @@ type plan struct {
 	rate     float64
 	duration time.Duration
 	do       doFunc
+	progress Progress
 }
 
 // workerStats is what one worker saw; merged once all have stopped, so the
@@ -89,6 +90,17 @@ func run(ctx context.Context, p plan) (*Report, error) {
 		wg               sync.WaitGroup
 	)
 	start := time.Now()
+	var live counters
+	progressDone := make(chan struct{})
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	if p.progress.on() {
+		go func() {
+			defer close(progressDone)
+			p.progress.report(progressCtx, p.kind, p.n, start, &live)
+		}()
+	} else {
+		close(progressDone)
+	}
 	for w := range p.c {
 		wg.Add(1)
 		go func(st *workerStats) {
@@ -113,6 +125,10 @@ func run(ctx context.Context, p plan) (*Report, error) {
 					return // the caller gave up; this is not the target's fault
 				}
 				st.requests++
+				live.done.Add(1)
+				if o.ok {
+					live.ok.Add(1)
+				}
 				if o.responded {
 					responded.Add(1)
 					latencies[i] = time.Since(scheduled)
@@ -146,6 +162,8 @@ func run(ctx context.Context, p plan) (*Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	stopProgress()
+	<-progressDone
 
 	r := &Report{
 		Kind:           p.kind,

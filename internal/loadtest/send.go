@@ -79,6 +79,8 @@ type SendConfig struct {
 	RequestTimeout time.Duration
 	// Client, when set, is used instead of the tuned keep-alive client.
 	Client *http.Client
+	// Progress, when set, prints a line while the run goes on.
+	Progress Progress
 }
 
 func (c *SendConfig) withDefaults() (SendConfig, error) {
@@ -295,7 +297,7 @@ func RunSend(ctx context.Context, cfg SendConfig) (*Report, error) {
 	}
 	return run(ctx, plan{
 		kind: KindSend, target: strings.Join(endpoints, " "), n: cfg.N, c: cfg.Concurrency,
-		rate: cfg.Rate, duration: cfg.Duration, do: do,
+		rate: cfg.Rate, duration: cfg.Duration, do: do, progress: cfg.Progress,
 	})
 }
 

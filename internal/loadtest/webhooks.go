@@ -50,6 +50,8 @@ type WebhookConfig struct {
 	RequestTimeout time.Duration
 	// Client, when set, is used instead of the tuned keep-alive client.
 	Client *http.Client
+	// Progress, when set, prints a line while the run goes on.
+	Progress Progress
 }
 
 func (c *WebhookConfig) withDefaults() (WebhookConfig, error) {
@@ -217,6 +219,6 @@ func RunWebhooks(ctx context.Context, cfg WebhookConfig) (*Report, error) {
 	}
 	return run(ctx, plan{
 		kind: KindWebhooks, target: cfg.URL, n: posts(cfg.N, cfg.PerPost), c: cfg.Concurrency,
-		rate: cfg.Rate, duration: cfg.Duration, do: do,
+		rate: cfg.Rate, duration: cfg.Duration, do: do, progress: cfg.Progress,
 	})
 }

@@ -239,6 +239,9 @@ func (s *Server) build(ctx context.Context) error {
 				return t.WebhookSecret, err
 			},
 		})
+		if s.sim != nil {
+			mux.Handle("POST "+DemoSayPath, &demoSay{sim: s.sim, store: st, log: s.log.With("component", "demo-say"), wait: demoSayWait})
+		}
 	}
 	hs := httpSettings(cfg.HTTP)
 	s.http = newHTTPServer(mux, hs, s.log)

@@ -21,6 +21,10 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Stats())
 		return
 	}
+	if len(segs) == 2 && segs[0] == "sim" && segs[1] == "say" {
+		s.serveSay(w, r)
+		return
+	}
 	if e := s.authorize(r); e != nil {
 		wire.WriteError(w, e)
 		return

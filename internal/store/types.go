@@ -164,7 +164,10 @@ type DecisionFilter struct {
 	TenantID string
 	SenderID string
 	Outcome  DecisionOutcome
-	Limit    int
+	// MessageID narrows to one accepted message's decisions (intake and
+	// send-time re-checks).
+	MessageID string
+	Limit     int
 }
 
 // Idempotency is the stored first answer to a request with an Idempotency-Key.

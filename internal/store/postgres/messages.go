@@ -429,6 +429,9 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 	if f.Outcome != "" {
 		add("outcome = $%d", string(f.Outcome))
 	}
+	if f.MessageID != "" {
+		add("message_id = $%d", f.MessageID)
+	}
 	q := `SELECT id, tenant_id, sender_id, message_id, wa_id, outcome, rule, code, graph_code, reason,
 		until, created_at FROM decisions`
 	if len(where) > 0 {

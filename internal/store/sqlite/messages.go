@@ -326,6 +326,9 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 	if f.Outcome != "" {
 		where, args = append(where, "outcome = ?"), append(args, string(f.Outcome))
 	}
+	if f.MessageID != "" {
+		where, args = append(where, "message_id = ?"), append(args, f.MessageID)
+	}
 	q := `SELECT id, tenant_id, sender_id, message_id, wa_id, outcome, rule, code, graph_code, reason, until, created_at
 		FROM decisions`
 	if len(where) > 0 {

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordOutcomes", testRecordOutcomes},
 		{"QueueDepthAndDueSenders", testQueueDepthAndDueSenders},
 		{"ListDecisions", testListDecisions},
+		{"DecisionsByMessage", testDecisionsByMessage},
 		{"Deliveries", testDeliveries},
 		{"ApplyStatuses", testApplyStatuses},
 		{"InboundAndWindows", testInboundAndWindows},
