@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -320,17 +321,26 @@ func (f *Forwarder) tenant(ctx context.Context, id string) (store.Tenant, error)
 	return t, err
 }
 
+// entryKey is what one entry of an envelope shares: the WABA and the time
+// Meta gave the entry its changes came in.
+type entryKey struct {
+	waba string
+	time int64
+}
+
 // Envelope encodes forwards as one notification in Meta's envelope, entries
-// grouped by WABA id in order of first appearance, each stored value
-// embedded byte for byte.
+// grouped by WABA id and entry time in order of first appearance, each
+// entry carrying Meta's time when there was one, each stored value embedded
+// byte for byte.
 func Envelope(fws []store.Forward) []byte {
-	var order []string
-	byWABA := map[string][]store.Forward{}
+	var order []entryKey
+	byWABA := map[entryKey][]store.Forward{}
 	for _, fw := range fws {
-		if _, ok := byWABA[fw.WABAID]; !ok {
-			order = append(order, fw.WABAID)
+		k := entryKey{fw.WABAID, fw.EntryTime}
+		if _, ok := byWABA[k]; !ok {
+			order = append(order, k)
 		}
-		byWABA[fw.WABAID] = append(byWABA[fw.WABAID], fw)
+		byWABA[k] = append(byWABA[k], fw)
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"object":"` + wire.ObjectWABA + `","entry":[`)
@@ -339,7 +349,11 @@ func Envelope(fws []store.Forward) []byte {
 			b.WriteByte(',')
 		}
 		b.WriteString(`{"id":`)
-		b.Write(quote(waba))
+		b.Write(quote(waba.waba))
+		if waba.time != 0 {
+			b.WriteString(`,"time":`)
+			b.WriteString(strconv.FormatInt(waba.time, 10))
+		}
 		b.WriteString(`,"changes":[`)
 		for j, fw := range byWABA[waba] {
 			if j > 0 {

@@ -169,6 +169,7 @@ type parsed struct {
 
 type parsedEntry struct {
 	wabaID  string
+	time    int64 // entry.time as Meta sent it, 0 for none
 	changes []parsedChange
 }
 
@@ -259,6 +260,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 		giveUp := now.Sub(pd.d.ReceivedAt) >= p.cfg.RetryFor
 		unresolved := false
 		for _, e := range pd.entries {
+			entryStart := len(apply.Forwards)
 			for _, c := range e.changes {
 				if c.field != "messages" {
 					if firstPass {
@@ -305,6 +307,10 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 					apply.Forwards = append(apply.Forwards, *fw)
 				}
 				counts["inbound"] += len(ins)
+			}
+			// The tenant's envelope carries the entry's time as Meta's did.
+			for i := entryStart; i < len(apply.Forwards); i++ {
+				apply.Forwards[i].EntryTime = e.time
 			}
 		}
 		if unresolved {
@@ -499,7 +505,7 @@ func parseDelivery(d store.Delivery) (parsed, error) {
 	}
 	pd := parsed{d: d}
 	for _, e := range n.Entry {
-		pe := parsedEntry{wabaID: e.ID}
+		pe := parsedEntry{wabaID: e.ID, time: e.Time}
 		for _, c := range e.Changes {
 			pc := parsedChange{field: c.Field, raw: c.Value}
 			if c.Field == wire.FieldMessages {
