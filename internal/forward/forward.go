@@ -381,7 +381,9 @@ func quote(s string) []byte {
 }
 
 func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forward) error {
-	body := Envelope(chunk)
+	// Written as Meta writes it, so that receivers that re-serialise before
+	// checking the signature compute it over the same bytes.
+	body := wire.MetaJSON(Envelope(chunk))
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 	if err := wire.PostSigned(ctx, f.cfg.HTTPClient, t.WebhookURL, []byte(t.WebhookSecret), body); err != nil {

@@ -36,6 +36,7 @@ type endpoint struct {
 	mu     sync.Mutex
 	script []int
 	posts  []wire.Notification
+	bodies [][]byte // the exact bytes of each accepted post
 	bad    int
 	srv    *httptest.Server
 }
@@ -63,6 +64,7 @@ func newEndpoint(t *testing.T, secret string, script ...int) *endpoint {
 		}
 		if code == http.StatusOK {
 			e.posts = append(e.posts, n)
+			e.bodies = append(e.bodies, body)
 		}
 		w.WriteHeader(code)
 	}))
