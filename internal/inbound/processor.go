@@ -317,7 +317,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 			apply.Retry = append(apply.Retry, store.DeliveryRetry{
 				ID:       pd.d.ID,
 				Attempts: pd.d.Attempts + 1,
-				NextAt:   now.Add(p.backoff(pd.d.Attempts)),
+				NextAt:   now.Add(p.holdDelay(pd.d, now)),
 			})
 		} else {
 			apply.Done = append(apply.Done, pd.d.ID)
@@ -346,6 +346,15 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 func (p *Processor) backoff(attempts int) time.Duration {
 	d := p.cfg.RetryBase << min(attempts, 20)
 	return min(d, p.cfg.RetryFor)
+}
+
+// holdDelay is the wait before a delivery with unknown Meta ids is looked at
+// again: the doubling back-off, its last step cut short so that the holds
+// add up to RetryFor after receipt and not past it (uncapped, a 10-minute
+// horizon with a 1 s base gave up only after 1023 s).
+func (p *Processor) holdDelay(d store.Delivery, now time.Time) time.Duration {
+	left := d.ReceivedAt.Add(p.cfg.RetryFor).Sub(now)
+	return max(min(p.backoff(d.Attempts), left), 0)
 }
 
 // hasExtra reports whether a messages value carries something besides
