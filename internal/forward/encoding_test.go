@@ -25,7 +25,7 @@ func TestForwardBodyEscapesNonASCIILikeMeta(t *testing.T) {
 		t.Fatal(err)
 	}
 	enqueue(t, st, fw("a", "waba-1", inbound, t0), fw("a", "waba-1", string(gateway), t0))
-	f := newForwarder(st, clocktest.New(t0), Config{MaxBatch: 100})
+	f := newForwarder(st, clocktest.New(t0), Config{Batch: 100})
 	if _, err := f.DeliverOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -34,8 +34,15 @@ type Store interface {
 type Config struct {
 	// Concurrency bounds tenants posted to at the same time (8).
 	Concurrency int
-	// MaxBatch bounds events per POST (100).
+	// MaxBatch bounds events per POST whatever a tenant chose (100).
 	MaxBatch int
+	// Batch is how many events one POST carries for a tenant that did not
+	// choose (1: one change per POST, as Meta mostly sends and as SDKs that
+	// read only entry[0].changes[0] need).
+	Batch int
+	// TenantBatch is each tenant's own events per POST, up to MaxBatch;
+	// tenants absent or at 0 take Batch.
+	TenantBatch map[string]int
 	// Timeout bounds one POST (10 s).
 	Timeout time.Duration
 	// MaxAge is how long a forward is retried before it is given up (7 days,
@@ -95,6 +102,9 @@ func New(st Store, cfg Config) *Forwarder {
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 100
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -176,7 +186,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 func (f *Forwarder) limit() int { return f.cfg.Concurrency * f.cfg.MaxBatch }
 
 // DeliverOnce runs one round: it claims due forwards, posts each tenant's
-// events (in chunks of MaxBatch, in order) and records the outcomes. It
+// events (in chunks of the tenant's batch size, in order) and records the outcomes. It
 // returns how many forwards it claimed.
 func (f *Forwarder) DeliverOnce(ctx context.Context) (int, error) {
 	now := f.cfg.Now()
@@ -259,8 +269,9 @@ func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.
 	if err == nil && t.WebhookURL == "" {
 		err = errors.New("tenant has no webhook URL")
 	}
-	for start := 0; start < len(list); start += f.cfg.MaxBatch {
-		chunk := list[start:min(start+f.cfg.MaxBatch, len(list))]
+	size := f.batch(tid)
+	for start := 0; start < len(list); start += size {
+		chunk := list[start:min(start+size, len(list))]
 		if err == nil {
 			err = f.post(ctx, t, chunk)
 			if err == nil {
@@ -278,6 +289,15 @@ func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.
 		f.logFailure(tid, len(retries), err)
 	}
 	return done, retries
+}
+
+// batch is how many events one POST to tenant tid carries.
+func (f *Forwarder) batch(tid string) int {
+	n := f.cfg.TenantBatch[tid]
+	if n <= 0 {
+		n = f.cfg.Batch
+	}
+	return min(n, f.cfg.MaxBatch)
 }
 
 func (f *Forwarder) retry(fw store.Forward, cause error, now time.Time) store.ForwardRetry {
