@@ -97,6 +97,9 @@ type TenantConfig struct {
 	WebhookURL    string   `json:"webhook_url"`
 	WebhookSecret string   `json:"webhook_secret"`
 	OptOut        *OptOut  `json:"optout,omitempty"`
+	// WebhookBatch is the most changes one forward POST carries (1 when
+	// 0, at most 100).
+	WebhookBatch int `json:"webhook_batch,omitempty"`
 }
 
 // SenderConfig declares a sender (a business phone number).
@@ -302,6 +305,9 @@ func (c Config) Validate() error {
 		tenants[t.ID] = true
 		if err := t.OptOut.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("tenants[%d].optout: %w", i, err))
+		}
+		if t.WebhookBatch < 0 || t.WebhookBatch > MaxWebhookBatch {
+			errs = append(errs, fmt.Errorf("tenants[%d].webhook_batch %d is outside 0..%d", i, t.WebhookBatch, MaxWebhookBatch))
 		}
 	}
 	errs = append(errs, c.webhookErrors()...)

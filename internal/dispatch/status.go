@@ -60,6 +60,7 @@ func failedForward(s store.Sender, m *store.Message, at time.Time, e *wire.Error
 		WABAID:        s.WABAID,
 		Field:         "messages",
 		Value:         v,
+		EntryTime:     at.Unix(), // Meta's envelopes always carry entry.time
 		CreatedAt:     at,
 		NextAttemptAt: at,
 	}, nil

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -33,8 +34,15 @@ type Store interface {
 type Config struct {
 	// Concurrency bounds tenants posted to at the same time (8).
 	Concurrency int
-	// MaxBatch bounds events per POST (100).
+	// MaxBatch bounds events per POST whatever a tenant chose (100).
 	MaxBatch int
+	// Batch is how many events one POST carries for a tenant that did not
+	// choose (1: one change per POST, as Meta mostly sends and as SDKs that
+	// read only entry[0].changes[0] need).
+	Batch int
+	// TenantBatch is each tenant's own events per POST, up to MaxBatch;
+	// tenants absent or at 0 take Batch.
+	TenantBatch map[string]int
 	// Timeout bounds one POST (10 s).
 	Timeout time.Duration
 	// MaxAge is how long a forward is retried before it is given up (7 days,
@@ -94,6 +102,9 @@ func New(st Store, cfg Config) *Forwarder {
 	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 100
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -175,7 +186,7 @@ func (f *Forwarder) Run(ctx context.Context) error {
 func (f *Forwarder) limit() int { return f.cfg.Concurrency * f.cfg.MaxBatch }
 
 // DeliverOnce runs one round: it claims due forwards, posts each tenant's
-// events (in chunks of MaxBatch, in order) and records the outcomes. It
+// events (in chunks of the tenant's batch size, in order) and records the outcomes. It
 // returns how many forwards it claimed.
 func (f *Forwarder) DeliverOnce(ctx context.Context) (int, error) {
 	now := f.cfg.Now()
@@ -258,8 +269,9 @@ func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.
 	if err == nil && t.WebhookURL == "" {
 		err = errors.New("tenant has no webhook URL")
 	}
-	for start := 0; start < len(list); start += f.cfg.MaxBatch {
-		chunk := list[start:min(start+f.cfg.MaxBatch, len(list))]
+	size := f.batch(tid)
+	for start := 0; start < len(list); start += size {
+		chunk := list[start:min(start+size, len(list))]
 		if err == nil {
 			err = f.post(ctx, t, chunk)
 			if err == nil {
@@ -277,6 +289,15 @@ func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.
 		f.logFailure(tid, len(retries), err)
 	}
 	return done, retries
+}
+
+// batch is how many events one POST to tenant tid carries.
+func (f *Forwarder) batch(tid string) int {
+	n := f.cfg.TenantBatch[tid]
+	if n <= 0 {
+		n = f.cfg.Batch
+	}
+	return min(n, f.cfg.MaxBatch)
 }
 
 func (f *Forwarder) retry(fw store.Forward, cause error, now time.Time) store.ForwardRetry {
@@ -320,17 +341,26 @@ func (f *Forwarder) tenant(ctx context.Context, id string) (store.Tenant, error)
 	return t, err
 }
 
+// entryKey is what one entry of an envelope shares: the WABA and the time
+// Meta gave the entry its changes came in.
+type entryKey struct {
+	waba string
+	time int64
+}
+
 // Envelope encodes forwards as one notification in Meta's envelope, entries
-// grouped by WABA id in order of first appearance, each stored value
-// embedded byte for byte.
+// grouped by WABA id and entry time in order of first appearance, each
+// entry carrying Meta's time when there was one, each stored value embedded
+// byte for byte.
 func Envelope(fws []store.Forward) []byte {
-	var order []string
-	byWABA := map[string][]store.Forward{}
+	var order []entryKey
+	byWABA := map[entryKey][]store.Forward{}
 	for _, fw := range fws {
-		if _, ok := byWABA[fw.WABAID]; !ok {
-			order = append(order, fw.WABAID)
+		k := entryKey{fw.WABAID, fw.EntryTime}
+		if _, ok := byWABA[k]; !ok {
+			order = append(order, k)
 		}
-		byWABA[fw.WABAID] = append(byWABA[fw.WABAID], fw)
+		byWABA[k] = append(byWABA[k], fw)
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"object":"` + wire.ObjectWABA + `","entry":[`)
@@ -339,7 +369,11 @@ func Envelope(fws []store.Forward) []byte {
 			b.WriteByte(',')
 		}
 		b.WriteString(`{"id":`)
-		b.Write(quote(waba))
+		b.Write(quote(waba.waba))
+		if waba.time != 0 {
+			b.WriteString(`,"time":`)
+			b.WriteString(strconv.FormatInt(waba.time, 10))
+		}
 		b.WriteString(`,"changes":[`)
 		for j, fw := range byWABA[waba] {
 			if j > 0 {
@@ -367,7 +401,9 @@ func quote(s string) []byte {
 }
 
 func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forward) error {
-	body := Envelope(chunk)
+	// Written as Meta writes it, so that receivers that re-serialise before
+	// checking the signature compute it over the same bytes.
+	body := wire.MetaJSON(Envelope(chunk))
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()
 	if err := wire.PostSigned(ctx, f.cfg.HTTPClient, t.WebhookURL, []byte(t.WebhookSecret), body); err != nil {

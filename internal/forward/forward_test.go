@@ -36,6 +36,7 @@ type endpoint struct {
 	mu     sync.Mutex
 	script []int
 	posts  []wire.Notification
+	bodies [][]byte // the exact bytes of each accepted post
 	bad    int
 	srv    *httptest.Server
 }
@@ -63,6 +64,7 @@ func newEndpoint(t *testing.T, secret string, script ...int) *endpoint {
 		}
 		if code == http.StatusOK {
 			e.posts = append(e.posts, n)
+			e.bodies = append(e.bodies, body)
 		}
 		w.WriteHeader(code)
 	}))
@@ -137,7 +139,7 @@ func TestDeliversSignedEnvelopeGroupedByWABA(t *testing.T) {
 		fw("a", "waba-2", `{"statuses":[{"id":"gw.2","status":"read"}]}`, t0),
 		fw("a", "waba-1", `{"messages":[{"id":"wamid.IN","context":{"id":"gw.1"}}]}`, t0))
 	clk := clocktest.New(t0)
-	f := newForwarder(st, clk, Config{})
+	f := newForwarder(st, clk, Config{Batch: 100})
 	n, err := f.DeliverOnce(t.Context())
 	if err != nil || n != 3 {
 		t.Fatalf("DeliverOnce = %d, %v", n, err)
@@ -175,7 +177,7 @@ func TestChunksOfMaxBatch(t *testing.T) {
 	for i := range 5 {
 		enqueue(t, st, fw("a", "waba-1", `{"n":`+string(rune('0'+i))+`}`, t0))
 	}
-	f := newForwarder(st, clocktest.New(t0), Config{MaxBatch: 2})
+	f := newForwarder(st, clocktest.New(t0), Config{Batch: 2})
 	if _, err := f.DeliverOnce(t.Context()); err != nil {
 		t.Fatal(err)
 	}

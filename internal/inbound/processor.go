@@ -169,6 +169,7 @@ type parsed struct {
 
 type parsedEntry struct {
 	wabaID  string
+	time    int64 // entry.time as Meta sent it, 0 for none
 	changes []parsedChange
 }
 
@@ -259,6 +260,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 		giveUp := now.Sub(pd.d.ReceivedAt) >= p.cfg.RetryFor
 		unresolved := false
 		for _, e := range pd.entries {
+			entryStart := len(apply.Forwards)
 			for _, c := range e.changes {
 				if c.field != "messages" {
 					if firstPass {
@@ -306,12 +308,16 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 				}
 				counts["inbound"] += len(ins)
 			}
+			// The tenant's envelope carries the entry's time as Meta's did.
+			for i := entryStart; i < len(apply.Forwards); i++ {
+				apply.Forwards[i].EntryTime = e.time
+			}
 		}
 		if unresolved {
 			apply.Retry = append(apply.Retry, store.DeliveryRetry{
 				ID:       pd.d.ID,
 				Attempts: pd.d.Attempts + 1,
-				NextAt:   now.Add(p.backoff(pd.d.Attempts)),
+				NextAt:   now.Add(p.holdDelay(pd.d, now)),
 			})
 		} else {
 			apply.Done = append(apply.Done, pd.d.ID)
@@ -340,6 +346,15 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 func (p *Processor) backoff(attempts int) time.Duration {
 	d := p.cfg.RetryBase << min(attempts, 20)
 	return min(d, p.cfg.RetryFor)
+}
+
+// holdDelay is the wait before a delivery with unknown Meta ids is looked at
+// again: the doubling back-off, its last step cut short so that the holds
+// add up to RetryFor after receipt and not past it (uncapped, a 10-minute
+// horizon with a 1 s base gave up only after 1023 s).
+func (p *Processor) holdDelay(d store.Delivery, now time.Time) time.Duration {
+	left := d.ReceivedAt.Add(p.cfg.RetryFor).Sub(now)
+	return max(min(p.backoff(d.Attempts), left), 0)
 }
 
 // hasExtra reports whether a messages value carries something besides
@@ -499,7 +514,7 @@ func parseDelivery(d store.Delivery) (parsed, error) {
 	}
 	pd := parsed{d: d}
 	for _, e := range n.Entry {
-		pe := parsedEntry{wabaID: e.ID}
+		pe := parsedEntry{wabaID: e.ID, time: e.Time}
 		for _, c := range e.Changes {
 			pc := parsedChange{field: c.Field, raw: c.Value}
 			if c.Field == wire.FieldMessages {

@@ -188,6 +188,7 @@ func (s *Server) build(ctx context.Context) error {
 		Logger:       s.log.With("component", "webhooks-out"),
 		Metrics:      s.metrics,
 		Destinations: destinations,
+		TenantBatch:  cfg.WebhookBatches(),
 	})
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
 		OnApplied: s.forwarder.Notify,

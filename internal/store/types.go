@@ -238,6 +238,7 @@ type Forward struct {
 	WABAID        string // entry.id
 	Field         string // change field, e.g. "messages"
 	Value         []byte // change value JSON, ids already mapped
+	EntryTime     int64  // entry.time as Meta sent it (Unix seconds), 0 for none
 	CreatedAt     time.Time
 	Attempts      int
 	NextAttemptAt time.Time

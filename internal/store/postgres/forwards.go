@@ -26,23 +26,25 @@ func insertForwards(ctx context.Context, tx pgx.Tx, fs []store.Forward) error {
 	}
 	tenants, wabas, fields := make([]string, n), make([]string, n), make([]string, n)
 	values, created, attempts, next := make([][]byte, n), make([]time.Time, n), make([]int32, n), make([]time.Time, n)
+	entryTimes := make([]int64, n)
 	for i, f := range fs {
 		tenants[i], wabas[i], fields[i], values[i] = f.TenantID, f.WABAID, f.Field, f.Value
 		if values[i] == nil {
 			values[i] = []byte{}
 		}
 		created[i], attempts[i], next[i] = f.CreatedAt, int32(f.Attempts), f.NextAttemptAt
+		entryTimes[i] = f.EntryTime
 		if next[i].IsZero() {
 			// Unscheduled means due as soon as it exists.
 			next[i] = f.CreatedAt
 		}
 	}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at)
-		SELECT t, w, f, v, c, a, n
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::int[], $7::timestamptz[])
-			WITH ORDINALITY AS x(t, w, f, v, c, a, n, ord)
-		ORDER BY ord`, tenants, wabas, fields, values, created, attempts, next); err != nil {
+		INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time)
+		SELECT t, w, f, v, c, a, n, e
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::timestamptz[], $6::int[], $7::timestamptz[], $8::bigint[])
+			WITH ORDINALITY AS x(t, w, f, v, c, a, n, e, ord)
+		ORDER BY ord`, tenants, wabas, fields, values, created, attempts, next, entryTimes); err != nil {
 		return fmt.Errorf("insert forwards: %w", err)
 	}
 	return nil
@@ -63,14 +65,14 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 			FOR UPDATE SKIP LOCKED)
 		UPDATE forwards f SET claimed_until = $3
 		FROM due WHERE f.id = due.id
-		RETURNING f.id, f.tenant_id, f.waba_id, f.field, f.value, f.created_at, f.attempts, f.next_attempt_at`,
+		RETURNING f.id, f.tenant_id, f.waba_id, f.field, f.value, f.created_at, f.attempts, f.next_attempt_at, f.entry_time`,
 		now, limit, now.Add(lease))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim forwards: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Forward, error) {
 		var f store.Forward
-		err := r.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &f.CreatedAt, &f.Attempts, &f.NextAttemptAt)
+		err := r.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &f.CreatedAt, &f.Attempts, &f.NextAttemptAt, &f.EntryTime)
 		f.CreatedAt, f.NextAttemptAt = utc(f.CreatedAt), utc(f.NextAttemptAt)
 		return f, err
 	})

@@ -12,8 +12,8 @@ import (
 )
 
 func prepareForward(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: enqueue forward: %w", err)
 	}
@@ -21,7 +21,7 @@ func prepareForward(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
 }
 
 func execForward(ctx context.Context, st *sql.Stmt, f store.Forward) error {
-	if _, err := st.ExecContext(ctx, f.TenantID, f.WABAID, f.Field, f.Value, ms(f.CreatedAt), f.Attempts, ms(f.NextAttemptAt)); err != nil {
+	if _, err := st.ExecContext(ctx, f.TenantID, f.WABAID, f.Field, f.Value, ms(f.CreatedAt), f.Attempts, ms(f.NextAttemptAt), f.EntryTime); err != nil {
 		return fmt.Errorf("sqlite: enqueue forward: %w", err)
 	}
 	return nil
@@ -54,7 +54,7 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 	}
 	rows, err := s.w.QueryContext(ctx, `UPDATE forwards SET next_attempt_at = ?1
 		WHERE id IN (SELECT id FROM forwards WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3)
-		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at`,
+		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time`,
 		ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
@@ -64,7 +64,7 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 	for rows.Next() {
 		var f store.Forward
 		var created, next int64
-		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.Attempts, &next); err != nil {
+		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.Attempts, &next, &f.EntryTime); err != nil {
 			return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
 		}
 		f.CreatedAt, f.NextAttemptAt = tm(created), tm(next)

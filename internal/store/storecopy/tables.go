@@ -3,8 +3,8 @@ package storecopy
 // schemaVersion is the migration version of both engines whose tables this
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
-// dropping or misreading them. (00004 only adds an index.)
-const schemaVersion = 4
+// dropping or misreading them.
+const schemaVersion = 5
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -231,6 +231,7 @@ var tables = []table{
 			{"state", "state", kText},
 			{"last_error", "last_error", kText},
 			{"done_at", "done_at", kTimeNull},
+			{"entry_time", "entry_time", kInt},
 		},
 		key:      []int{0},
 		identity: "id",

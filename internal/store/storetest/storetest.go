@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ApplyStatuses", testApplyStatuses},
 		{"InboundAndWindows", testInboundAndWindows},
 		{"Forwards", testForwards},
+		{"ForwardEntryTime", testForwardEntryTime},
 		{"Leases", testLeases},
 		{"ListLeases", testListLeases},
 		{"OwnedObjects", testOwnedObjects},
