@@ -223,3 +223,21 @@ func TestTemplateByIDFromSimulator(t *testing.T) {
 		t.Fatalf("refusal reached Meta: %+v", calls)
 	}
 }
+
+// A contacts message whose contacts are a JSON-encoded string, as
+// whatsapp-api-js sends them and Meta accepts, is accepted and queued with
+// the body exactly as sent; it used to be refused with code 100.
+func TestSendContactsAsJSONString(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	list := `[{"name":{"formatted_name":"Ana"},"phones":[{"phone":"+5511987654321","type":"CELL"}]}]`
+	enc, _ := json.Marshal(list)
+	body := `{"messaging_product":"whatsapp","to":"+15551230000","type":"contacts","contacts":` + string(enc) + `}`
+	sr := decodeSend(t, request(t, e.srv, "POST", "/v23.0/"+pnA+"/messages", body, bearer(e.keyA)))
+	if len(sr.Messages) != 1 || sr.Messages[0].ID == "" {
+		t.Fatalf("send = %+v", sr)
+	}
+	if n := e.depth(); n != 1 {
+		t.Errorf("queued %d messages, want 1", n)
+	}
+}
