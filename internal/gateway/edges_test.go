@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wabaguard/wabaguard/internal/sim"
+	"github.com/wabaguard/wabaguard/internal/wire/wiretest"
 )
 
 // simUpstream makes the simulator the env's Meta, with the fixture's
@@ -17,8 +18,8 @@ func simUpstream(t *testing.T, e *env, extra ...sim.Number) {
 	t.Helper()
 	cfg := sim.FastConfig()
 	cfg.Numbers = append([]sim.Number{
-		{PhoneNumberID: pnA, WABAID: wabaA, DisplayPhoneNumber: "+1 555 1001", VerifiedName: "A", ThroughputMPS: 80, QualityRating: "GREEN", MessagingLimitTier: "TIER_1K", Status: "CONNECTED"},
-		{PhoneNumberID: pnB, WABAID: wabaB, DisplayPhoneNumber: "+1 555 2002", VerifiedName: "B", ThroughputMPS: 80, QualityRating: "GREEN", MessagingLimitTier: "TIER_1K", Status: "CONNECTED"},
+		{PhoneNumberID: pnA, WABAID: wabaA, DisplayPhoneNumber: "+1 555 1001", VerifiedName: "A", ThroughputMPS: 80, QualityRating: "GREEN", MessagingLimitTier: "TIER_1K", Status: "LINKED"}, // the specification's listing enum
+		{PhoneNumberID: pnB, WABAID: wabaB, DisplayPhoneNumber: "+1 555 2002", VerifiedName: "B", ThroughputMPS: 80, QualityRating: "GREEN", MessagingLimitTier: "TIER_1K", Status: "LINKED"}, // the specification's listing enum
 	}, extra...)
 	s, err := sim.New(cfg)
 	if err != nil {
@@ -93,6 +94,11 @@ func TestOwnedEdgesPassThrough(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("= %d %s, want 200", r.status, r.body)
 			}
+			path, _, _ := strings.Cut(sprintf(rt.path, id), "?")
+			if !strings.HasPrefix(path, "/v") {
+				path = "/v23.0" + path
+			}
+			wiretest.ValidateResponse(t, rt.method, path, r.status, r.body)
 			m := jsonKeys(t, r)
 			for _, k := range rt.wantKeys {
 				if _, ok := m[k]; !ok {
@@ -211,6 +217,7 @@ func TestTemplateByIDFromSimulator(t *testing.T) {
 		ids[tn.waba] = page.Data[0].ID
 	}
 	r := request(t, e.srv, "GET", "/v23.0/"+ids[wabaA], "", bearer(e.keyA))
+	wiretest.ValidateResponse(t, "GET", "/v23.0/"+ids[wabaA], r.status, r.body)
 	m := jsonKeys(t, r)
 	for _, k := range []string{"id", "name", "language", "status", "category", "components"} {
 		if _, ok := m[k]; !ok || r.status != 200 {

@@ -107,6 +107,9 @@ func (s *Sim) servePhoneNumbers(w http.ResponseWriter, r *http.Request, wb *waba
 		}
 		var m map[string]any
 		_ = json.Unmarshal(rec.body, &m)
+		// The listing always carries these, whatever fields were asked.
+		m["display_phone_number"] = ns.cfg.DisplayPhoneNumber
+		m["status"] = ns.cfg.Status
 		data = append(data, m)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data, "paging": paging{Cursors: cursors{Before: encodeCursor(0), After: encodeCursor(len(data))}}})
@@ -360,9 +363,9 @@ func (s *Sim) serveQRDLs(w http.ResponseWriter, r *http.Request, ns *numberState
 	}
 }
 
-// newQRCode is a code in Meta's form: 14 upper-case letters and digits.
+// newQRCode is a code in Meta's form: 14 characters of the base32 alphabet.
 func (s *Sim) newQRCode() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	s.rngMu.Lock()
 	defer s.rngMu.Unlock()
 	b := make([]byte, 14)
@@ -388,7 +391,7 @@ func (s *Sim) serveWABA(w http.ResponseWriter, r *http.Request, wb *wabaState) {
 		case "name":
 			out[f] = "WABA " + wb.id
 		case "timezone_id":
-			out[f] = "1"
+			out[f] = 1
 		case "message_template_namespace":
 			out[f] = "sim_" + wb.id
 		case "currency":
