@@ -106,7 +106,11 @@ func (s *Server) handleOwnedEdge(e ownedEdge) http.HandlerFunc {
 			}
 			body = bytes.NewReader(b)
 		}
-		if hasAny(q, webhookParams) || (body != nil && jsonHasAny(ct, body, webhookParams)) {
+		if body != nil && jsonHasAny(body, reservedParams) {
+			writeError(w, unknownObject(r.Method, id))
+			return
+		}
+		if hasAny(q, webhookParams) || (body != nil && jsonHasAny(body, webhookParams)) {
 			writeError(w, refusedParam(webhookParams[0]))
 			return
 		}
@@ -154,7 +158,7 @@ func hasAny(v url.Values, keys []string) bool {
 
 // jsonHasAny reports whether a JSON object body names one of keys at its
 // top level; the reader is rewound.
-func jsonHasAny(contentType string, body io.Reader, keys []string) bool {
+func jsonHasAny(body io.Reader, keys []string) bool {
 	br, ok := body.(*bytes.Reader)
 	if !ok {
 		return false

@@ -166,6 +166,8 @@ func TestOwnedEdgesPassThrough(t *testing.T) {
 	} {
 		wantUnknown(t, request(t, e.srv, rt.method, rt.path, rt.body, form), rt.method, pnA)
 	}
+	wantUnknown(t, request(t, e.srv, "POST", "/v23.0/"+pnA+"/whatsapp_business_profile",
+		`{"messaging_product":"whatsapp","method":"delete"}`, jsonCT), "POST", pnA)
 	if calls := e.calls()[base:]; len(calls) != 0 {
 		t.Fatalf("refusals reached Meta %d times: %+v", len(calls), calls)
 	}
