@@ -238,8 +238,9 @@ func ownedBy(senders []store.Sender, tenantID string) (store.Sender, bool) {
 }
 
 // limitedBody reads a small pass-through body with a cap; nil for none.
+// DELETE may carry one: Graph's unblock takes its users in the body.
 func (s *Server) limitedBody(w http.ResponseWriter, r *http.Request, limit int64) (io.Reader, bool) {
-	if r.Method == http.MethodGet || r.Method == http.MethodDelete {
+	if r.Method == http.MethodGet || (r.Method == http.MethodDelete && r.ContentLength == 0) {
 		return nil, true
 	}
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))

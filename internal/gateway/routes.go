@@ -27,6 +27,8 @@ func (s *Server) routes() *http.ServeMux {
 		mux.HandleFunc(m+" /{waba_id}/message_templates", s.handleTemplates)
 	}
 
+	s.edgeRoutes(mux)
+
 	mux.HandleFunc("GET /{version}/{node_id}", s.handleNode)
 	mux.HandleFunc("GET /{node_id}", s.handleNode)
 	mux.HandleFunc("DELETE /{version}/{node_id}", s.handleNode)

@@ -84,6 +84,16 @@ func (s *Sim) servePhoneNumber(w http.ResponseWriter, r *http.Request, ns *numbe
 			out[f] = "APPROVED"
 		case "platform_type":
 			out[f] = "CLOUD_API"
+		case "account_mode":
+			out[f] = "LIVE"
+		case "is_official_business_account":
+			out[f] = false
+		case "health_status":
+			entity := func(kind, id string) map[string]string {
+				return map[string]string{"entity_type": kind, "id": id, "can_send_message": "AVAILABLE"}
+			}
+			out[f] = map[string]any{"can_send_message": "AVAILABLE", "entities": []map[string]string{
+				entity("PHONE_NUMBER", n.PhoneNumberID), entity("WABA", n.WABAID)}}
 		case "":
 		default:
 			wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter,

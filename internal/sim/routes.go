@@ -36,6 +36,8 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveEdge(w, r, segs[0], segs[1])
 	case len(segs) == 3 && segs[0] == "sim" && segs[1] == "media":
 		s.serveMediaDownload(w, r, segs[2])
+	case len(segs) == 3 && segs[1] == "message_qrdls" && s.numbers[segs[0]] != nil && r.Method != http.MethodPost:
+		s.serveQRDLs(w, r, s.numbers[segs[0]], segs[2])
 	default:
 		wire.WriteError(w, &wire.Error{
 			Message:    "Unknown path components: " + r.URL.Path,
@@ -84,6 +86,14 @@ func (s *Sim) serveObject(w http.ResponseWriter, r *http.Request, id string) {
 		s.servePhoneNumber(w, r, ns)
 		return
 	}
+	if wb := s.wabas[id]; wb != nil && r.Method == http.MethodGet {
+		s.serveWABA(w, r, wb)
+		return
+	}
+	if wb, t := s.templateByID(id); t != nil && r.Method == http.MethodGet {
+		s.serveTemplate(w, wb, t)
+		return
+	}
 	if s.media.has(id) {
 		switch r.Method {
 		case http.MethodGet:
@@ -108,6 +118,31 @@ func (s *Sim) serveEdge(w http.ResponseWriter, r *http.Request, id, edge string)
 	case "media":
 		if ns := s.numbers[id]; ns != nil && r.Method == http.MethodPost {
 			s.serveMediaUpload(w, r)
+			return
+		}
+	case "phone_numbers":
+		if wb := s.wabas[id]; wb != nil && r.Method == http.MethodGet {
+			s.servePhoneNumbers(w, r, wb)
+			return
+		}
+	case "subscribed_apps":
+		if wb := s.wabas[id]; wb != nil {
+			s.serveSubscribedApps(w, r, wb)
+			return
+		}
+	case "whatsapp_business_profile":
+		if ns := s.numbers[id]; ns != nil && (r.Method == http.MethodGet || r.Method == http.MethodPost) {
+			s.serveBusinessProfile(w, r, ns)
+			return
+		}
+	case "block_users":
+		if ns := s.numbers[id]; ns != nil {
+			s.serveBlockUsers(w, r, ns)
+			return
+		}
+	case "message_qrdls":
+		if ns := s.numbers[id]; ns != nil {
+			s.serveQRDLs(w, r, ns, "")
 			return
 		}
 	case "message_templates":

@@ -44,6 +44,7 @@ type Sim struct {
 
 	media mediaStore
 	q     queue
+	edges edgeState
 
 	drainMu                         sync.Mutex
 	webhookPosts, webhookFailures   atomic.Int64

@@ -23,7 +23,7 @@ type SendRequest struct {
 	Sticker     *Media       `json:"sticker,omitempty"`
 	Interactive *Interactive `json:"interactive,omitempty"`
 	Location    *Location    `json:"location,omitempty"`
-	Contacts    []Contact    `json:"contacts,omitempty"`
+	Contacts    ContactList  `json:"contacts,omitempty"`
 	Reaction    *Reaction    `json:"reaction,omitempty"`
 
 	// Mark as read.
