@@ -28,6 +28,7 @@ Usage:
   wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
+  wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
   wabaguard version                   print the version
 
 Configuration: a JSON file (--config or WABAGUARD_CONFIG) and WABAGUARD_*
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout)
 	case "check":
 		return runCheck(rest, os.Stdin, stdout, stderr)
+	case "consent":
+		return runConsent(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil
