@@ -207,6 +207,10 @@ func TestErasedContactStaysSuppressed(t *testing.T) {
 	if !st.Suppressed() || st.Action != consent.Erased || st.OptedIn() {
 		t.Errorf("state after erasure = %+v, want erased and suppressed", st)
 	}
+	byWaID, err := l.StateByWaID(ctx, "acme", "5511987654321", consent.Utility)
+	if err != nil || byWaID != st {
+		t.Errorf("StateByWaID = %+v, %v; want %+v", byWaID, err, st)
+	}
 }
 
 // TestLedgerKeySurvivesRotation checks that the tenant's ledger key is

@@ -207,11 +207,20 @@ func (l *Ledger) State(ctx context.Context, tenantID, contact string, cat Catego
 	if err != nil {
 		return State{}, err
 	}
+	return l.StateByWaID(ctx, tenantID, num.WaID, cat)
+}
+
+// StateByWaID is State for a caller that already holds the canonical wa_id
+// (phone.Number.WaID, as the intake pipeline does), skipping the parse.
+func (l *Ledger) StateByWaID(ctx context.Context, tenantID, waID string, cat Category) (State, error) {
+	if !oneOf(cat, categories) {
+		return State{}, invalid("category", "%q is not one of marketing, utility, authentication, all", cat)
+	}
 	key, err := l.key(ctx, tenantID)
 	if err != nil {
 		return State{}, err
 	}
-	rows, err := l.st.ConsentStates(ctx, tenantID, contactKey(key, num.WaID))
+	rows, err := l.st.ConsentStates(ctx, tenantID, contactKey(key, waID))
 	if err != nil {
 		return State{}, fmt.Errorf("consent: state: %w", err)
 	}
