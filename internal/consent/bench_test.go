@@ -65,7 +65,7 @@ func BenchmarkState(b *testing.B) {
 			}
 			i := 0
 			for b.Loop() {
-				st, err := l.StateByWaID(b.Context(), "acme", contactN(i%2000)[1:], consent.Marketing)
+				st, err := l.StateByWaID(b.Context(), "acme", contactN(i % 2000)[1:], consent.Marketing)
 				if err != nil || !st.OptedIn() {
 					b.Fatal(st, err)
 				}

@@ -50,11 +50,16 @@ type verifier struct {
 	// until an erasure of that contact explains them.
 	missing  map[string]int64
 	erasedAt map[string]int64
+	// state is the current state the chain implies, per contact and
+	// category, to check the table the policy rules read against.
+	state map[stateKey]store.ConsentState
 }
+
+type stateKey struct{ contact, category string }
 
 func newVerifier(tenantID string, personal bool) *verifier {
 	return &verifier{rep: Report{TenantID: tenantID, OK: true}, personal: personal, next: 1, prev: GenesisHash,
-		missing: map[string]int64{}, erasedAt: map[string]int64{}}
+		missing: map[string]int64{}, erasedAt: map[string]int64{}, state: map[stateKey]store.ConsentState{}}
 }
 
 func (v *verifier) fail(seq int64, format string, args ...any) {
@@ -91,6 +96,8 @@ func (v *verifier) add(r store.ConsentRecord, body []byte, hasBody bool) bool {
 			v.missing[r.ContactKey] = r.Seq
 		}
 	}
+	v.state[stateKey{r.ContactKey, r.Category}] = store.ConsentState{ContactKey: r.ContactKey, Category: r.Category,
+		Action: r.Action, Source: r.Source, Seq: r.Seq, At: r.At}
 	v.rep.Records++
 	v.next, v.prev = r.Seq+1, r.Hash
 	return true
@@ -172,7 +179,46 @@ func (l *Ledger) Verify(ctx context.Context, tenantID string) (Report, error) {
 		}
 		macOK = &ok
 	}
-	return v.end(h, macOK), nil
+	rep := v.end(h, macOK)
+	if !rep.OK {
+		return rep, nil
+	}
+	states, err := l.st.ConsentAllStates(ctx, tenantID)
+	if err != nil {
+		return Report{}, fmt.Errorf("consent: verify: %w", err)
+	}
+	v.checkStates(states, h.Seq)
+	return v.rep, nil
+}
+
+// checkStates compares the current-state table with the chain: an edited
+// state (an opt-out turned into an opt-in, say) would let a message through
+// that the ledger forbids. States newer than the head checked are left for
+// the next run.
+func (v *verifier) checkStates(rows []store.ConsentState, headSeq int64) {
+	seen := make(map[stateKey]bool, len(rows))
+	for _, r := range rows {
+		k := stateKey{r.ContactKey, r.Category}
+		seen[k] = true
+		if r.Seq > headSeq {
+			continue
+		}
+		want, ok := v.state[k]
+		if !ok {
+			v.fail(0, "the current state holds a %s %s for a contact the chain has no %s record of", r.Action, r.Category, r.Category)
+			return
+		}
+		if r.Seq != want.Seq || r.Action != want.Action || r.Source != want.Source || !r.At.Equal(want.At) {
+			v.fail(want.Seq, "the current state says %s at seq %d where the chain says %s (edited state)", r.Action, r.Seq, want.Action)
+			return
+		}
+	}
+	for k, want := range v.state {
+		if !seen[k] {
+			v.fail(want.Seq, "the current state lacks the %s %s the chain records (deleted state)", want.Action, want.Category)
+			return
+		}
+	}
 }
 
 // VerifyAll verifies every tenant having a chain.

@@ -47,11 +47,12 @@ type ConsentEntry struct {
 
 // ConsentState is the latest record of a (tenant, contact, category).
 type ConsentState struct {
-	Category string
-	Action   string
-	Source   string
-	Seq      int64
-	At       time.Time
+	ContactKey string
+	Category   string
+	Action     string
+	Source     string
+	Seq        int64
+	At         time.Time
 }
 
 // ConsentAppend is the next link a builder hands AppendConsent.
@@ -91,6 +92,9 @@ type Consent interface {
 	// ConsentStates returns the current state of a contact, one per
 	// category that has a record (none when the contact has no record).
 	ConsentStates(ctx context.Context, tenantID, contactKey string) ([]ConsentState, error)
+	// ConsentAllStates returns every current state of a tenant, by contact
+	// key then category (for verification against the chain).
+	ConsentAllStates(ctx context.Context, tenantID string) ([]ConsentState, error)
 	// ConsentTenants lists the tenants that have a chain, sorted.
 	ConsentTenants(ctx context.Context) ([]string, error)
 }

@@ -135,7 +135,7 @@ func (s *Store) ConsentStates(ctx context.Context, tenantID, contactKey string) 
 	defer rows.Close()
 	var out []store.ConsentState
 	for rows.Next() {
-		var st store.ConsentState
+		st := store.ConsentState{ContactKey: contactKey}
 		if err := rows.Scan(&st.Category, &st.Action, &st.Source, &st.Seq, &st.At); err != nil {
 			return nil, fmt.Errorf("postgres: consent states: %w", err)
 		}
@@ -165,6 +165,29 @@ func (s *Store) ConsentTenants(ctx context.Context) ([]string, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: consent tenants: %w", err)
+	}
+	return out, nil
+}
+
+// ConsentAllStates returns every current state of a tenant.
+func (s *Store) ConsentAllStates(ctx context.Context, tenantID string) ([]store.ConsentState, error) {
+	rows, err := s.pool.Query(ctx, `SELECT contact_key, category, action, source, seq, at FROM consent_state
+		WHERE tenant_id = $1 ORDER BY contact_key, category`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: consent states: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ConsentState
+	for rows.Next() {
+		var st store.ConsentState
+		if err := rows.Scan(&st.ContactKey, &st.Category, &st.Action, &st.Source, &st.Seq, &st.At); err != nil {
+			return nil, fmt.Errorf("postgres: consent states: %w", err)
+		}
+		st.At = utc(st.At)
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: consent states: %w", err)
 	}
 	return out, nil
 }

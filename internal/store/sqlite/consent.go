@@ -134,7 +134,7 @@ func (s *Store) ConsentStates(ctx context.Context, tenantID, contactKey string) 
 	defer rows.Close()
 	var out []store.ConsentState
 	for rows.Next() {
-		var st store.ConsentState
+		st := store.ConsentState{ContactKey: contactKey}
 		var at int64
 		if err := rows.Scan(&st.Category, &st.Action, &st.Source, &st.Seq, &at); err != nil {
 			return nil, fmt.Errorf("sqlite: consent states: %w", err)
@@ -165,6 +165,30 @@ func (s *Store) ConsentTenants(ctx context.Context) ([]string, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: consent tenants: %w", err)
+	}
+	return out, nil
+}
+
+// ConsentAllStates returns every current state of a tenant.
+func (s *Store) ConsentAllStates(ctx context.Context, tenantID string) ([]store.ConsentState, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT contact_key, category, action, source, seq, at FROM consent_state
+		WHERE tenant_id = ? ORDER BY contact_key, category`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: consent states: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ConsentState
+	for rows.Next() {
+		var st store.ConsentState
+		var at int64
+		if err := rows.Scan(&st.ContactKey, &st.Category, &st.Action, &st.Source, &st.Seq, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: consent states: %w", err)
+		}
+		st.At = tm(at)
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: consent states: %w", err)
 	}
 	return out, nil
 }

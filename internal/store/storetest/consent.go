@@ -297,6 +297,12 @@ func testConsentTamper(t *testing.T, open func(t *testing.T) ConsentDB) {
 		{"swap evidence bodies", func(*testing.T, []store.ConsentEntry) []string {
 			return []string{`UPDATE consent_personal SET data = (SELECT p.data FROM consent_personal p WHERE p.tenant_id = 't1' AND p.seq = 1)` + where + `2`}
 		}, 2, "evidence digest"},
+		{"flip a current state", func(*testing.T, []store.ConsentEntry) []string {
+			return []string{`UPDATE consent_state SET action = 'opt_in' WHERE tenant_id = 't1' AND seq = 3`}
+		}, 3, "edited state"},
+		{"delete a current state", func(*testing.T, []store.ConsentEntry) []string {
+			return []string{`DELETE FROM consent_state WHERE tenant_id = 't1' AND seq = 5`}
+		}, 5, "deleted state"},
 		{"delete evidence without erasure", func(*testing.T, []store.ConsentEntry) []string {
 			return []string{`DELETE FROM consent_personal` + where + `2`}
 		}, 2, "never erased"},
