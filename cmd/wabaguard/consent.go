@@ -112,6 +112,26 @@ func (cf *consentFlags) open(ctx context.Context) (*consent.Ledger, store.Store,
 	return consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion)), st, nil
 }
 
+// openForTenant is open for the commands that write: the tenant must
+// exist, so a typo does not start a chain nobody will look at.
+func (cf *consentFlags) openForTenant(ctx context.Context) (*consent.Ledger, store.Store, error) {
+	if *cf.tenant == "" {
+		return nil, nil, &consent.FieldError{Field: "tenant", Reason: "is required"}
+	}
+	l, st, err := cf.open(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := st.GetTenant(ctx, *cf.tenant); err != nil {
+		_ = st.Close()
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil, &consent.FieldError{Field: "tenant", Reason: fmt.Sprintf("no tenant %q", *cf.tenant)}
+		}
+		return nil, nil, err
+	}
+	return l, st, nil
+}
+
 func runConsentRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cf := newConsentFlags("record", "--tenant ID --contact NUMBER --action A --category C --source S [evidence]", stdout, stderr)
 	var req consent.Request
@@ -137,7 +157,7 @@ func runConsentRecord(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	req.TenantID, req.Contact = *cf.tenant, *contact
 	req.Action, req.Category, req.Source = consent.Action(*action), consent.Category(*category), consent.Source(*source)
-	l, st, err := cf.open(ctx)
+	l, st, err := cf.openForTenant(ctx)
 	if err != nil {
 		return err
 	}
@@ -261,7 +281,7 @@ func runConsentErase(ctx context.Context, args []string, stdout, stderr io.Write
 	if done, err := cf.parse(args); done || err != nil {
 		return err
 	}
-	l, st, err := cf.open(ctx)
+	l, st, err := cf.openForTenant(ctx)
 	if err != nil {
 		return err
 	}

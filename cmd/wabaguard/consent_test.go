@@ -43,6 +43,9 @@ func TestConsentCommands(t *testing.T) {
 		{"fixed line", append([]string{"record", "--contact", "+551133334444", "--action", "opt_out",
 			"--category", "all", "--source", "api"}, c...), "contact"},
 		{"bad time", append([]string{"record", "--at", "yesterday"}, c...), "--at"},
+		{"unknown tenant", []string{"record", "--config", cfgPath, "--tenant", "acne", "--contact", "+5511987654321",
+			"--action", "opt_out", "--category", "all", "--source", "api"}, `tenant: no tenant "acne"`},
+		{"erase without tenant", []string{"erase", "--config", cfgPath, "--contact", "+5511987654321"}, "tenant: is required"},
 		{"file and tenant", append([]string{"verify", "--file", "x"}, c...), "exclude"},
 	}
 	for _, tc := range refusals {

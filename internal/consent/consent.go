@@ -202,6 +202,9 @@ func (r *Request) validate() error {
 		if r.Source == WebForm && ev.URL == "" {
 			return invalid("evidence.url", "a web_form opt-in needs the form's URL")
 		}
+		if r.Source == Import && ev.URL == "" {
+			return invalid("evidence.url", "an import opt-in needs the URL where its proof is kept")
+		}
 	}
 	return nil
 }

@@ -169,6 +169,7 @@ func testConsentRefusals(t *testing.T, s store.Store) {
 		{"malformed number", mod(func(r *consent.Request) { r.Contact = "+55 11 9876-ABCD" }), "contact"},
 		{"fixed line", mod(func(r *consent.Request) { r.Contact = fixedBR }), "contact"},
 		{"131050 opt-in", mod(func(r *consent.Request) { r.Source = consent.Error131050 }), "source"},
+		{"import without proof", mod(func(r *consent.Request) { r.Source, r.Evidence.URL = consent.Import, "" }), "evidence.url"},
 		{"keyword opt-in without message", mod(func(r *consent.Request) { r.Source = consent.WhatsAppKeyword }), "evidence.message_id"},
 	}
 	for _, tc := range tests {
