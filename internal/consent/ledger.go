@@ -159,11 +159,24 @@ func (l *Ledger) key(ctx context.Context, tenantID string) ([]byte, error) {
 	if ok {
 		return k, nil
 	}
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("consent: key: %w", err)
+	k, err := l.st.ConsentKey(ctx, tenantID, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		// A new key only for a tenant without a chain: a chain whose key
+		// vanished would otherwise get a new one, under which its
+		// contacts' opt-outs and erasures are no longer found.
+		h, herr := l.st.ConsentHead(ctx, tenantID)
+		if herr != nil {
+			return nil, fmt.Errorf("consent: key: %w", herr)
+		}
+		if h.Seq > 0 {
+			return nil, fmt.Errorf("%w: tenant %s has %d records but no ledger key; restore consent_keys from a backup", ErrKeyMissing, tenantID, h.Seq)
+		}
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("consent: key: %w", err)
+		}
+		k, err = l.st.ConsentKey(ctx, tenantID, fresh)
 	}
-	k, err := l.st.ConsentKey(ctx, tenantID, fresh)
 	if err != nil {
 		return nil, fmt.Errorf("consent: key: %w", err)
 	}
@@ -243,5 +256,7 @@ func (l *Ledger) checkHeadMAC(ctx context.Context, tenantID string, h store.Cons
 	return hmac.Equal([]byte(want), []byte(h.MAC)), nil
 }
 
-// errStop ends a page walk early.
-var errStop = errors.New("stop")
+// ErrKeyMissing is returned when a tenant's chain exists but its ledger key
+// is gone: nothing is recorded or looked up under a new key, which would
+// lose every contact's state.
+var ErrKeyMissing = errors.New("consent: ledger key missing")

@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -174,6 +175,10 @@ func (l *Ledger) Verify(ctx context.Context, tenantID string) (Report, error) {
 	var macOK *bool
 	if h.Seq > 0 {
 		ok, err := l.checkHeadMAC(ctx, tenantID, h)
+		if errors.Is(err, ErrKeyMissing) {
+			v.fail(0, "the tenant's ledger key is missing: the head cannot be authenticated, and contacts' states cannot be found")
+			return v.rep, nil
+		}
 		if err != nil {
 			return Report{}, fmt.Errorf("consent: verify: %w", err)
 		}

@@ -73,8 +73,9 @@ type ConsentAppend struct {
 // Consent is the append-only, hash-chained consent ledger of every tenant.
 type Consent interface {
 	// ConsentKey returns the tenant's ledger key, storing fresh as that key
-	// when the tenant has none yet (the first stored key wins). The key is
-	// sealed at rest with the store's Sealer.
+	// when the tenant has none yet (the first stored key wins). With fresh
+	// nil it only reads, and returns ErrNotFound when there is none. The
+	// key is sealed at rest with the store's Sealer.
 	ConsentKey(ctx context.Context, tenantID string, fresh []byte) ([]byte, error)
 	// AppendConsent appends one record to the tenant's chain. Appends of a
 	// tenant are serialised across connections and replicas: build is

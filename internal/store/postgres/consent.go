@@ -13,18 +13,20 @@ import (
 
 // ConsentKey returns the tenant's ledger key, storing fresh when it has none.
 func (s *Store) ConsentKey(ctx context.Context, tenantID string, fresh []byte) ([]byte, error) {
-	b, err := s.seal(string(fresh))
-	if err != nil {
-		return nil, err
-	}
-	// The first key stored wins; every replica then reads that one.
-	if _, err := s.pool.Exec(ctx, `INSERT INTO consent_keys (tenant_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING`,
-		tenantID, b, time.Now().UTC()); err != nil {
-		return nil, fmt.Errorf("postgres: consent key: %w", err)
+	if fresh != nil {
+		b, err := s.seal(string(fresh))
+		if err != nil {
+			return nil, err
+		}
+		// The first key stored wins; every replica then reads that one.
+		if _, err := s.pool.Exec(ctx, `INSERT INTO consent_keys (tenant_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO NOTHING`,
+			tenantID, b, time.Now().UTC()); err != nil {
+			return nil, fmt.Errorf("postgres: consent key: %w", err)
+		}
 	}
 	var key []byte
 	if err := s.pool.QueryRow(ctx, `SELECT key FROM consent_keys WHERE tenant_id = $1`, tenantID).Scan(&key); err != nil {
-		return nil, fmt.Errorf("postgres: consent key: %w", err)
+		return nil, notFound(err, "consent key")
 	}
 	plain, err := s.open(key)
 	if err != nil {

@@ -14,6 +14,9 @@ import (
 func (s *Store) ConsentKey(ctx context.Context, tenantID string, fresh []byte) ([]byte, error) {
 	var key []byte
 	err := s.r.QueryRowContext(ctx, `SELECT key FROM consent_keys WHERE tenant_id = ?`, tenantID).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) && fresh == nil {
+		return nil, fmt.Errorf("sqlite: consent key: %w", store.ErrNotFound)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		b, serr := store.SealString(s.sealer, string(fresh))
 		if serr != nil {

@@ -308,6 +308,26 @@ func testConsentTamper(t *testing.T, open func(t *testing.T) ConsentDB) {
 			return []string{`DELETE FROM consent_personal` + where + `2`}
 		}, 2, "never erased"},
 	}
+	t.Run("delete the ledger key", func(t *testing.T) {
+		db := open(t)
+		s := db.Open(t)
+		seedChain(t, ledgerAt(s))
+		db.Exec(t, `DELETE FROM consent_keys WHERE tenant_id = 't1'`)
+		// A fresh Ledger (a restarted gateway) must not make a new key,
+		// under which mobileA's opt-out would no longer be found.
+		l := ledgerAt(s)
+		if _, err := l.State(ctx(t), "t1", mobileA, consent.Marketing); !errors.Is(err, consent.ErrKeyMissing) {
+			t.Errorf("State = %v, want ErrKeyMissing", err)
+		}
+		if _, err := l.Record(ctx(t), formOptIn("t1", mobileA, consent.Marketing)); !errors.Is(err, consent.ErrKeyMissing) {
+			t.Errorf("Record = %v, want ErrKeyMissing", err)
+		}
+		rep, err := l.Verify(ctx(t), "t1")
+		must(t, err)
+		if rep.OK || !strings.Contains(rep.Problem, "ledger key is missing") {
+			t.Errorf("Verify = %v, want broken: ledger key missing", rep)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			db := open(t)
