@@ -30,6 +30,7 @@ Usage:
   wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
+  wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
   wabaguard version                   print the version
 
 Every subcommand explains its flags with --help. Exit status: 0 on success
@@ -99,6 +100,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runCheck(rest, os.Stdin, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "consent":
+		return runConsent(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil

@@ -17,6 +17,7 @@ type Resealer interface {
 var SealedColumns = []struct{ Table, Key, Column string }{
 	{"tenants", "id", "webhook_secret"},
 	{"senders", "phone_number_id", "access_token"},
+	{"consent_keys", "tenant_id", "key"},
 }
 
 // Reseal opens sealed with s and seals the plaintext again.

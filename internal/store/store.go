@@ -28,6 +28,7 @@ type Store interface {
 	Leases
 	Objects
 	Resealer
+	Consent
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
@@ -220,6 +221,20 @@ func buildFixture(t *testing.T) *fixture {
 		{ID: "7002", TenantID: "t2", Kind: store.ObjectMedia, SenderID: "p2", WABAID: "w2", CreatedAt: base.Add(time.Millisecond)},
 		{ID: "8001", TenantID: "t2", Kind: store.ObjectTemplate, WABAID: "w2", CreatedAt: base.Add(time.Second)},
 	}))
+
+	// The consent ledger: a chain with personal data, an opt-out and an
+	// erasure, so every consent table has rows.
+	ledger := consent.New(s, consent.WithClock(func() time.Time { return base }))
+	for _, r := range []consent.Request{
+		{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn, Category: consent.Marketing, Source: consent.WebForm,
+			Evidence: consent.Evidence{Text: "Quero ofertas", URL: "https://acme.example/f", At: base}},
+		{TenantID: "t1", Contact: "+5521998765432", Action: consent.OptOut, Category: consent.All, Source: consent.API},
+	} {
+		_, err := ledger.Record(ctx, r)
+		must(t, err)
+	}
+	_, err = ledger.Erase(ctx, "t1", "+5521998765432")
+	must(t, err)
 
 	ok, err := s.AcquireLease(ctx, "sender:p1", "replica-a", base, time.Minute)
 	must(t, err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/pgtest"
 	"github.com/wabaguard/wabaguard/internal/store/postgres"
@@ -222,6 +223,19 @@ func compareStores(t *testing.T, f *fixture, src, dst store.Store) {
 		got, err := dst.GetObject(ctx, id)
 		must(t, err)
 		sameFields(t, "owned object "+id, got, want)
+	}
+
+	// The consent chain verifies on the target, under the key copied
+	// (sealed) with it, and reads the same state.
+	rep2, err := consent.New(dst).Verify(ctx, "t1")
+	must(t, err)
+	if !rep2.OK || rep2.Records != 3 || rep2.Erased != 1 {
+		t.Errorf("consent chain after copy: %v", rep2)
+	}
+	st, err := consent.New(dst).State(ctx, "t1", "+5511987654321", consent.Marketing)
+	must(t, err)
+	if !st.OptedIn() {
+		t.Errorf("consent state after copy = %+v, want opt_in", st)
 	}
 
 	decisions, err := src.ListDecisions(ctx, store.DecisionFilter{})

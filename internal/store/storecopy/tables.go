@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 5
+const schemaVersion = 6
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -254,6 +254,64 @@ var tables = []table{
 			{"sender_id", "sender_id", kText},
 			{"waba_id", "waba_id", kText},
 			{"created_at", "created_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "consent_keys", dst: "consent_keys",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"key", "key", kBytes},
+			{"created_at", "created_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "consent_records", dst: "consent_records",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"seq", "seq", kInt},
+			{"at", "at", kTime},
+			{"contact_key", "contact_key", kText},
+			{"action", "action", kText},
+			{"category", "category", kText},
+			{"source", "source", kText},
+			{"evidence_digest", "evidence_digest", kText},
+			{"prev_hash", "prev_hash", kText},
+			{"hash", "hash", kText},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "consent_personal", dst: "consent_personal",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"seq", "seq", kInt},
+			{"contact_key", "contact_key", kText},
+			{"data", "data", kBytes},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "consent_state", dst: "consent_state",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"contact_key", "contact_key", kText},
+			{"category", "category", kText},
+			{"action", "action", kText},
+			{"source", "source", kText},
+			{"seq", "seq", kInt},
+			{"at", "at", kTime},
+		},
+		key: []int{0, 1, 2},
+	},
+	{
+		src: "consent_heads", dst: "consent_heads",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"seq", "seq", kInt},
+			{"hash", "hash", kText},
+			{"mac", "mac", kText},
 		},
 		key: []int{0},
 	},

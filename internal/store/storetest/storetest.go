@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Leases", testLeases},
 		{"ListLeases", testListLeases},
 		{"OwnedObjects", testOwnedObjects},
+		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

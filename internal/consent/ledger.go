@@ -1,0 +1,262 @@
+package consent
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/phone"
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// Ledger records, reads, verifies, exports and erases consent. It is safe
+// for concurrent use, and several Ledgers (replicas) may share one store.
+type Ledger struct {
+	st     store.Consent
+	now    func() time.Time
+	region string
+
+	mu   sync.Mutex
+	keys map[string][]byte
+}
+
+// Option configures a Ledger.
+type Option func(*Ledger)
+
+// WithClock sets the clock that times records (default time.Now).
+func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = now } }
+
+// WithDefaultRegion sets the region a number without a country code is
+// read in (default none: such numbers are refused).
+func WithDefaultRegion(region string) Option { return func(l *Ledger) { l.region = region } }
+
+// New returns a Ledger on st.
+func New(st store.Consent, opts ...Option) *Ledger {
+	l := &Ledger{st: st, now: time.Now, keys: map[string][]byte{}}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+// Receipt is what a write returns: where the record landed in the chain.
+type Receipt struct {
+	Seq        int64
+	Hash       string
+	ContactKey string
+	At         time.Time
+}
+
+// personal is the body stored apart from the chain. Its exact bytes are
+// hashed into the record's evidence digest; the random salt keeps that
+// digest from confirming a guess of the number or the text once the body
+// is erased.
+type personal struct {
+	V        int      `json:"v"`
+	Salt     string   `json:"salt"`
+	WaID     string   `json:"wa_id"`
+	E164     string   `json:"e164"`
+	Evidence Evidence `json:"evidence"`
+}
+
+// Record appends an opt-in or opt-out. Bad input is refused with a
+// *FieldError naming the field, and nothing is written.
+func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
+	if err := req.validate(); err != nil {
+		return Receipt{}, err
+	}
+	num, err := l.normalize(req.Contact)
+	if err != nil {
+		return Receipt{}, err
+	}
+	at := l.now().UTC().Truncate(time.Millisecond)
+	ev := req.Evidence
+	if ev.At.IsZero() {
+		ev.At = at
+	}
+	ev.At = ev.At.UTC().Truncate(time.Millisecond)
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return Receipt{}, fmt.Errorf("consent: salt: %w", err)
+	}
+	body, err := json.Marshal(personal{V: 1, Salt: hex.EncodeToString(salt), WaID: num.WaID, E164: num.E164, Evidence: ev})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("consent: evidence: %w", err)
+	}
+	return l.append(ctx, req.TenantID, num.WaID, at, store.ConsentAppend{
+		Record: store.ConsentRecord{
+			Action: string(req.Action), Category: string(req.Category), Source: string(req.Source),
+			EvidenceDigest: EvidenceDigest(body),
+		},
+		Personal: body,
+	})
+}
+
+// Erase removes the personal data of a contact (its number and every
+// evidence body) and appends an erasure record for all categories, in one
+// transaction. The chain still verifies; the contact is suppressed from
+// then on, because its key (derived from the number) still finds the
+// erasure in the current state, until it opts in again with new evidence.
+func (l *Ledger) Erase(ctx context.Context, tenantID, contact string) (Receipt, error) {
+	if strings.TrimSpace(tenantID) == "" {
+		return Receipt{}, invalid("tenant", "is required")
+	}
+	num, err := l.normalize(contact)
+	if err != nil {
+		return Receipt{}, err
+	}
+	return l.append(ctx, tenantID, num.WaID, l.now().UTC().Truncate(time.Millisecond), store.ConsentAppend{
+		Record: store.ConsentRecord{Action: string(Erased), Category: string(All), Source: string(ErasureRequest)},
+		Erase:  true,
+	})
+}
+
+func (l *Ledger) normalize(contact string) (phone.Number, error) {
+	num, err := phone.Normalize(contact, l.region)
+	if err != nil {
+		return phone.Number{}, &FieldError{Field: "contact", Reason: strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": ")}
+	}
+	return num, nil
+}
+
+func (l *Ledger) append(ctx context.Context, tenantID, waID string, at time.Time, a store.ConsentAppend) (Receipt, error) {
+	key, err := l.key(ctx, tenantID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	a.Record.TenantID = tenantID
+	a.Record.At = at
+	a.Record.ContactKey = contactKey(key, waID)
+	rec, err := l.st.AppendConsent(ctx, tenantID, func(head store.ConsentHead) (store.ConsentAppend, error) {
+		next := a
+		next.Record.Seq = head.Seq + 1
+		next.Record.PrevHash = head.Hash
+		if head.Seq == 0 {
+			next.Record.PrevHash = GenesisHash
+		}
+		next.Record.Hash = RecordHash(next.Record)
+		next.HeadMAC = headMAC(key, tenantID, next.Record.Seq, next.Record.Hash)
+		return next, nil
+	})
+	if err != nil {
+		return Receipt{}, fmt.Errorf("consent: append: %w", err)
+	}
+	return Receipt{Seq: rec.Seq, Hash: rec.Hash, ContactKey: rec.ContactKey, At: rec.At}, nil
+}
+
+// key returns the tenant's ledger key, creating it on first use.
+func (l *Ledger) key(ctx context.Context, tenantID string) ([]byte, error) {
+	l.mu.Lock()
+	k, ok := l.keys[tenantID]
+	l.mu.Unlock()
+	if ok {
+		return k, nil
+	}
+	k, err := l.st.ConsentKey(ctx, tenantID, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		// A new key only for a tenant without a chain: a chain whose key
+		// vanished would otherwise get a new one, under which its
+		// contacts' opt-outs and erasures are no longer found.
+		h, herr := l.st.ConsentHead(ctx, tenantID)
+		if herr != nil {
+			return nil, fmt.Errorf("consent: key: %w", herr)
+		}
+		if h.Seq > 0 {
+			return nil, fmt.Errorf("%w: tenant %s has %d records but no ledger key; restore consent_keys from a backup", ErrKeyMissing, tenantID, h.Seq)
+		}
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, fmt.Errorf("consent: key: %w", err)
+		}
+		k, err = l.st.ConsentKey(ctx, tenantID, fresh)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("consent: key: %w", err)
+	}
+	if len(k) != 32 {
+		return nil, fmt.Errorf("consent: key of tenant %s is %d bytes, want 32", tenantID, len(k))
+	}
+	l.mu.Lock()
+	l.keys[tenantID] = k
+	l.mu.Unlock()
+	return k, nil
+}
+
+// State is a contact's consent for one category: the latest record that
+// covers it (one of that category, or of all).
+type State struct {
+	// Action is "" when no record covers the category.
+	Action Action
+	// Category is the covering record's: the one asked for, or All.
+	Category Category
+	Source   Source
+	Seq      int64
+	At       time.Time
+}
+
+// OptedIn reports whether the contact's latest word for the category is
+// an opt-in.
+func (s State) OptedIn() bool { return s.Action == OptIn }
+
+// Suppressed reports whether the contact must not get business-initiated
+// messages of the category: it opted out, or had its data erased.
+func (s State) Suppressed() bool { return s.Action == OptOut || s.Action == Erased }
+
+// State returns a contact's current consent for a category. It reads the
+// current-state table (one indexed lookup), not the chain. For All it is
+// the latest record of category all.
+func (l *Ledger) State(ctx context.Context, tenantID, contact string, cat Category) (State, error) {
+	if !oneOf(cat, categories) {
+		return State{}, invalid("category", "%q is not one of marketing, utility, authentication, all", cat)
+	}
+	num, err := l.normalize(contact)
+	if err != nil {
+		return State{}, err
+	}
+	return l.StateByWaID(ctx, tenantID, num.WaID, cat)
+}
+
+// StateByWaID is State for a caller that already holds the canonical wa_id
+// (phone.Number.WaID, as the intake pipeline does), skipping the parse.
+func (l *Ledger) StateByWaID(ctx context.Context, tenantID, waID string, cat Category) (State, error) {
+	if !oneOf(cat, categories) {
+		return State{}, invalid("category", "%q is not one of marketing, utility, authentication, all", cat)
+	}
+	key, err := l.key(ctx, tenantID)
+	if err != nil {
+		return State{}, err
+	}
+	rows, err := l.st.ConsentStates(ctx, tenantID, contactKey(key, waID))
+	if err != nil {
+		return State{}, fmt.Errorf("consent: state: %w", err)
+	}
+	var best State
+	for _, r := range rows {
+		if (Category(r.Category) == cat || Category(r.Category) == All) && r.Seq > best.Seq {
+			best = State{Action: Action(r.Action), Category: Category(r.Category), Source: Source(r.Source), Seq: r.Seq, At: r.At}
+		}
+	}
+	return best, nil
+}
+
+// checkHeadMAC reports whether a head's MAC is the tenant's.
+func (l *Ledger) checkHeadMAC(ctx context.Context, tenantID string, h store.ConsentHead) (bool, error) {
+	key, err := l.key(ctx, tenantID)
+	if err != nil {
+		return false, err
+	}
+	want := headMAC(key, tenantID, h.Seq, h.Hash)
+	return hmac.Equal([]byte(want), []byte(h.MAC)), nil
+}
+
+// ErrKeyMissing is returned when a tenant's chain exists but its ledger key
+// is gone: nothing is recorded or looked up under a new key, which would
+// lose every contact's state.
+var ErrKeyMissing = errors.New("consent: ledger key missing")
