@@ -78,6 +78,11 @@ type Dispatch struct {
 	ClaimBatch  int      `json:"claim_batch"`
 	MaxInFlight int      `json:"max_in_flight"`
 	LeaseTTL    Duration `json:"lease_ttl"`
+	// Retry horizons after acceptance; zero takes the dispatcher's
+	// defaults (72h, 6h, 6h). See docs/resilience.md.
+	OutageHorizon   Duration `json:"outage_horizon"`
+	ThrottleHorizon Duration `json:"throttle_horizon"`
+	PairRateHorizon Duration `json:"pair_rate_horizon"`
 }
 
 // TenantConfig declares a tenant. Keys given here are hashed on load.

@@ -98,9 +98,19 @@ type Config struct {
 	// so that messages committed in the next few group commits share one
 	// claim transaction instead of one each (5 ms; negative disables).
 	ClaimLinger time.Duration
-	// MaxAttempts and MaxAge bound retries with backoff (25 attempts, 24 h).
+	// OutageHorizon is how long after acceptance a message is retried
+	// through an outage (5xx, network errors, timeouts) before it fails
+	// (DefaultOutageHorizon, 72 h).
+	OutageHorizon time.Duration
+	// ThrottleHorizon bounds retries after throttling (130429, 4, 80007,
+	// 429) the same way (DefaultThrottleHorizon, 6 h).
+	ThrottleHorizon time.Duration
+	// PairRateHorizon bounds retries after 131056 (DefaultPairRateHorizon,
+	// 6 h).
+	PairRateHorizon time.Duration
+	// MaxAttempts, when positive, also fails a message retried with
+	// backoff after that many attempts (0: only the horizons bound it).
 	MaxAttempts int
-	MaxAge      time.Duration
 }
 
 func (c *Config) defaults() {
@@ -146,11 +156,14 @@ func (c *Config) defaults() {
 	if c.FlushDelay <= 0 {
 		c.FlushDelay = 5 * time.Millisecond
 	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 25
+	if c.OutageHorizon <= 0 {
+		c.OutageHorizon = DefaultOutageHorizon
 	}
-	if c.MaxAge <= 0 {
-		c.MaxAge = 24 * time.Hour
+	if c.ThrottleHorizon <= 0 {
+		c.ThrottleHorizon = DefaultThrottleHorizon
+	}
+	if c.PairRateHorizon <= 0 {
+		c.PairRateHorizon = DefaultPairRateHorizon
 	}
 }
 

@@ -41,6 +41,10 @@ func TestClassify(t *testing.T) {
 		{graph(131057, 0), ActionBackoff, 131057},
 		{graph(2494100, 0), ActionBackoff, 2494100},
 		{graph(777, 503), ActionBackoff, 777},
+		// A Graph error without a code is not account-level.
+		{graph(0, 500), ActionBackoff, 0},
+		{graph(0, 400), ActionBackoff, 0},
+		{graph(0, 429), ActionThrottle, 0},
 		{graph(368, 0), ActionStopSender, 368},
 		{graph(131031, 0), ActionStopSender, 131031},
 		{graph(131048, 0), ActionStopSender, 131048},

@@ -262,24 +262,31 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 	label := strconv.Itoa(code)
 	o := store.Outcome{MessageID: msg.ID, State: store.StateQueued, Attempts: attempts, ErrorCode: code, ErrorDetail: detail, At: at}
 	log := l.log.With("message", msg.ID, "code", code, "attempts", attempts, "action", action.String())
+	age := time.Duration(0)
+	if !msg.CreatedAt.IsZero() {
+		age = at.Sub(msg.CreatedAt)
+	}
 	switch action {
 	case ActionThrottle:
 		if l.lim.SlowDown(at) {
 			log.Warn("throttled by Meta, slowing down", "rate", l.lim.Rate())
 		}
-		o.NextAttemptAt = at.Add(max(throttleRetry, time.Duration(retryAfterOf(err))*time.Second))
+		if age >= m.cfg.ThrottleHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.ThrottleHorizon, "throttled")
+			break
+		}
+		o.NextAttemptAt = at.Add(throttleDelay(attempts, retryAfterOf(err)))
 	case ActionPairRate:
+		if age >= m.cfg.PairRateHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.PairRateHorizon, "pair rate limited")
+			break
+		}
 		o.NextAttemptAt = at.Add(pairDelay(msg.Attempts))
 	case ActionLater:
 		o.NextAttemptAt = at.Add(laterDelay)
 	case ActionBackoff:
-		if attempts >= m.cfg.MaxAttempts || (!msg.CreatedAt.IsZero() && at.Sub(msg.CreatedAt) >= m.cfg.MaxAge) {
-			action = ActionFail
-			if code == 0 {
-				code = wire.CodeGenericUser
-			}
-			detail = fmt.Sprintf("gave up after %d attempts: %s", attempts, detail)
-			o.ErrorCode, o.ErrorDetail = code, detail
+		if (m.cfg.MaxAttempts > 0 && attempts >= m.cfg.MaxAttempts) || age >= m.cfg.OutageHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.OutageHorizon, "upstream unavailable")
 			break
 		}
 		o.NextAttemptAt = at.Add(backoffDelay(attempts, m.jitter))
@@ -312,6 +319,17 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 	}
 	log.Debug("message rescheduled", "next", o.NextAttemptAt)
 	l.rec.add(o, nil)
+}
+
+// giveUp turns a retry into a final failure once its horizon has passed,
+// keeping Meta's code when there is one (131000 otherwise).
+func (l *loop) giveUp(o *store.Outcome, code *int, detail *string, attempts int, horizon time.Duration, why string) Action {
+	if *code == 0 {
+		*code = wire.CodeGenericUser
+	}
+	*detail = fmt.Sprintf("gave up after %d attempts (%s for longer than %s): %s", attempts, why, horizon, *detail)
+	o.ErrorCode, o.ErrorDetail = *code, *detail
+	return ActionFail
 }
 
 // stopSender stops the sender once: later errors of the same burst only
