@@ -174,12 +174,12 @@ func (s *Server) build(ctx context.Context) error {
 		ClaimBatch:  cfg.Dispatch.ClaimBatch,
 		MaxInFlight: cfg.Dispatch.MaxInFlight,
 		TokenFor:    tokenFor,
+		Logger:      s.log,
+		Metrics:     s.metrics,
 
 		OutageHorizon:   cfg.Dispatch.OutageHorizon.D(),
 		ThrottleHorizon: cfg.Dispatch.ThrottleHorizon.D(),
 		PairRateHorizon: cfg.Dispatch.PairRateHorizon.D(),
-		Logger:      s.log,
-		Metrics:     s.metrics,
 	})
 
 	destinations, err := cfg.WebhookPolicy()
