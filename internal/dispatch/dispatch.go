@@ -108,6 +108,16 @@ type Config struct {
 	// PairRateHorizon bounds retries after 131056 (DefaultPairRateHorizon,
 	// 6 h).
 	PairRateHorizon time.Duration
+	// BreakerThreshold is how many consecutive outage-class failures open
+	// the upstream's circuit breaker (5); BreakerProbeMax caps the probe
+	// interval while it is open (30 s). See breaker.go.
+	BreakerThreshold int
+	BreakerProbeMax  time.Duration
+	// Backlog, when set, counts queued messages for the recovery log line.
+	Backlog func(ctx context.Context) (int, error)
+	// OnUpstreamChange, when set, is called when the breaker opens (false)
+	// or closes (true).
+	OnUpstreamChange func(up bool)
 	// MaxAttempts, when positive, also fails a message retried with
 	// backoff after that many attempts (0: only the horizons bound it).
 	MaxAttempts int
@@ -156,6 +166,12 @@ func (c *Config) defaults() {
 	if c.FlushDelay <= 0 {
 		c.FlushDelay = 5 * time.Millisecond
 	}
+	if c.BreakerThreshold <= 0 {
+		c.BreakerThreshold = defaultBreakerThreshold
+	}
+	if c.BreakerProbeMax <= 0 {
+		c.BreakerProbeMax = defaultBreakerProbeMax
+	}
 	if c.OutageHorizon <= 0 {
 		c.OutageHorizon = DefaultOutageHorizon
 	}
@@ -185,6 +201,7 @@ type Manager struct {
 	cfg    Config
 	log    *slog.Logger
 	jitter func() float64
+	br     *breaker
 
 	mu      sync.Mutex
 	runners map[string]*runner
@@ -241,11 +258,13 @@ func closed(c chan struct{}) bool {
 // New returns a Manager; call Run to start it.
 func New(st Store, up Upstream, cfg Config) *Manager {
 	cfg.defaults()
+	log := cfg.Logger.With("component", "dispatch", "owner", cfg.Owner)
 	return &Manager{
+		br:       newBreaker(&cfg, log),
 		st:       st,
 		up:       up,
 		cfg:      cfg,
-		log:      cfg.Logger.With("component", "dispatch", "owner", cfg.Owner),
+		log:      log,
 		jitter:   defaultJitter,
 		runners:  make(map[string]*runner),
 		seenFree: make(map[string]bool),
@@ -687,6 +706,9 @@ func (m *Manager) Notify(senderID string) {
 	default: // a wake-up is already pending
 	}
 }
+
+// UpstreamHealth reports the state of the upstream's circuit breaker.
+func (m *Manager) UpstreamHealth() UpstreamHealth { return m.br.Health() }
 
 // Owned returns the ids of the senders whose loops run here, sorted.
 func (m *Manager) Owned() []string {
