@@ -335,7 +335,16 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		// Not the message's fault: it keeps its attempts and its place.
 		o = requeued(msg, at)
 		o.ErrorCode, o.ErrorDetail = code, detail
-		l.stopSender(s, code, detail, at)
+		if l.stopSender(s, code, detail, at) {
+			// Tell the tenant, in the same transaction as this outcome.
+			f, ferr := SenderEventForward(s, SenderEventStopped, code, detail, at)
+			if ferr != nil {
+				log.Error("build sender event", "err", ferr)
+			} else {
+				l.rec.add(o, &f)
+				return
+			}
+		}
 	}
 
 	if action == ActionFail {
@@ -375,9 +384,9 @@ func (l *loop) giveUp(o *store.Outcome, code *int, detail *string, attempts int,
 
 // stopSender stops the sender once: later errors of the same burst only
 // requeue their messages.
-func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time) {
+func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time) bool {
 	if !l.stopped.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	l.log.Error("sender stopped by Meta", "code", code, "detail", detail)
 	if mt := l.m.cfg.Metrics; mt != nil {
@@ -392,6 +401,7 @@ func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time)
 	if err := l.m.st.SetSenderState(ctx, s.PhoneNumberID, store.SenderStopped, code, reason, at); err != nil {
 		l.log.Error("record sender stop", "err", err)
 	}
+	return true
 }
 
 // errorDetail is what is stored about a failure: Graph's details, or the
