@@ -25,6 +25,7 @@ Usage:
   wabaguard sim     [flags]           run the Cloud API simulator alone
   wabaguard migrate [--config FILE]   create or upgrade the database schema
   wabaguard keys create --tenant ID   issue a new API key for a tenant
+  wabaguard senders list|resume --phone-number-id ID   show senders; resume a stopped one
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard version                   print the version
 
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "senders":
+		return runSenders(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout)
 	case "version", "--version", "-v":

@@ -1,7 +1,9 @@
 package dispatch
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -83,3 +85,38 @@ func StoppedSendError(s store.Sender) *wire.Error {
 // StoppedSubcode marks a refusal made by the gateway because the sender is
 // stopped.
 const StoppedSubcode = 4990001
+
+// ResumeStore is what Resume needs of the store.
+type ResumeStore interface {
+	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
+	SetSenderState(ctx context.Context, phoneNumberID string, state store.SenderState, code int, reason string, at time.Time) error
+	RecordOutcomes(ctx context.Context, outcomes []store.Outcome, forwards []store.Forward) error
+}
+
+// ErrNotStopped is Resume's answer for a sender that is not stopped.
+var ErrNotStopped = errors.New("sender is not stopped")
+
+// Resume makes a stopped sender active again and tells its tenant with a
+// SENDER_RESUMED event. Every replica's dispatcher picks the sender up at
+// its next lease tick (about a second); its queued messages go out in
+// order. It returns the sender as it was before the resume.
+func Resume(ctx context.Context, st ResumeStore, phoneNumberID string, at time.Time) (store.Sender, error) {
+	s, err := st.GetSender(ctx, phoneNumberID)
+	if err != nil {
+		return s, fmt.Errorf("resume %s: %w", phoneNumberID, err)
+	}
+	if s.State != store.SenderStopped {
+		return s, fmt.Errorf("resume %s: %w", phoneNumberID, ErrNotStopped)
+	}
+	if err := st.SetSenderState(ctx, phoneNumberID, store.SenderActive, 0, "", at); err != nil {
+		return s, fmt.Errorf("resume %s: %w", phoneNumberID, err)
+	}
+	f, err := SenderEventForward(s, SenderEventResumed, 0, "", at)
+	if err != nil {
+		return s, err
+	}
+	if err := st.RecordOutcomes(ctx, nil, []store.Forward{f}); err != nil {
+		return s, fmt.Errorf("resume %s: queue the resumed event: %w", phoneNumberID, err)
+	}
+	return s, nil
+}
