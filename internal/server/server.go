@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
@@ -221,7 +220,7 @@ func (s *Server) build(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler())
 	mux.Handle(WebhookPath, s.ingress)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
@@ -303,7 +302,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"status":"store unreachable"}`))
 		return
 	}
-	_, _ = w.Write([]byte(`{"status":"ready"}`))
+	s.writeReady(ctx, w)
 }
 
 // Addr is the address the gateway listens on.
