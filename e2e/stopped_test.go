@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -20,7 +21,8 @@ import (
 // /metrics exports it and the upstream's health, and new sends are refused.
 func TestStoppedSenderIsVisible(t *testing.T) {
 	t.Parallel()
-	g := startGateway(t, "", "", nil)
+	const admin = "admin-token-for-the-test"
+	g := startGateway(t, "", "", func(c *config.Config) { c.AdminToken = admin })
 	if err := g.srv.Store().SetSenderState(t.Context(), testPhoneNumberID, store.SenderStopped,
 		wire.CodeAccountLocked, "(#131031) Business Account locked", time.Now()); err != nil {
 		t.Fatal(err)
@@ -64,5 +66,32 @@ func TestStoppedSenderIsVisible(t *testing.T) {
 	if err := json.Unmarshal(resp, &ge); err != nil || status != http.StatusBadRequest ||
 		ge.Error.Code != wire.CodeAccountLocked || ge.Error.ErrorSubcode != dispatch.StoppedSubcode {
 		t.Fatalf("send to a stopped sender: %d %s", status, resp)
+	}
+
+	// The operator resumes it over HTTP: a token is required.
+	resume := func(token string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, g.url+"/_admin/senders/"+testPhoneNumberID+"/resume", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {"wrong", http.StatusUnauthorized}, {g.apiKey, http.StatusUnauthorized}, {admin, http.StatusOK}, {admin, http.StatusConflict}} {
+		if got := resume(tc.token); got != tc.want {
+			t.Fatalf("resume with %q: %d, want %d", tc.token, got, tc.want)
+		}
+	}
+	status, resp = g.post(t, "/v23.0/"+testPhoneNumberID+"/messages",
+		`{"messaging_product":"whatsapp","to":"+5511987654321","type":"text","text":{"body":"hi"}}`, nil)
+	if status != http.StatusOK {
+		t.Fatalf("send after resume: %d %s", status, resp)
 	}
 }

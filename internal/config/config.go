@@ -33,6 +33,9 @@ type Config struct {
 	ReplicaID string `json:"replica_id"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
+	// AdminToken enables the operator endpoints under /_admin/ (Bearer
+	// token). Empty: they answer 404.
+	AdminToken string `json:"admin_token"`
 	// DefaultRegion is used for recipients written without a country code.
 	DefaultRegion string `json:"default_region"`
 
@@ -194,6 +197,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_SECRET_KEY", &c.SecretKey)
 	str("WABAGUARD_REPLICA_ID", &c.ReplicaID)
 	str("WABAGUARD_LOG_LEVEL", &c.LogLevel)
+	str("WABAGUARD_ADMIN_TOKEN", &c.AdminToken)
 	str("WABAGUARD_DEFAULT_REGION", &c.DefaultRegion)
 	str("WABAGUARD_GRAPH_BASE_URL", &c.Graph.BaseURL)
 	str("WABAGUARD_GRAPH_VERSION", &c.Graph.Version)

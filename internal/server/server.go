@@ -226,6 +226,7 @@ func (s *Server) build(ctx context.Context) error {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("/_admin/", s.adminHandler())
 	mux.Handle(DemoWebhookPath, &demoSink{
 		log: s.log.With("component", "demo-webhook"),
 		secret: func(ctx context.Context) (string, error) {
