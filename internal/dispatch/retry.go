@@ -60,6 +60,9 @@ const (
 	codePermission2    = 131005
 	codeTemplateLimit  = 131064
 	codeReengagement   = 2494100 // "Retry later" subcode-style code seen from Meta
+	codeNoDisplayName  = 131037  // 555 number without an approved display name
+	codePayment        = 131042  // payment method / eligibility, WABA suspended
+	codeRegistration   = 131045  // phone number registration error
 )
 
 // Classify maps a failed send to an action and the Graph code to record
@@ -107,7 +110,9 @@ func classifyGraph(e *wire.Error) Action {
 		wire.CodeServiceUnavailable, wire.CodeMaintenance, codeReengagement:
 		return ActionBackoff
 	case wire.CodePolicyRestricted, wire.CodeAccountLocked, wire.CodeSpamRateLimit,
-		codeTemplateLimit, codeCountryBlocked:
+		codeTemplateLimit, codeCountryBlocked, codePayment, codeRegistration, codeNoDisplayName:
+		// Every message of the number would fail the same way until the
+		// business fixes billing, registration or its display name.
 		return ActionStopSender
 	case codeCapability, wire.CodePermission, wire.CodeAccessToken, codePermission2, codePhoneDeleted:
 		return ActionStopSender
