@@ -366,7 +366,7 @@ func testConsentConcurrent(t *testing.T, db ConsentDB) {
 	errs := make(chan error, writers*each)
 	for w := range writers {
 		// Two ledgers, one per pool, as two replicas would have.
-		l := consent.New(pools[w%2])
+		l := ledgerAt(pools[w%2])
 		wg.Go(func() {
 			for i := range each {
 				req := formOptIn("t1", mobileA, consent.Marketing)
