@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -29,7 +30,7 @@ func TestConsentCommands(t *testing.T) {
 	c := []string{"--config", cfgPath, "--tenant", "acme"}
 	optIn := append([]string{"record", "--contact", "+5511987654321", "--action", "opt_in", "--category", "marketing",
 		"--source", "web_form", "--text", "Quero ofertas da Acme no WhatsApp", "--url", "https://acme.example/f",
-		"--ip", "203.0.113.7", "--at", "2026-11-01T09:30:00Z"}, c...)
+		"--ip", "203.0.113.7", "--at", time.Now().Add(-time.Hour).Format(time.RFC3339)}, c...)
 
 	refusals := []struct {
 		name string

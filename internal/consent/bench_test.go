@@ -3,6 +3,7 @@ package consent_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -40,7 +41,7 @@ func contactN(n int) string { return fmt.Sprintf("+55119%08d", 87650000+n%10000)
 func BenchmarkRecord(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			l := consent.New(e.open(b))
+			l := consent.New(e.open(b), consent.WithClock(func() time.Time { return base }))
 			i := 0
 			for b.Loop() {
 				if _, err := l.Record(b.Context(), optIn(contactN(i))); err != nil {
@@ -57,7 +58,7 @@ func BenchmarkRecord(b *testing.B) {
 func BenchmarkState(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			l := consent.New(e.open(b))
+			l := consent.New(e.open(b), consent.WithClock(func() time.Time { return base }))
 			for i := range 2000 {
 				if _, err := l.Record(b.Context(), optIn(contactN(i))); err != nil {
 					b.Fatal(err)
@@ -79,7 +80,7 @@ func BenchmarkState(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			l := consent.New(e.open(b))
+			l := consent.New(e.open(b), consent.WithClock(func() time.Time { return base }))
 			for i := range 2000 {
 				if _, err := l.Record(b.Context(), optIn(contactN(i))); err != nil {
 					b.Fatal(err)

@@ -99,6 +99,10 @@ const (
 	MaxMessageIDLen = 256
 )
 
+// MaxClockSkew is how far in the future evidence.at may be, for clocks of
+// the systems that send it running a little ahead.
+const MaxClockSkew = 5 * time.Minute
+
 // Request asks the ledger to record an opt-in or opt-out.
 type Request struct {
 	TenantID string
@@ -137,7 +141,7 @@ func invalid(field, format string, args ...any) error {
 // id); an opt-out needs none, because every request to stop is honoured,
 // but what evidence it has is checked the same way. Meta's signals carry
 // only marketing: 131050 is an opt-out, user_preferences stop or resume.
-func (r *Request) validate() error {
+func (r *Request) validate(now time.Time) error {
 	if strings.TrimSpace(r.TenantID) == "" {
 		return invalid("tenant", "is required")
 	}
@@ -185,6 +189,9 @@ func (r *Request) validate() error {
 			return invalid("evidence.ip", "%q is not an IPv4 or IPv6 address", ev.IP)
 		}
 		ev.IP = a.String()
+	}
+	if ev.At.After(now.Add(MaxClockSkew)) {
+		return invalid("evidence.at", "%s is in the future", ev.At.UTC().Format(time.RFC3339))
 	}
 	if r.Action == OptIn {
 		if strings.TrimSpace(ev.Text) == "" {

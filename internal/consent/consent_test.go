@@ -233,7 +233,7 @@ func TestLedgerKeySurvivesRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := consent.New(open(oldBox)).Record(t.Context(), optIn("+5511987654321")); err != nil {
+	if _, err := consent.New(open(oldBox), consent.WithClock(func() time.Time { return base })).Record(t.Context(), optIn("+5511987654321")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := open(ring).ResealSecrets(t.Context()); err != nil {

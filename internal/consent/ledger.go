@@ -69,14 +69,14 @@ type personal struct {
 // Record appends an opt-in or opt-out. Bad input is refused with a
 // *FieldError naming the field, and nothing is written.
 func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
-	if err := req.validate(); err != nil {
+	at := l.now().UTC().Truncate(time.Millisecond)
+	if err := req.validate(at); err != nil {
 		return Receipt{}, err
 	}
 	num, err := l.normalize(req.Contact)
 	if err != nil {
 		return Receipt{}, err
 	}
-	at := l.now().UTC().Truncate(time.Millisecond)
 	ev := req.Evidence
 	if ev.At.IsZero() {
 		ev.At = at

@@ -161,6 +161,7 @@ func testConsentRefusals(t *testing.T, s store.Store) {
 		{"opt-in without text", mod(func(r *consent.Request) { r.Evidence.Text = "" }), "evidence.text"},
 		{"opt-in without time", mod(func(r *consent.Request) { r.Evidence.At = time.Time{} }), "evidence.at"},
 		{"opt-in without any trace", mod(func(r *consent.Request) { r.Evidence = consent.Evidence{Text: "yes", At: base} }), "evidence"},
+		{"opt-in in the future", mod(func(r *consent.Request) { r.Evidence.At = base.Add(time.Hour) }), "evidence.at"},
 		{"form without url", mod(func(r *consent.Request) { r.Evidence.URL = "" }), "evidence.url"},
 		{"bad url", mod(func(r *consent.Request) { r.Evidence.URL = "javascript:alert(1)" }), "evidence.url"},
 		{"bad ip", mod(func(r *consent.Request) { r.Evidence.IP = "300.1.1.1" }), "evidence.ip"},
@@ -365,7 +366,7 @@ func testConsentConcurrent(t *testing.T, db ConsentDB) {
 	errs := make(chan error, writers*each)
 	for w := range writers {
 		// Two ledgers, one per pool, as two replicas would have.
-		l := consent.New(pools[w%2])
+		l := ledgerAt(pools[w%2])
 		wg.Go(func() {
 			for i := range each {
 				req := formOptIn("t1", mobileA, consent.Marketing)
