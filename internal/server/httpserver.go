@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/wabaguard/wabaguard/internal/config"
 )
 
@@ -51,7 +53,7 @@ func newHTTPServer(handler http.Handler, h config.HTTP, log *slog.Logger) *http.
 // metricsHandler serves the registry, behind a bearer token when one is
 // configured. The token is compared in constant time and never logged.
 func (s *Server) metricsHandler() http.Handler {
-	h := s.scrapeHandler()
+	h := promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})
 	token := s.cfg.Metrics.Token
 	if token == "" {
 		return h
