@@ -31,8 +31,14 @@ const mediaErrorLimit = 64 << 10
 const maxMediaRedirects = 5
 
 // mediaHeaders are the upstream's headers a download relays: what the
-// client needs to store the file, nothing about the connection or Meta.
-var mediaHeaders = []string{"Content-Type", "Content-Disposition", "ETag", "Last-Modified"}
+// client needs to store the file, resume it or revalidate it, nothing about
+// the connection or Meta.
+var mediaHeaders = []string{"Content-Type", "Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges", "Content-Range"}
+
+// mediaRequestHeaders are the client's headers a download passes to the
+// upstream, so that a broken download can resume and a cached one be
+// revalidated where the upstream supports it.
+var mediaRequestHeaders = []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"}
 
 // newMediaClient returns the client downloads go through: no overall
 // timeout (the request's context bounds it, body included), a bound on
@@ -193,6 +199,11 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, c mediaurl.
 	if tok := s.tokenFor(snd); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
+	for _, k := range mediaRequestHeaders {
+		if v := r.Header.Get(k); v != "" {
+			req.Header.Set(k, v)
+		}
+	}
 	resp, err := s.mediaClient.Do(req)
 	if err != nil {
 		if r.Context().Err() == nil {
@@ -204,7 +215,7 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, c mediaurl.
 	}
 	defer resp.Body.Close()
 	h := w.Header()
-	if resp.StatusCode/100 != 2 {
+	if resp.StatusCode/100 != 2 && resp.StatusCode != http.StatusNotModified {
 		// Meta's answer (404 once its URL expired) is relayed, bounded.
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, mediaErrorLimit))
 		if ct := resp.Header.Get("Content-Type"); ct != "" {
@@ -220,7 +231,7 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, c mediaurl.
 			h.Set(k, v)
 		}
 	}
-	if resp.ContentLength >= 0 {
+	if resp.ContentLength >= 0 && resp.StatusCode != http.StatusNotModified {
 		h.Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
 	}
 	w.WriteHeader(resp.StatusCode)

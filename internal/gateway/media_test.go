@@ -381,3 +381,44 @@ func BenchmarkMediaDownload(b *testing.B) {
 		}
 	}
 }
+
+// TestMediaDownloadResumesAndRevalidates checks a client's Range and
+// conditional headers reach Meta and Meta's partial and not-modified
+// answers come back, so a broken download can resume where Meta allows it.
+func TestMediaDownloadResumesAndRevalidates(t *testing.T) {
+	t.Parallel()
+	me := newMediaEnv(t, openStore(t))
+	file := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
+	me.setOverride(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(file))
+	})
+	u := me.mediaURL(t, me.keyA, me.inbound)
+	for _, c := range []struct {
+		name, header, value string
+		status              int
+		body                string
+		contentRange        string
+	}{
+		{"whole file", "", "", 200, string(file), ""},
+		{"a range", "Range", "bytes=10-19", 206, "abcdefghij", "bytes 10-19/36"},
+		{"the rest", "Range", "bytes=30-", 206, "uvwxyz", "bytes 30-35/36"},
+		{"unchanged", "If-None-Match", `"v1"`, 304, "", ""},
+		{"changed", "If-None-Match", `"v0"`, 200, string(file), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := bearer(me.keyA)
+			if c.header != "" {
+				h[c.header] = c.value
+			}
+			r := me.download(t, u, h)
+			if r.status != c.status || string(r.body) != c.body || r.header.Get("Content-Range") != c.contentRange {
+				t.Fatalf("= %d %q (Content-Range %q), want %d %q (%q)", r.status, r.body, r.header.Get("Content-Range"), c.status, c.body, c.contentRange)
+			}
+			if r.header.Get("ETag") != `"v1"` {
+				t.Errorf("ETag %q not relayed", r.header.Get("ETag"))
+			}
+		})
+	}
+}
