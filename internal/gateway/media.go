@@ -49,6 +49,9 @@ func newMediaClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	tr.MaxIdleConnsPerHost = 32
+	// Relay the bytes as Meta sends them, without asking for and undoing
+	// a compression of media that rarely compresses.
+	tr.DisableCompression = true
 	return &http.Client{Transport: tr, CheckRedirect: sameOrigin}
 }
 
