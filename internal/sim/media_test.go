@@ -111,3 +111,24 @@ func TestInboundMediaWebhook(t *testing.T) {
 		}
 	}
 }
+
+// TestSayMedia checks POST /sim/say takes a medium (base64 in JSON), with
+// the text as its caption, and answers its media id.
+func TestSayMedia(t *testing.T) {
+	h := newHarness(t, nil)
+	body := `{"from":"+1 650 555 0100","to_phone_number_id":"` + pnid + `","text":"look",` +
+		`"media":{"type":"audio","mime_type":"audio/ogg","data":"` + base64.StdEncoding.EncodeToString([]byte("OggS voice")) + `"}}`
+	s, m := h.doAuth(t, "POST", "/sim/say", body, "")
+	mediaID, _ := m["media_id"].(string)
+	if s != 200 || mediaID == "" {
+		t.Fatalf("say media = %d %v", s, m)
+	}
+	h.flush(t)
+	bodies := h.rc.all()
+	if len(bodies) != 1 || !strings.Contains(string(bodies[0]), `"audio":{"caption":"look","id":"`+mediaID+`","mime_type":"audio/ogg"`) {
+		t.Fatalf("webhooks %q", bodies)
+	}
+	if s, m := h.doAuth(t, "POST", "/sim/say", `{"from":"+1 650 555 0100","to_phone_number_id":"`+pnid+`","media":{"type":"gif","mime_type":"image/gif","data":"R0lG"}}`, ""); s != 400 {
+		t.Fatalf("say with an unknown media type = %d %v", s, m)
+	}
+}
