@@ -2,7 +2,8 @@
 // endpoint a Cloud API client talks to after changing only its base URL and
 // token, and a pass-through for the rest of the Graph surface such a client
 // uses (phone number, templates, media), with ownership checks so a tenant
-// only reaches its own numbers and never sees Meta's token.
+// only reaches its own numbers and never sees Meta's token, and the download
+// of media at the gateway's own URLs, streamed from Meta with Meta's token.
 //
 // A send request is authenticated by the tenant's gateway API key, run
 // through the policy pipeline, and either refused synchronously with a Graph
