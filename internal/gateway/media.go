@@ -26,6 +26,10 @@ const mediaInfoLimit = 64 << 10
 // download is relayed.
 const mediaErrorLimit = 64 << 10
 
+// mediaAnswerGrace is how long past the download's bound the gateway may
+// still take to write its answer.
+const mediaAnswerGrace = 10 * time.Second
+
 // maxMediaRedirects bounds the redirects a download follows, all on the
 // host the upstream named.
 const maxMediaRedirects = 5
@@ -186,8 +190,9 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, c mediaurl.
 	ctx, cancel := context.WithTimeout(r.Context(), s.mediaTimeout)
 	defer cancel()
 	// The server's write timeout is sized for API calls; a large file gets
-	// the download's own bound instead.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.mediaTimeout))
+	// the download's own bound instead, with time left to answer when Meta
+	// used it all.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.mediaTimeout + mediaAnswerGrace))
 
 	method := http.MethodGet
 	if r.Method == http.MethodHead {
@@ -211,7 +216,7 @@ func (s *Server) streamMedia(w http.ResponseWriter, r *http.Request, c mediaurl.
 	if err != nil {
 		if r.Context().Err() == nil {
 			// The error names the upstream URL; log only the media id.
-			s.log.WarnContext(ctx, "gateway: media download failed", "media", c.MediaID, "timeout", errors.Is(err, context.DeadlineExceeded))
+			s.log.WarnContext(ctx, "gateway: media download failed", "media", c.MediaID, "timeout", ctx.Err() != nil)
 			writeError(w, errUpstream())
 		}
 		return

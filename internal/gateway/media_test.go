@@ -58,16 +58,16 @@ type mediaEnv struct {
 	data     []byte
 }
 
-func newMediaEnv(t testing.TB, st testStore) *mediaEnv {
+func newMediaEnv(t testing.TB, st testStore, opts ...envOpt) *mediaEnv {
 	t.Helper()
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	me := &mediaEnv{clock: &gwClock{now: t0}, simClock: sim.NewManualClock(t0)}
-	me.env = newEnvOn(t, st, func(c *gateway.Config, _ *env) {
+	me.env = newEnvOn(t, st, append([]envOpt{func(c *gateway.Config, _ *env) {
 		c.Now = me.clock.Now
 		box, err := secret.NewBox(secret.NewKey())
 		must(t, err)
 		c.MediaURLs = mediaurl.New(box, "") // URLs on the request's host
-	})
+	}}, opts...)...)
 	cfg := sim.FastConfig()
 	cfg.Clock = me.simClock
 	cfg.AccessTokens = []string{"meta-token-tenant-a", "meta-token-tenant-b"}
@@ -420,5 +420,25 @@ func TestMediaDownloadResumesAndRevalidates(t *testing.T) {
 				t.Errorf("ETag %q not relayed", r.header.Get("ETag"))
 			}
 		})
+	}
+}
+
+// TestStalledMediaDownloadIsBounded: Meta accepting the connection and
+// never answering holds a download only until the gateway's bound, then the
+// client gets code 2 and Meta's side of the request is cancelled.
+func TestStalledMediaDownloadIsBounded(t *testing.T) {
+	t.Parallel()
+	me := newMediaEnv(t, openStore(t), func(c *gateway.Config, _ *env) { c.MediaTimeout = 300 * time.Millisecond })
+	cancelled := make(chan struct{})
+	me.setOverride(func(_ http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		close(cancelled)
+	})
+	u := me.mediaURL(t, me.keyA, me.inbound)
+	wantErr(t, me.download(t, u, bearer(me.keyA)), 503, wire.CodeTemporary)
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stalled request to Meta was not cancelled")
 	}
 }
