@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -350,7 +351,7 @@ func TestBigMediaIsStreamed(t *testing.T) {
 // gateway to a client on loopback. Bytes allocated per download far below
 // the file's size show it is relayed, not held.
 func BenchmarkMediaDownload(b *testing.B) {
-	me := newMediaEnv(b, openStore(b))
+	me := newMediaEnv(b, openStore(b), func(c *gateway.Config, _ *env) { c.Logger = slog.New(slog.DiscardHandler) })
 	const size = 64 << 20
 	block := bytes.Repeat([]byte{0x5A}, 1<<20)
 	me.setOverride(func(w http.ResponseWriter, _ *http.Request) {
