@@ -57,15 +57,17 @@ A simulated person writes to a business number with 'wabaguard sim say'.`, stdou
 		}
 		cfg.Numbers = append(cfg.Numbers, sim.Number{PhoneNumberID: parts[0], WABAID: parts[1], DisplayPhoneNumber: parts[2], ThroughputMPS: *throughput})
 	}
-	s, err := sim.New(cfg)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
+	cfg.MediaBaseURL = "http://" + ln.Addr().String()
+	s, err := sim.New(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer s.Close()
 	s.Start(ctx)
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Cloud API simulator listening on http://%s (seed %d, limits %v)\n", ln.Addr(), *seed, *limits)

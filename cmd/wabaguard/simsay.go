@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,13 +22,14 @@ import (
 // number. By default it goes through the gateway's demo endpoint (the
 // simulator embedded in `serve`); with --sim, straight to a standalone one.
 func runSimSay(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := newFlags("sim say", "--from NUMBER --text TEXT [flags]", `Play the customer: a simulated person sends a text to a business number.
-The simulator opens the 24-hour customer-service window of (number, person),
+	fs := newFlags("sim say", "--from NUMBER (--text TEXT | --media FILE) [flags]", `Play the customer: a simulated person sends a text, or a photo, video,
+voice note or document, to a business number. The simulator opens the 24-hour customer-service window of (number, person),
 as Meta does, and sends the signed messages webhook to the gateway, so that a
 free-form reply from the business is delivered instead of failing 131047.
 Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, stdout)
 	from := fs.String("from", "", "the person's phone `number`, e.g. +5511987654321 (required)")
-	text := fs.String("text", "", "what the person writes (required)")
+	text := fs.String("text", "", "what the person writes (required without --media; with it, the caption)")
+	mediaFile := fs.String("media", "", "send this `file` instead: an image, video or audio by its extension, anything else as a document")
 	to := fs.String("to", server.DemoPhoneNumberID, "the business's phone_number_id written to")
 	gateway := fs.String("gateway", "http://127.0.0.1:8080", "base `URL` of a gateway in demo mode (uses its POST "+server.DemoSayPath+")")
 	simURL := fs.String("sim", "", "base `URL` of a standalone 'wabaguard sim' instead of a gateway (uses its POST /sim/say)")
@@ -34,14 +38,22 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 	if err := fs.parse(args, 0, 0); err != nil {
 		return err
 	}
-	if *from == "" || *text == "" {
-		return usagef("sim say", "--from and --text are required")
+	if *from == "" || (*text == "" && *mediaFile == "") {
+		return usagef("sim say", "--from, and --text or --media, are required")
+	}
+	say := sim.SayRequest{From: *from, ToPhoneNumberID: *to, Text: *text}
+	if *mediaFile != "" {
+		m, err := sayMedia(*mediaFile)
+		if err != nil {
+			return fmt.Errorf("sim say: %w", err)
+		}
+		say.Media = m
 	}
 	url := strings.TrimRight(*gateway, "/") + server.DemoSayPath
 	if *simURL != "" {
 		url = strings.TrimRight(*simURL, "/") + "/sim/say"
 	}
-	body, err := json.Marshal(sim.SayRequest{From: *from, ToPhoneNumberID: *to, Text: *text})
+	body, err := json.Marshal(say)
 	if err != nil {
 		return err
 	}
@@ -86,7 +98,12 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 		_, err := stdout.Write(append(bytes.TrimSpace(raw), '\n'))
 		return err
 	}
-	fmt.Fprintf(stdout, "%s wrote to %s: %q (inbound %s)\n", res.WaID, res.PhoneNumberID, *text, res.MessageID)
+	if say.Media != nil {
+		fmt.Fprintf(stdout, "%s sent %s %s (%s) to %s (inbound %s, media %s)\n", res.WaID, article(say.Media.Type), say.Media.Type, say.Media.MimeType, res.PhoneNumberID, res.MessageID, res.MediaID)
+		fmt.Fprintf(stdout, "fetch it with your key: GET /v23.0/%s answers its url, on the gateway\n", res.MediaID)
+	} else {
+		fmt.Fprintf(stdout, "%s wrote to %s: %q (inbound %s)\n", res.WaID, res.PhoneNumberID, *text, res.MessageID)
+	}
 	fmt.Fprintf(stdout, "the 24-hour window is open until %s\n", res.WindowUntil.Local().Format(time.RFC3339))
 	switch {
 	case res.Recorded == nil:
@@ -96,4 +113,36 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 		fmt.Fprintln(stdout, "the gateway has not processed the webhook yet; check its log for webhook errors")
 	}
 	return nil
+}
+
+// sayMedia reads a file for --media: its MIME type from its extension, its
+// WhatsApp type from the MIME type's family.
+func sayMedia(path string) (*sim.SayMedia, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSayFile {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxSayFile)
+	}
+	mt, _, _ := mime.ParseMediaType(mime.TypeByExtension(filepath.Ext(path)))
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	m := &sim.SayMedia{Type: "document", MimeType: mt, Data: data, Filename: filepath.Base(path)}
+	switch family, _, _ := strings.Cut(mt, "/"); family {
+	case "image", "video", "audio":
+		m.Type, m.Filename = family, ""
+	}
+	return m, nil
+}
+
+// maxSayFile keeps --media within a say request (sim.MaxSayBody in base64).
+const maxSayFile = sim.MaxSayBody/4*3 - 4<<10
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

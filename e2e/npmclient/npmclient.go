@@ -50,6 +50,12 @@ type Step struct {
 // Steps are the steps run.mjs reports, in order, when it is configured.
 var Steps = []string{"send_text", "send_template", "mark_read", "list_templates", "verify_signature", "reject_tampered"}
 
+// ReceiveSteps follow Steps when run.mjs is also the tenant's webhook
+// receiver (WABAGUARD_RECEIVER_PORT): a real delivery checked with the
+// library's signature check and parsed by it, and the inbound medium it
+// announces downloaded through the gateway.
+var ReceiveSteps = []string{"receive_webhook", "parse_webhook", "download_media", "download_webhook_url", "download_needs_key"}
+
 // Timeouts bounding the external processes.
 const (
 	InstallTimeout = 3 * time.Minute
@@ -126,11 +132,17 @@ func RunNpmClient(t testing.TB, env map[string]string) []Step {
 // RequireAllOK fails the test unless every step in Steps was reported and ok.
 func RequireAllOK(t testing.TB, steps []Step) {
 	t.Helper()
+	RequireOK(t, steps, Steps...)
+}
+
+// RequireOK fails the test unless every named step was reported and ok.
+func RequireOK(t testing.TB, steps []Step, names ...string) {
+	t.Helper()
 	got := make(map[string]Step, len(steps))
 	for _, s := range steps {
 		got[s.Step] = s
 	}
-	for _, name := range Steps {
+	for _, name := range names {
 		s, ok := got[name]
 		switch {
 		case !ok:

@@ -26,12 +26,29 @@
 // Optional: WABAGUARD_GRAPH_VERSION (default: the library's own, v23.0),
 //           WABAGUARD_STEP_TIMEOUT_MS (default 10000).
 //
+// Receiving, when WABAGUARD_RECEIVER_PORT is set: the script is then the
+// tenant's webhook receiver too. It listens on 127.0.0.1:<port> (the
+// tenant's webhook URL in the gateway) before anything else, checks every
+// delivery with the library's verifySignature and parses it with its
+// normalizeWebhook, and waits for the inbound medium the caller had a
+// simulated person send:
+//   receive_webhook       verifySignature (./server)  a real delivery of the gateway verifies
+//   parse_webhook         normalizeWebhook (./server) the medium is there: number, sender, id, type
+//   download_media        media.download              the bytes through the gateway match
+//   download_webhook_url  client.fetch                the url in the webhook serves the same bytes
+//   download_needs_key    media.download, no auth     without the API key the gateway serves nothing
+// with WABAGUARD_MEDIA_ID (the medium's id), WABAGUARD_MEDIA_SHA256 (hex
+// digest of its bytes), WABAGUARD_MEDIA_FROM (the sender's wa_id) and
+// optionally WABAGUARD_RECEIVE_TIMEOUT_MS (default 30000).
+//
 // Exit status: 0 when every step is ok, 1 otherwise, 2 on bad configuration.
 
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { WhatsAppClient } from "@kapso/whatsapp-cloud-api";
 import { buildTemplateSendPayload } from "@kapso/whatsapp-cloud-api";
-import { verifySignature } from "@kapso/whatsapp-cloud-api/server";
+import { normalizeWebhook, verifySignature } from "@kapso/whatsapp-cloud-api/server";
 
 const required = [
   "WABAGUARD_BASE_URL",
@@ -97,6 +114,59 @@ const client = new WhatsAppClient({
 
 const wamid = (res) => res?.messages?.[0]?.id;
 
+// The receiver starts first, so that the gateway's deliveries (retried
+// until they land) find it while the sending steps run.
+const receiver = env.WABAGUARD_RECEIVER_PORT ? await startReceiver(Number(env.WABAGUARD_RECEIVER_PORT)) : undefined;
+
+async function startReceiver(port) {
+  const state = { verified: [], rejected: 0, waiters: [] };
+  const server = createServer((req, res) => {
+    const parts = [];
+    req.on("data", (c) => parts.push(c));
+    req.on("end", () => {
+      const rawBody = Buffer.concat(parts);
+      const signatureHeader = req.headers["x-hub-signature-256"];
+      if (req.method !== "POST" || !verifySignature({ appSecret: env.WABAGUARD_WEBHOOK_SECRET, rawBody, signatureHeader })) {
+        state.rejected++;
+        res.writeHead(401).end();
+        return;
+      }
+      let parsed;
+      try {
+        parsed = normalizeWebhook(JSON.parse(rawBody.toString("utf8")));
+      } catch (err) {
+        state.rejected++;
+        res.writeHead(400).end();
+        return;
+      }
+      state.verified.push({ bytes: rawBody.length, parsed });
+      res.writeHead(200).end();
+      for (const w of state.waiters.splice(0)) w();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  // Wait for a delivery matching pred, bounded in time.
+  state.waitFor = (pred, ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), ms);
+      const check = () => {
+        const hit = state.verified.find((d) => pred(d.parsed));
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+        } else {
+          state.waiters.push(check);
+        }
+      };
+      check();
+    });
+  state.close = () => new Promise((resolve) => server.close(resolve));
+  return state;
+}
+
 const textId = await step("send_text", async () => {
   const res = await client.messages.sendText({
     phoneNumberId,
@@ -146,5 +216,62 @@ await step("reject_tampered", async () => {
   const accepted = verifySignature({ appSecret, rawBody: tampered, signatureHeader });
   return { ok: !accepted, detail: accepted ? "tampered body accepted" : "tampered body rejected" };
 });
+
+if (receiver) {
+  const mediaId = env.WABAGUARD_MEDIA_ID;
+  const wantDigest = env.WABAGUARD_MEDIA_SHA256;
+  const receiveMs = Number(env.WABAGUARD_RECEIVE_TIMEOUT_MS || 30000);
+  const digest = (buf) => createHash("sha256").update(Buffer.from(buf)).digest("hex");
+  const mediaOf = (m) => m?.[m?.type];
+  const isOurs = (parsed) => parsed.messages.some((m) => mediaOf(m)?.id === mediaId);
+
+  const delivery = await step("receive_webhook", async () => {
+    const d = await receiver.waitFor(isOurs, receiveMs);
+    if (!d) {
+      return { ok: false, detail: `no verified delivery with media ${mediaId} within ${receiveMs} ms (${receiver.verified.length} verified, ${receiver.rejected} rejected)` };
+    }
+    return { ok: receiver.rejected === 0, detail: { verified: receiver.verified.length, rejected: receiver.rejected, bytes: d.bytes } };
+  });
+
+  const message = await step("parse_webhook", async () => {
+    if (!delivery) return { ok: false, detail: "nothing received to parse" };
+    const d = receiver.verified.find((x) => isOurs(x.parsed));
+    const m = d.parsed.messages.find((x) => mediaOf(x)?.id === mediaId);
+    const media = mediaOf(m);
+    const ok =
+      d.parsed.object === "whatsapp_business_account" &&
+      d.parsed.phoneNumberId === phoneNumberId &&
+      m.from === env.WABAGUARD_MEDIA_FROM &&
+      typeof m.id === "string" && m.id.startsWith("wamid.") &&
+      typeof media.mimeType === "string" && typeof media.sha256 === "string" &&
+      typeof media.url === "string" && media.url.startsWith(env.WABAGUARD_BASE_URL);
+    return { ok, detail: { type: m.type, from: m.from, id: m.id, media } };
+  });
+
+  await step("download_media", async () => {
+    // As against Meta, whose media URLs also need the token, the library
+    // is told to send it.
+    const buf = await client.media.download({ mediaId, phoneNumberId, auth: "always" });
+    const got = digest(buf);
+    return { ok: got === wantDigest, detail: `${buf.byteLength} bytes, sha256 ${got}` };
+  });
+
+  await step("download_webhook_url", async () => {
+    const url = message?.media?.url;
+    if (typeof url !== "string") return { ok: false, detail: "no url in the webhook" };
+    const res = await client.fetch(url);
+    const buf = await res.arrayBuffer();
+    const got = digest(buf);
+    return { ok: res.status === 200 && got === wantDigest, detail: `HTTP ${res.status}, ${buf.byteLength} bytes, sha256 ${got}` };
+  });
+
+  await step("download_needs_key", async () => {
+    const res = await client.media.download({ mediaId, phoneNumberId, as: "response" });
+    const body = await res.text();
+    return { ok: res.status === 401, detail: `HTTP ${res.status} ${body.slice(0, 120)}` };
+  });
+
+  await receiver.close();
+}
 
 process.exit(failed ? 1 : 0);

@@ -76,6 +76,10 @@ type Config struct {
 	// HTTPClient posts to tenants (Destinations' client, which checks every
 	// connection and never follows redirects, when nil).
 	HTTPClient *http.Client
+	// Rewrite, when set, returns a change value as the tenant receives it;
+	// it replaces the url of inbound media, which only Meta's token opens,
+	// with the gateway's own. It runs at each delivery, on a copy.
+	Rewrite func(tenantID, field string, value []byte) []byte
 }
 
 // Forwarder delivers due forwards to tenants.
@@ -403,6 +407,14 @@ func quote(s string) []byte {
 func (f *Forwarder) post(ctx context.Context, t store.Tenant, chunk []store.Forward) error {
 	// Written as Meta writes it, so that receivers that re-serialise before
 	// checking the signature compute it over the same bytes.
+	if f.cfg.Rewrite != nil {
+		out := make([]store.Forward, len(chunk))
+		for i, fw := range chunk {
+			fw.Value = f.cfg.Rewrite(t.ID, fw.Field, fw.Value)
+			out[i] = fw
+		}
+		chunk = out
+	}
 	body := wire.MetaJSON(Envelope(chunk))
 	ctx, cancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer cancel()

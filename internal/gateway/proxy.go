@@ -73,21 +73,25 @@ func (s *Server) relayObserved(ctx context.Context, w http.ResponseWriter, snd s
 		}
 		rd = io.MultiReader(bytes.NewReader(head), resp.Body)
 	}
-	h := w.Header()
-	for k, vs := range resp.Header {
+	copyHeaders(w.Header(), resp.Header)
+	w.WriteHeader(resp.StatusCode)
+	if _, err := io.Copy(w, rd); err != nil {
+		s.log.WarnContext(ctx, "gateway: relay body interrupted", "err", err, "path", path)
+	}
+}
+
+// copyHeaders copies an upstream answer's end-to-end headers to h.
+func copyHeaders(h, from http.Header) {
+	for k, vs := range from {
 		h[k] = append([]string(nil), vs...)
 	}
-	for _, c := range resp.Header.Values("Connection") {
+	for _, c := range from.Values("Connection") {
 		for _, k := range strings.Split(c, ",") {
 			h.Del(strings.TrimSpace(k))
 		}
 	}
 	for _, k := range hopByHop {
 		h.Del(k)
-	}
-	w.WriteHeader(resp.StatusCode)
-	if _, err := io.Copy(w, rd); err != nil {
-		s.log.WarnContext(ctx, "gateway: relay body interrupted", "err", err, "path", path)
 	}
 }
 
@@ -219,6 +223,10 @@ func (s *Server) handleNode(w http.ResponseWriter, r *http.Request) {
 			writeError(w, gerr)
 			return
 		}
+	}
+	if obj.kind == store.ObjectMedia && r.Method == http.MethodGet {
+		s.relayMediaInfo(w, r, tenant.ID, id, snd, q)
+		return
 	}
 	var observe func(context.Context, []byte)
 	if obj.kind == store.ObjectMedia && r.Method == http.MethodDelete {

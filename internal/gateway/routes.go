@@ -3,6 +3,8 @@ package gateway
 import (
 	"net/http"
 	"regexp"
+
+	"github.com/wabaguard/wabaguard/internal/mediaurl"
 )
 
 // versionRE is the shape of a Graph API version path segment.
@@ -36,6 +38,17 @@ func (s *Server) routes() *http.ServeMux {
 
 	// Everything else is a path Graph does not know.
 	mux.HandleFunc("/", s.handleUnknown)
+	return mux
+}
+
+// withMedia serves media downloads, at the URLs GET /{media_id} answers,
+// ahead of the Graph routes: the download path would overlap the
+// unversioned edges (/{id}/message_templates) in one mux, so it gets a mux
+// of its own in front.
+func (s *Server) withMedia(graph http.Handler) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+mediaurl.Path+"{token}", s.handleMediaDownload)
+	mux.Handle("/", graph)
 	return mux
 }
 

@@ -2,7 +2,8 @@
 // endpoint a Cloud API client talks to after changing only its base URL and
 // token, and a pass-through for the rest of the Graph surface such a client
 // uses (phone number, templates, media), with ownership checks so a tenant
-// only reaches its own numbers and never sees Meta's token.
+// only reaches its own numbers and never sees Meta's token, and the download
+// of media at the gateway's own URLs, streamed from Meta with Meta's token.
 //
 // A send request is authenticated by the tenant's gateway API key, run
 // through the policy pipeline, and either refused synchronously with a Graph
@@ -23,8 +24,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wabaguard/wabaguard/internal/batch"
+	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
@@ -92,6 +95,16 @@ type Config struct {
 	MaxBatch int
 	// AuthLimit bounds failed authentications per client and key prefix.
 	AuthLimit AuthLimit
+	// MediaURLs issues the gateway media URLs GET /{media_id} answers in
+	// place of Meta's. Replicas must share its key and public URL; by
+	// default a key of this process alone and the request's own host.
+	MediaURLs *mediaurl.Issuer
+	// MediaClient fetches media from the upstream; by default a client
+	// that follows redirects only on the upstream URL's own host.
+	MediaClient *http.Client
+	// MediaTimeout bounds one download, body included. Default
+	// DefaultMediaTimeout.
+	MediaTimeout time.Duration
 }
 
 // Server is the Graph-compatible API.
@@ -106,12 +119,16 @@ type Server struct {
 	metrics  *metrics.Metrics
 	now      func() time.Time
 
-	committer *batch.Committer[*store.Intake]
-	keys      *keyCache
-	authLimit *authLimiter
-	locks     *keyLocks
-	mux       *http.ServeMux
-	handler   http.Handler
+	committer    *batch.Committer[*store.Intake]
+	keys         *keyCache
+	authLimit    *authLimiter
+	locks        *keyLocks
+	media        *mediaurl.Issuer
+	mediaClient  *http.Client
+	mediaTimeout time.Duration
+
+	mux     *http.ServeMux
+	handler http.Handler
 
 	// background tracks rejection decisions still being committed, so Close
 	// can wait for them before stopping the committer.
@@ -159,13 +176,27 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.media, s.mediaClient, s.mediaTimeout = cfg.MediaURLs, cfg.MediaClient, cfg.MediaTimeout
+	if s.media == nil {
+		box, err := secret.NewBox(secret.NewKey())
+		if err != nil {
+			return nil, fmt.Errorf("gateway: media URL key: %w", err)
+		}
+		s.media = mediaurl.New(box, "")
+	}
+	if s.mediaClient == nil {
+		s.mediaClient = newMediaClient()
+	}
+	if s.mediaTimeout <= 0 {
+		s.mediaTimeout = DefaultMediaTimeout
+	}
 	maxBatch := cfg.MaxBatch
 	if maxBatch <= 0 {
 		maxBatch = DefaultMaxBatch
 	}
 	s.committer = batch.New(s.flush, maxBatch)
 	s.mux = s.routes()
-	s.handler = s.middleware(s.mux)
+	s.handler = s.middleware(s.withMedia(s.mux))
 	return s, nil
 }
 

@@ -1,6 +1,8 @@
 package secret
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -95,4 +97,14 @@ func WriteNewKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("secret: write key file: %w", err)
 	}
 	return k, nil
+}
+
+// DeriveKey returns a key for one purpose derived from a sealing key
+// (HMAC-SHA256 of the purpose under the key), so a feature that needs its
+// own key (media URLs) shares the operator's one secret without sharing
+// the key that seals secrets at rest.
+func DeriveKey(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

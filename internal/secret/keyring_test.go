@@ -1,6 +1,7 @@
 package secret
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -74,5 +75,16 @@ func TestReadKeyFile(t *testing.T) {
 	}
 	if _, err := ReadKeyFile(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing key file accepted")
+	}
+}
+
+func TestDeriveKeySeparatesPurposes(t *testing.T) {
+	k := NewKey()
+	a, b := DeriveKey(k, "media"), DeriveKey(k, "other")
+	if len(a) != KeySize || bytes.Equal(a, b) || bytes.Equal(a, k) || !bytes.Equal(a, DeriveKey(k, "media")) {
+		t.Fatalf("derived keys: %x %x from %x", a, b, k)
+	}
+	if bytes.Equal(a, DeriveKey(NewKey(), "media")) {
+		t.Fatal("two keys derived the same media key")
 	}
 }

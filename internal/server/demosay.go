@@ -40,7 +40,7 @@ type demoSay struct {
 }
 
 func (d *demoSay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, sim.MaxSayBody)
 	res, werr := d.sim.SayHTTP(r)
 	if werr != nil {
 		wire.WriteError(w, werr)

@@ -83,3 +83,26 @@ func Keyring(cfg config.Config, getenv func(string) string) (*secret.Keyring, Ke
 	ring, err := secret.NewKeyring(k, prev...)
 	return ring, src, err
 }
+
+// mediaKeyPurpose names the key media URLs are sealed with.
+const mediaKeyPurpose = "wabaguard media URLs v1"
+
+// MediaKeyring is the sealer of media URLs: keys derived from the secret key
+// and the previous ones, so every replica sharing the secret key opens the
+// URLs any of them issued, and a rotation keeps URLs issued just before it
+// working.
+func MediaKeyring(cfg config.Config, getenv func(string) string) (*secret.Keyring, error) {
+	k, _, err := SecretKey(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	var prev [][]byte
+	for i, p := range cfg.PreviousSecretKeys {
+		b, err := secret.ParseKey(p)
+		if err != nil {
+			return nil, fmt.Errorf("previous_secret_keys[%d]: %w", i, err)
+		}
+		prev = append(prev, secret.DeriveKey(b, mediaKeyPurpose))
+	}
+	return secret.NewKeyring(secret.DeriveKey(k, mediaKeyPurpose), prev...)
+}

@@ -91,3 +91,53 @@ func TestSecretKeySources(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+// TestMediaKeyringIsSharedAndRotates: replicas with the same secret key open
+// each other's media URLs; after a rotation the URLs sealed under the old
+// key still open while it is listed as previous; the media key is not the
+// key that seals secrets at rest.
+func TestMediaKeyringIsSharedAndRotates(t *testing.T) {
+	t.Parallel()
+	oldKey, newKey := secret.NewKey(), secret.NewKey()
+	cfgWith := func(primary []byte, previous ...[]byte) config.Config {
+		c := config.Default()
+		c.DataDir = t.TempDir()
+		c.SecretKey = fmt.Sprintf("%x", primary)
+		for _, p := range previous {
+			c.PreviousSecretKeys = append(c.PreviousSecretKeys, fmt.Sprintf("%x", p))
+		}
+		return c
+	}
+	ring := func(c config.Config) *secret.Keyring {
+		r, err := MediaKeyring(c, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	replicaA, replicaB := ring(cfgWith(oldKey)), ring(cfgWith(oldKey))
+	sealed, err := replicaA.Seal([]byte("media token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		ring *secret.Keyring
+		want bool
+	}{
+		{"another replica", replicaB, true},
+		{"rotated, old key kept as previous", ring(cfgWith(newKey, oldKey)), true},
+		{"rotated, old key dropped", ring(cfgWith(newKey)), false},
+	} {
+		if _, err := c.ring.Open(sealed); (err == nil) != c.want {
+			t.Errorf("%s: open err = %v, want opened=%v", c.name, err, c.want)
+		}
+	}
+	atRest, err := secret.NewBox(oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := atRest.Open(sealed); err == nil {
+		t.Error("the secret key itself opens media tokens")
+	}
+}

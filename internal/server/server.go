@@ -24,6 +24,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/inbound"
+	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -170,6 +171,12 @@ func (s *Server) build(ctx context.Context) error {
 
 	client := cloudapi.New(upstreamURL, cfg.Graph.Version, cloudapi.NewHTTPClient())
 
+	mediaRing, err := MediaKeyring(cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
+	mediaURLs := mediaurl.New(mediaRing, cfg.BaseURL())
+
 	s.dispatch = dispatch.New(st, client, dispatch.Config{
 		Owner:       cfg.ReplicaID,
 		LeaseTTL:    cfg.Dispatch.LeaseTTL.D(),
@@ -189,6 +196,7 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:      s.metrics,
 		Destinations: destinations,
 		TenantBatch:  cfg.WebhookBatches(),
+		Rewrite:      mediaURLs.RewriteWebhook,
 	})
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
 		OnApplied: s.forwarder.Notify,
@@ -215,6 +223,7 @@ func (s *Server) build(ctx context.Context) error {
 			Burst:     cfg.Auth.FailureBurst,
 			PerMinute: cfg.Auth.FailuresPerMinute,
 		},
+		MediaURLs: mediaURLs,
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -293,13 +302,15 @@ func (s *Server) startSimulator(ctx context.Context, token string) error {
 		}
 		sc.Numbers = append(sc.Numbers, n)
 	}
-	sm, err := sim.New(sc)
-	if err != nil {
-		return fmt.Errorf("simulator: %w", err)
-	}
 	ln, err := net.Listen("tcp", cfg.Simulator.Listen)
 	if err != nil {
 		return fmt.Errorf("simulator listen %s: %w", cfg.Simulator.Listen, err)
+	}
+	sc.MediaBaseURL = "http://" + ln.Addr().String()
+	sm, err := sim.New(sc)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("simulator: %w", err)
 	}
 	s.sim, s.simListener = sm, ln
 	s.simHTTP = &http.Server{Handler: sm.Handler(), ReadHeaderTimeout: 10 * time.Second}

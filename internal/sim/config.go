@@ -97,6 +97,9 @@ type Config struct {
 	MaxRecords int
 	// MaxMediaBytes bounds the total bytes of stored media.
 	MaxMediaBytes int64
+	// MediaBaseURL is the simulator's own base URL (scheme://host:port),
+	// for the url of inbound media in webhooks; "" leaves url out.
+	MediaBaseURL string
 	// HTTPClient posts webhooks; nil uses a client with a 10 s timeout.
 	HTTPClient *http.Client
 }

@@ -19,8 +19,25 @@ type SayRequest struct {
 	// ToPhoneNumberID is the business number written to; it may be empty
 	// when the simulator has exactly one number.
 	ToPhoneNumberID string `json:"to_phone_number_id,omitempty"`
-	Text            string `json:"text"`
+	// Text is the message, or the caption when Media is set.
+	Text string `json:"text"`
+	// Media, when set, makes the person send a medium instead of a text.
+	Media *SayMedia `json:"media,omitempty"`
 }
+
+// SayMedia is a medium a simulated person sends through Say.
+type SayMedia struct {
+	// Type is image, video, audio, document or sticker.
+	Type     string `json:"type"`
+	MimeType string `json:"mime_type"`
+	// Data is the file (base64 in JSON).
+	Data     []byte `json:"data"`
+	Filename string `json:"filename,omitempty"`
+}
+
+// MaxSayBody bounds a say request: a text, or a medium of up to about 6 MiB
+// in base64.
+const MaxSayBody = 8 << 20
 
 // SayResult is what Say did: the inbound message's id, the person's wa_id and
 // when the 24-hour customer-service window it opened closes.
@@ -29,6 +46,8 @@ type SayResult struct {
 	PhoneNumberID string    `json:"phone_number_id"`
 	WaID          string    `json:"wa_id"`
 	WindowUntil   time.Time `json:"window_open_until"`
+	// MediaID is the id of the medium sent, when one was.
+	MediaID string `json:"media_id,omitempty"`
 }
 
 // ErrNoWebhooks is returned by Say when the simulator has nowhere to send the
@@ -38,8 +57,8 @@ var ErrNoWebhooks = errors.New("sim: webhooks are off or no webhook URL is set, 
 // maxSayText is Meta's limit for a text body, which a person's message shares.
 const maxSayText = 4096
 
-// Say makes a simulated person send a text to a business number, exactly as
-// a real one would: the 24-hour window of (number, person) opens at once and
+// Say makes a simulated person send a text (or, with Media, a medium) to a
+// business number, exactly as a real one would: the 24-hour window of (number, person) opens at once and
 // a signed messages webhook is queued for the business.
 func (s *Sim) Say(req SayRequest) (SayResult, error) {
 	if !s.webhooksOn() {
@@ -52,19 +71,25 @@ func (s *Sim) Say(req SayRequest) (SayResult, error) {
 		}
 		pnid = s.order[0].cfg.PhoneNumberID
 	}
-	if req.Text == "" {
+	if req.Text == "" && req.Media == nil {
 		return SayResult{}, errors.New("sim: text is required")
 	}
 	if len([]rune(req.Text)) > maxSayText {
 		return SayResult{}, fmt.Errorf("sim: text is longer than %d characters", maxSayText)
 	}
-	id, err := s.Inbound(pnid, req.From, req.Text)
+	var id, mediaID string
+	var err error
+	if m := req.Media; m != nil {
+		id, mediaID, err = s.InboundMedia(pnid, req.From, InboundMedia{Type: m.Type, MimeType: m.MimeType, Data: m.Data, Caption: req.Text, Filename: m.Filename})
+	} else {
+		id, err = s.Inbound(pnid, req.From, req.Text)
+	}
 	if err != nil {
 		return SayResult{}, err
 	}
 	return SayResult{
 		MessageID: id, PhoneNumberID: pnid, WaID: waIDFor(req.From),
-		WindowUntil: s.clock.Now().Add(24 * time.Hour).UTC(),
+		WindowUntil: s.clock.Now().Add(24 * time.Hour).UTC(), MediaID: mediaID,
 	}, nil
 }
 
@@ -86,7 +111,7 @@ func (s *Sim) serveSay(w http.ResponseWriter, r *http.Request) {
 // SayHTTP reads a SayRequest from r's JSON body and says it, answering
 // failures as Graph-shaped errors. The gateway's demo endpoint shares it.
 func (s *Sim) SayHTTP(r *http.Request) (SayResult, *wire.Error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxSayBody))
 	if err != nil {
 		return SayResult{}, wire.Errorf(wire.CodeInvalidParameter, "could not read request body: %v", err)
 	}

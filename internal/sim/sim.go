@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,9 +43,10 @@ type Sim struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	media mediaStore
-	q     queue
-	edges edgeState
+	media     mediaStore
+	mediaBase string
+	q         queue
+	edges     edgeState
 
 	drainMu                         sync.Mutex
 	webhookPosts, webhookFailures   atomic.Int64
@@ -127,12 +129,13 @@ func New(cfg Config) (*Sim, error) {
 		return nil, err
 	}
 	s := &Sim{
-		cfg:     cfg,
-		clock:   cfg.Clock,
-		tokens:  map[string]struct{}{},
-		numbers: map[string]*numberState{},
-		wabas:   map[string]*wabaState{},
-		rng:     rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)),
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		mediaBase: strings.TrimRight(cfg.MediaBaseURL, "/"),
+		tokens:    map[string]struct{}{},
+		numbers:   map[string]*numberState{},
+		wabas:     map[string]*wabaState{},
+		rng:       rand.New(rand.NewPCG(uint64(cfg.Seed), 0x5eed)),
 	}
 	s.behaviour = cfg.Behaviour
 	if s.behaviour == nil {

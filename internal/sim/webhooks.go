@@ -249,6 +249,27 @@ func (s *Sim) queueInbound(ns *numberState, from, id, text string, at time.Time)
 	}
 }
 
+// queueInboundMessage queues a messages webhook carrying one message of a
+// user whose object, under the key of its type, is obj.
+func (s *Sim) queueInboundMessage(ns *numberState, hdr wire.InboundHeader, obj any, at time.Time) {
+	if !s.webhooksOn() {
+		return
+	}
+	raw, err := json.Marshal(map[string]any{
+		"from": hdr.From, "id": hdr.ID, "timestamp": hdr.Timestamp, "type": hdr.Type, hdr.Type: obj,
+	})
+	if err == nil {
+		err = s.queueChangeNoTime(ns, "messages", wire.MessagesValue{
+			MessagingProduct: "whatsapp", Metadata: metadata(ns),
+			Contacts: []wire.WebhookContact{{Profile: &wire.Profile{Name: "Sim User " + hdr.From[max(0, len(hdr.From)-4):]}, WaID: hdr.From}},
+			Messages: []json.RawMessage{raw},
+		}, at)
+	}
+	if err != nil {
+		s.logDrop(fmt.Errorf("inbound webhook: %w", err))
+	}
+}
+
 type userPreference struct {
 	WaID      string `json:"wa_id"`
 	Detail    string `json:"detail"`
