@@ -74,3 +74,14 @@ func resyncs(c *Cache) []string {
 		}
 	}
 }
+
+// openBenchStore opens a SQLite store for a benchmark.
+func openBenchStore(b *testing.B) store.Store {
+	b.Helper()
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "wabaguard.db"), storetest.Sealer(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s
+}

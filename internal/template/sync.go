@@ -30,8 +30,7 @@ type Account struct {
 const (
 	DefaultSyncEvery    = time.Hour
 	DefaultRefreshEvery = 30 * time.Second
-	// minResync spaces the syncs webhooks ask for, per WABA.
-	minResync = 10 * time.Second
+	DefaultMinResync    = 10 * time.Second
 )
 
 // SyncConfig tunes a Syncer.
@@ -44,7 +43,10 @@ type SyncConfig struct {
 	// Refresh is how often the cache is reloaded from the store to see
 	// what other replicas wrote (default 30 s).
 	Refresh time.Duration
-	Logger  *slog.Logger
+	// MinResync spaces the syncs webhooks ask for, per WABA (default
+	// 10 s), so a burst of webhooks about new templates costs one listing.
+	MinResync time.Duration
+	Logger    *slog.Logger
 }
 
 // Syncer keeps a Cache current from the Graph API: every WABA at start and
@@ -67,6 +69,9 @@ func NewSyncer(cache *Cache, lister Lister, cfg SyncConfig) *Syncer {
 	}
 	if cfg.Refresh <= 0 {
 		cfg.Refresh = DefaultRefreshEvery
+	}
+	if cfg.MinResync <= 0 {
+		cfg.MinResync = DefaultMinResync
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -175,7 +180,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 }
 
 // syncPending syncs the WABAs webhooks asked for, each at most once per
-// minResync; the others wait for a later turn.
+// MinResync; the others wait for a later turn.
 func (s *Syncer) syncPending(ctx context.Context, pending map[string]bool) {
 drain:
 	for {
@@ -199,7 +204,7 @@ drain:
 		s.cache.mu.Lock()
 		last := s.last[a.WABAID]
 		s.cache.mu.Unlock()
-		if !pending[a.WABAID] || now.Sub(last) < minResync {
+		if !pending[a.WABAID] || now.Sub(last) < s.cfg.MinResync {
 			continue
 		}
 		delete(pending, a.WABAID)

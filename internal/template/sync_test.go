@@ -1,0 +1,184 @@
+package template
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/cloudapi"
+	"github.com/wabaguard/wabaguard/internal/sim"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+const simToken = "sim-token"
+
+// simUpstream runs the simulator on loopback with a second WABA beside the
+// default one; templates are approved on creation.
+func simUpstream(t *testing.T) (*sim.Sim, *httptest.Server) {
+	t.Helper()
+	cfg := sim.FastConfig()
+	cfg.AccessTokens = []string{simToken}
+	cfg.Templates.ReviewDelay = 0
+	cfg.Numbers = append(cfg.Numbers, sim.Number{PhoneNumberID: "200", WABAID: "2000"})
+	s, err := sim.New(cfg)
+	must(t, err)
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	t.Cleanup(s.Close)
+	return s, srv
+}
+
+func simCall(t *testing.T, srv *httptest.Server, method, path, body string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, srv.URL+"/v23.0"+path, strings.NewReader(body))
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+simToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s %s: HTTP %d", method, path, resp.StatusCode)
+	}
+}
+
+func TestSyncFromSimulator(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			sm, srv := simUpstream(t)
+			waba := sim.DefaultNumber.WABAID
+			// More templates than one page holds, one of them named.
+			const created = 300
+			for i := range created {
+				simCall(t, srv, "POST", "/"+waba+"/message_templates", fmt.Sprintf(
+					`{"name":"aviso_%03d","category":"UTILITY","language":"pt_BR","components":[{"type":"BODY","text":"Aviso {{1}} de {{2}}"}]}`, i))
+			}
+			simCall(t, srv, "POST", "/"+waba+"/message_templates", `{"name":"oferta","category":"MARKETING","language":"es",
+				"parameter_format":"named","components":[{"type":"BODY","text":"Hola {{nombre}}"}]}`)
+			must(t, sm.SetTemplateStatus(waba, "aviso_007", "pt_BR", "PAUSED", "FIRST_PAUSE"))
+			must(t, sm.SetTemplateQuality(waba, "oferta", "es", "YELLOW"))
+
+			st := e.open(t)
+			ck := &clock{now: t0}
+			c := NewCache(st, WithClock(ck.Now))
+			client := cloudapi.New(srv.URL, "v23.0", srv.Client())
+			accounts := []Account{{WABAID: waba, Token: simToken}, {WABAID: "2000", Token: simToken}}
+			sy := NewSyncer(c, client, SyncConfig{Accounts: func(context.Context) ([]Account, error) { return accounts, nil }})
+			n, err := sy.SyncWABA(t.Context(), accounts[0])
+			must(t, err)
+			if want := created + 1 + 2; n != want { // and the two the simulator seeds
+				t.Fatalf("synced %d templates, want %d", n, want)
+			}
+			if at, ok := c.Synced(waba); !ok || !at.Equal(t0) {
+				t.Errorf("Synced = %v %v, want %v", at, ok, t0)
+			}
+			if got := len(c.Templates(waba)); got != n {
+				t.Errorf("cache holds %d, synced %d", got, n)
+			}
+			aviso := lookup(t, c, waba, "aviso_299", "pt_BR")
+			if !aviso.Sendable() || aviso.Category != CategoryUtility || aviso.Format != Positional || aviso.ID == "" ||
+				aviso.Quality != "UNKNOWN" || len(aviso.Slots) != 1 || aviso.Slots[0].Count != 2 {
+				t.Errorf("aviso_299 = %+v", aviso)
+			}
+			if p := lookup(t, c, waba, "aviso_007", "pt_BR"); p.Status != StatusPaused || p.Sendable() {
+				t.Errorf("paused aviso_007 = %+v", p)
+			}
+			oferta := lookup(t, c, waba, "oferta", "es")
+			if oferta.Format != Named || oferta.Quality != "YELLOW" || oferta.Slots[0].Names[0] != "nombre" {
+				t.Errorf("oferta = %+v", oferta)
+			}
+			if _, k := c.Lookup(waba, "aviso_299", "en"); k != Absent {
+				t.Errorf("a language never created: %v, want absent", k)
+			}
+			if _, k := c.Lookup("2000", "hello_world", "en_US"); k != NotSynced {
+				t.Errorf("the WABA not synced yet: %v", k)
+			}
+
+			// A send of the synced template checked against it.
+			good := sendOf(t, `{"name":"aviso_299","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"1"},{"type":"text","text":"2"}]}]}`)
+			if p := Check(&aviso, good); p != nil {
+				t.Errorf("a right send: %v", p)
+			}
+
+			// Deleted at Meta: the next sync makes it absent; SyncAll
+			// reaches the second WABA too.
+			simCall(t, srv, "DELETE", "/"+waba+"/message_templates?name=aviso_000", "")
+			ck.now = t0.Add(time.Hour)
+			must(t, sy.SyncAll(t.Context()))
+			if _, k := c.Lookup(waba, "aviso_000", "pt_BR"); k != Absent {
+				t.Errorf("deleted at Meta: %v, want absent", k)
+			}
+			if _, k := c.Lookup("2000", "hello_world", "en_US"); k != Present {
+				t.Errorf("second WABA after SyncAll: %v", k)
+			}
+
+			// A token Meta refuses: the sync fails, the cache keeps what it had.
+			_, err = sy.SyncWABA(t.Context(), Account{WABAID: waba, Token: "wrong"})
+			var we *wire.Error
+			if !errors.As(err, &we) {
+				t.Errorf("a refused listing: err %v, want a Graph error", err)
+			}
+			if _, k := c.Lookup(waba, "aviso_299", "pt_BR"); k != Present {
+				t.Errorf("after a failed sync: %v", k)
+			}
+		})
+	}
+}
+
+// TestRunSyncsAtStartAndOnRequest runs the Syncer's loop: it syncs every
+// WABA at start, and syncs a WABA again when a webhook tells of a
+// template it lacks.
+func TestRunSyncsAtStartAndOnRequest(t *testing.T) {
+	_, srv := simUpstream(t)
+	waba := sim.DefaultNumber.WABAID
+	st := engines[0].open(t)
+	c := NewCache(st)
+	client := cloudapi.New(srv.URL, "v23.0", srv.Client())
+	sy := NewSyncer(c, client, SyncConfig{Accounts: func(context.Context) ([]Account, error) {
+		return []Account{{WABAID: waba, Token: simToken}}, nil
+	}, Refresh: 20 * time.Millisecond, MinResync: time.Millisecond})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- sy.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}()
+	waitFor(t, "the start-up sync", func() bool { _, ok := c.Synced(waba); return ok })
+
+	// Created at Meta behind the gateway's back, then approved: the
+	// webhook alone records it without components and asks for a sync,
+	// which brings them (after the minimum spacing of syncs).
+	simCall(t, srv, "POST", "/"+waba+"/message_templates", `{"name":"novo","category":"UTILITY","language":"pt_BR",
+		"components":[{"type":"BODY","text":"Novo {{1}}"}]}`)
+	change := wire.Change{Field: wire.FieldTemplateStatus, Value: []byte(`{"event":"APPROVED","message_template_id":1,
+		"message_template_name":"novo","message_template_language":"pt_BR","reason":"NONE","message_template_category":"UTILITY"}`)}
+	ok, err := c.Apply(t.Context(), waba, time.Now().Add(-time.Hour), change)
+	if !ok || err != nil {
+		t.Fatalf("Apply = %v, %v", ok, err)
+	}
+	waitFor(t, "the requested sync", func() bool {
+		i, k := c.Lookup(waba, "novo", "pt_BR")
+		return k == Present && i.ParamsKnown
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after a bound. It
+// asserts an outcome, not a duration: the bound only stops a broken run.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not happen", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
