@@ -92,6 +92,9 @@ type Config struct {
 	MaxBatch int
 	// AuthLimit bounds failed authentications per client and key prefix.
 	AuthLimit AuthLimit
+	// Templates learns of templates created and deleted through the
+	// pass-through; nil for none.
+	Templates TemplateObserver
 }
 
 // Server is the Graph-compatible API.
@@ -105,6 +108,8 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics.Metrics
 	now      func() time.Time
+	// tmpl is Config.Templates.
+	tmpl TemplateObserver
 
 	committer *batch.Committer[*store.Intake]
 	keys      *keyCache
@@ -133,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 		upstream:  cfg.Upstream,
 		tokenFor:  cfg.TokenFor,
 		notify:    cfg.Notify,
+		tmpl:      cfg.Templates,
 		maxBody:   cfg.MaxBody,
 		log:       cfg.Logger,
 		metrics:   cfg.Metrics,
