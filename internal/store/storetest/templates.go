@@ -142,8 +142,8 @@ func testTemplates(t *testing.T, s store.Store) {
 	// A sync that began at t1 (before the pause at t2 and the creation at
 	// t2) lists hello as APPROVED, lists order, and lists neither fresh
 	// nor promo nor the pt_BR hello: the paused hello and the created
-	// promo stay as they are, fresh and the pt_BR hello (changed before t1)
-	// go, as does fresh (inserted at t0+1s).
+	// promo stay as they are, fresh (inserted at t0+1s) and the pt_BR
+	// hello (listed at t0) go.
 	relisted := tmpl("w1", "order", "pt_BR", "APPROVED")
 	must(t, s.ReplaceTemplates(ctx(t), "w1", []store.Template{tmpl("w1", "hello", "en_US", "APPROVED"), relisted}, t1))
 	now := listTemplates(t, s, "w1")
