@@ -28,6 +28,9 @@ const (
 	UnexpectedComponent ProblemKind = "unexpected_component"
 	// MediaMismatch: a media header gets a parameter of another type.
 	MediaMismatch ProblemKind = "media_mismatch"
+	// SubTypeMismatch: a button is addressed with another sub_type than
+	// the template's button at that index has.
+	SubTypeMismatch ProblemKind = "sub_type_mismatch"
 )
 
 // Problem is one thing wrong with a send's template object.
@@ -60,6 +63,8 @@ func (p Problem) String() string {
 		return fmt.Sprintf("%s: the template takes no parameters there", p.Component)
 	case MediaMismatch:
 		return fmt.Sprintf("%s: the template's header takes a parameter of type %s", p.Component, p.Name)
+	case SubTypeMismatch:
+		return fmt.Sprintf("%s: the template's button there is of sub_type %s", p.Component, p.Name)
 	}
 	return fmt.Sprintf("%s: %s", p.Component, p.Kind)
 }
@@ -98,7 +103,12 @@ func Check(info *Info, t *wire.Template) []Problem {
 		if si < maxSlots {
 			seen |= 1 << si
 		}
-		problems = checkSlot(problems, info.Format, &info.Slots[si], c.Parameters)
+		sl := &info.Slots[si]
+		if typ == "button" && !sl.Unchecked && c.SubType != "" && !strings.EqualFold(c.SubType, sl.SubType) {
+			problems = append(problems, Problem{Kind: SubTypeMismatch, Component: sl.Label, Name: sl.SubType})
+			continue
+		}
+		problems = checkSlot(problems, info.Format, sl, c.Parameters)
 	}
 	for si := range info.Slots {
 		s := &info.Slots[si]

@@ -136,6 +136,9 @@ func TestCheck(t *testing.T) {
 		{"parameters for a static button", pos, `{"name":"t","components":[` + posOK +
 			`,{"type":"button","sub_type":"url","index":"3","parameters":[{"type":"text","text":"x"}]}]}`,
 			[]Problem{{Kind: UnexpectedComponent, Component: "button 3", Got: 1}}},
+		{"a button addressed with another sub_type", pos, `{"name":"t","components":[` + posOK +
+			`,{"type":"button","sub_type":"url","index":"1","parameters":[{"type":"payload","payload":"STOP"}]}]}`,
+			[]Problem{{Kind: SubTypeMismatch, Component: "button 1", Name: "quick_reply"}}},
 		{"named, all right, any order", named, `{"name":"t","components":[` + namedRest + `,{"type":"body","parameters":[
 			{"type":"text","parameter_name":"date","text":"amanhã"},{"type":"text","parameter_name":"first_name","text":"Ana"},
 			{"type":"text","parameter_name":"code","text":"X1"}]}]}`, nil},
