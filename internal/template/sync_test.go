@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -180,5 +181,63 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("%s did not happen", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSimulatorWebhooksApplied: the simulator's own template webhooks
+// (review, pause, quality), posted over loopback to a receiver that hands
+// each entry to ApplyEntry as the webhook processor does, bring the cache
+// to what the simulator lists.
+func TestSimulatorWebhooksApplied(t *testing.T) {
+	st := engines[0].open(t)
+	c := NewCache(st)
+	errs := make(chan error, 16)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		n, err := wire.ParseNotification(b)
+		if err == nil {
+			for _, e := range n.Entry {
+				if err = c.ApplyEntry(r.Context(), e); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			select {
+			case errs <- err:
+			default:
+			}
+		}
+	}))
+	t.Cleanup(recv.Close)
+	cfg := sim.DefaultConfig()
+	cfg.Limits = sim.LimitsConfig{}
+	cfg.AccessTokens = []string{simToken}
+	cfg.Templates.ReviewDelay = 0
+	cfg.WebhookURL = recv.URL
+	sm, err := sim.New(cfg)
+	must(t, err)
+	srv := httptest.NewServer(sm.Handler())
+	t.Cleanup(srv.Close)
+	sm.Start(t.Context())
+	t.Cleanup(sm.Close)
+	waba := sim.DefaultNumber.WABAID
+
+	simCall(t, srv, "POST", "/"+waba+"/message_templates", `{"name":"promo","category":"MARKETING","language":"pt_BR",
+		"components":[{"type":"BODY","text":"Oferta {{1}}"}]}`)
+	waitFor(t, "the review's webhook", func() bool { i, k := c.Lookup(waba, "promo", "pt_BR"); return k == Present && i.Sendable() })
+	must(t, sm.SetTemplateStatus(waba, "promo", "pt_BR", "PAUSED", "FIRST_PAUSE"))
+	must(t, sm.SetTemplateQuality(waba, "promo", "pt_BR", "RED"))
+	waitFor(t, "the pause and quality webhooks", func() bool {
+		i, _ := c.Lookup(waba, "promo", "pt_BR")
+		return i.Status == StatusPaused && i.Quality == "RED"
+	})
+	if i, _ := c.Lookup(waba, "promo", "pt_BR"); i.Reason != "FIRST_PAUSE" || i.Category != CategoryMarketing || i.ParamsKnown {
+		t.Errorf("after the webhooks: %+v (components come with the next sync)", i)
+	}
+	select {
+	case err := <-errs:
+		t.Errorf("a simulator webhook was not applied: %v", err)
+	default:
 	}
 }
