@@ -15,6 +15,12 @@ import (
 // Fields is what a sync asks GET /{waba_id}/message_templates for.
 var Fields = []string{"id", "name", "language", "status", "category", "parameter_format", "components", "quality_score", "rejected_reason"}
 
+// BasicFields is what a sync asks for again when Graph refuses Fields (an
+// API version without one of them answers with error 100): without
+// parameter_format the format is inferred from the variables, without
+// quality_score the quality is left unknown.
+var BasicFields = []string{"id", "name", "language", "status", "category", "components"}
+
 // Lister lists a WABA's templates from the Graph API, every page of them.
 type Lister interface {
 	ListTemplates(ctx context.Context, token, wabaID string, fields []string) ([]wire.MessageTemplate, error)
@@ -87,6 +93,11 @@ func (s *Syncer) SyncWABA(ctx context.Context, a Account) (int, error) {
 	c := s.cache
 	startedAt := c.now()
 	list, err := s.lister.ListTemplates(ctx, a.Token, a.WABAID, Fields)
+	var we *wire.Error
+	if errors.As(err, &we) && we.Code == wire.CodeInvalidParameter {
+		s.cfg.Logger.Warn("templates: Graph refused the listing's fields; listing the basic ones", "waba", a.WABAID, "err", err)
+		list, err = s.lister.ListTemplates(ctx, a.Token, a.WABAID, BasicFields)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("template: list %s: %w", a.WABAID, err)
 	}

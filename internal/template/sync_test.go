@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -239,5 +240,35 @@ func TestSimulatorWebhooksApplied(t *testing.T) {
 	case err := <-errs:
 		t.Errorf("a simulator webhook was not applied: %v", err)
 	default:
+	}
+}
+
+// TestSyncFallsBackToBasicFields: a Graph that does not know one of the
+// fields asked for (error 100, as an older API version answers) is asked
+// again for the basic ones, and the format is inferred from the variables.
+func TestSyncFallsBackToBasicFields(t *testing.T) {
+	var asked []string
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := r.URL.Query().Get("fields")
+		asked = append(asked, f)
+		if strings.Contains(f, "parameter_format") {
+			wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "Tried accessing nonexisting field (parameter_format)"))
+			return
+		}
+		fmt.Fprint(w, `{"data":[{"id":"1","name":"oi","language":"pt_BR","status":"APPROVED","category":"UTILITY",
+			"components":[{"type":"BODY","text":"Oi {{nome}}"}]}],"paging":{"cursors":{}}}`)
+	}))
+	t.Cleanup(graph.Close)
+	c := NewCache(engines[0].open(t))
+	sy := NewSyncer(c, cloudapi.New(graph.URL, "v23.0", graph.Client()), SyncConfig{Accounts: func(context.Context) ([]Account, error) { return nil, nil }})
+	n, err := sy.SyncWABA(t.Context(), Account{WABAID: "9001", Token: "t"})
+	if err != nil || n != 1 {
+		t.Fatalf("SyncWABA = %d, %v", n, err)
+	}
+	if want := []string{strings.Join(Fields, ","), strings.Join(BasicFields, ",")}; !slices.Equal(asked, want) {
+		t.Errorf("asked for %q, want %q", asked, want)
+	}
+	if i := lookup(t, c, "9001", "oi", "pt_BR"); i.Format != Named || i.Quality != "" || !i.Sendable() {
+		t.Errorf("oi = %+v", i)
 	}
 }
