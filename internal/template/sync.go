@@ -37,6 +37,12 @@ const (
 	DefaultSyncEvery    = time.Hour
 	DefaultRefreshEvery = 30 * time.Second
 	DefaultMinResync    = 10 * time.Second
+	// SyncSkew is how much earlier than its first page a listing is
+	// timed. Webhooks are timed by Meta's clock and listings by ours; a
+	// change Meta timed up to this much before the listing began still
+	// wins over it, so a few seconds of skew cannot leave a pause
+	// overwritten by the listing for a whole sync period.
+	SyncSkew = time.Minute
 )
 
 // SyncConfig tunes a Syncer.
@@ -86,12 +92,13 @@ func NewSyncer(cache *Cache, lister Lister, cfg SyncConfig) *Syncer {
 }
 
 // SyncWABA lists one WABA's templates and replaces the cached ones with
-// them. The listing is timed from before its first page, so a webhook
+// them. The listing is timed SyncSkew before its first page, so a webhook
 // applied while it runs is not undone by it. It returns how many
 // templates the WABA has.
 func (s *Syncer) SyncWABA(ctx context.Context, a Account) (int, error) {
 	c := s.cache
 	startedAt := c.now()
+	asOf := startedAt.Add(-SyncSkew)
 	list, err := s.lister.ListTemplates(ctx, a.Token, a.WABAID, Fields)
 	var we *wire.Error
 	if errors.As(err, &we) && we.Code == wire.CodeInvalidParameter {
@@ -122,7 +129,7 @@ func (s *Syncer) SyncWABA(ctx context.Context, a Account) (int, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := c.store.ReplaceTemplates(ctx, a.WABAID, ts, startedAt); err != nil {
+	if err := c.store.ReplaceTemplates(ctx, a.WABAID, ts, asOf); err != nil {
 		return 0, fmt.Errorf("template: store sync of %s: %w", a.WABAID, err)
 	}
 	if err := c.reload(ctx, a.WABAID); err != nil {
