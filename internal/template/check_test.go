@@ -186,3 +186,26 @@ func TestCheck(t *testing.T) {
 		t.Error("Check of nothing found problems")
 	}
 }
+
+func TestMetaCode(t *testing.T) {
+	tests := []struct {
+		status   string
+		sendable bool
+		code     int
+	}{
+		{StatusApproved, true, 0},
+		{StatusPaused, false, wire.CodeTemplatePaused},
+		{StatusDisabled, false, wire.CodeTemplateDisabled},
+		{StatusPending, false, wire.CodeTemplateMissing},
+		{StatusRejected, false, wire.CodeTemplateMissing},
+		{StatusDeleted, false, wire.CodeTemplateMissing},
+		{StatusFlagged, false, wire.CodeTemplateMissing},
+		{"", false, wire.CodeTemplateMissing},
+	}
+	for _, tc := range tests {
+		i := Info{Status: tc.status}
+		if i.Sendable() != tc.sendable || i.MetaCode() != tc.code {
+			t.Errorf("%q: sendable %v code %d, want %v %d", tc.status, i.Sendable(), i.MetaCode(), tc.sendable, tc.code)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // Statuses a template can have (meta-platform.md §1.6). Only APPROVED
@@ -106,6 +107,23 @@ type Info struct {
 
 // Sendable reports whether Meta accepts sends of the template.
 func (i *Info) Sendable() bool { return i.Status == StatusApproved }
+
+// MetaCode is the error code Meta answers a send of the template with
+// because of its status: 0 when it is sendable, 132015 when paused, 132016
+// when disabled, 132001 (does not exist or is not approved) otherwise. A
+// rule refusing locally gives this code as Meta's equivalent; parameter
+// problems found by Check are Meta's 132000.
+func (i *Info) MetaCode() int {
+	switch i.Status {
+	case StatusApproved:
+		return 0
+	case StatusPaused:
+		return wire.CodeTemplatePaused
+	case StatusDisabled:
+		return wire.CodeTemplateDisabled
+	}
+	return wire.CodeTemplateMissing
+}
 
 // Slot is one component of a template that takes parameters in a send.
 type Slot struct {
