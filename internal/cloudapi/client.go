@@ -202,3 +202,59 @@ func (s *scrubbed) Timeout() bool {
 	var ne net.Error
 	return errors.As(s.err, &ne) && ne.Timeout()
 }
+
+// maxTemplatePages bounds a template listing: 6,000 templates (the most a
+// WABA may have) at templatePageSize a page, with room to spare, so a
+// listing whose cursors never end cannot loop for ever.
+const (
+	templatePageSize = 250
+	maxTemplatePages = 100
+)
+
+// ListTemplates lists every template of a WABA, following the listing's
+// after cursors page by page: GET /{waba_id}/message_templates with
+// fields= (nil for Graph's default fields). Each page is requested from
+// this client's base URL, never from the next URL an answer carries.
+func (c *Client) ListTemplates(ctx context.Context, token, wabaID string, fields []string) ([]wire.MessageTemplate, error) {
+	var out []wire.MessageTemplate
+	q := url.Values{}
+	q.Set("limit", strconv.Itoa(templatePageSize))
+	if len(fields) > 0 {
+		q.Set("fields", strings.Join(fields, ","))
+	}
+	for page := 0; ; page++ {
+		if page == maxTemplatePages {
+			return nil, fmt.Errorf("cloudapi: templates of %s: more than %d pages", wabaID, maxTemplatePages)
+		}
+		p, err := c.templatePage(ctx, token, wabaID, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Data...)
+		after := p.Paging.Cursors.After
+		if p.Paging.Next == "" || after == "" || len(p.Data) == 0 || after == q.Get("after") {
+			return out, nil
+		}
+		q.Set("after", after)
+	}
+}
+
+func (c *Client) templatePage(ctx context.Context, token, wabaID string, q url.Values) (*wire.MessageTemplatePage, error) {
+	resp, err := c.Do(ctx, token, http.MethodGet, "/"+url.PathEscape(wabaID)+"/message_templates", q, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("cloudapi: templates of %s: %w", wabaID, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 16*maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("cloudapi: read templates of %s (HTTP %d): %w", wabaID, resp.StatusCode, scrub(err))
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("cloudapi: templates of %s: %w", wabaID, ParseError(resp.StatusCode, resp.Header, data))
+	}
+	var p wire.MessageTemplatePage
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("cloudapi: decode templates of %s: %w", wabaID, err)
+	}
+	return &p, nil
+}

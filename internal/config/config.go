@@ -48,6 +48,7 @@ type Config struct {
 	HTTP      HTTP           `json:"http"`
 	Metrics   Metrics        `json:"metrics"`
 	Auth      Auth           `json:"auth"`
+	Templates Templates      `json:"templates"`
 	Tenants   []TenantConfig `json:"tenants"`
 	Senders   []SenderConfig `json:"senders"`
 
@@ -127,9 +128,10 @@ func Default() Config {
 			DeliveredDelay: Duration(800 * time.Millisecond),
 			ReadDelay:      Duration(2 * time.Second),
 		},
-		Dispatch: Dispatch{ClaimBatch: 256, MaxInFlight: 64, LeaseTTL: Duration(15 * time.Second)},
-		HTTP:     DefaultHTTP(),
-		Auth:     DefaultAuth(),
+		Dispatch:  Dispatch{ClaimBatch: 256, MaxInFlight: 64, LeaseTTL: Duration(15 * time.Second)},
+		HTTP:      DefaultHTTP(),
+		Auth:      DefaultAuth(),
+		Templates: DefaultTemplates(),
 	}
 }
 
@@ -181,6 +183,7 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_WEBHOOK_ALLOW_CIDRS", "comma-separated ranges tenant webhooks may reach whatever their kind"},
 	{"WABAGUARD_METRICS_TOKEN", "bearer token /metrics requires (default: none)"},
 	{"WABAGUARD_METRICS_LISTEN", "serve /metrics on this address only (default: on the API's listener)"},
+	{"WABAGUARD_TEMPLATE_SYNC_EVERY", "how often templates are listed from the Graph API again (default 1h, at least 1m)"},
 }
 
 func (c *Config) applyEnv(getenv func(string) string) error {
@@ -248,7 +251,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	if v := getenv("WABAGUARD_WEBHOOK_ALLOW_CIDRS"); v != "" {
 		c.WebhookDestinations.AllowCIDRs = splitList(v)
 	}
-	return nil
+	return c.Templates.applyEnv(getenv)
 }
 
 // SimulatorEnabled reports whether the in-process simulator is the upstream.
@@ -324,6 +327,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, wabaSplits(c.Senders)...)
 	errs = append(errs, c.validateSecurity()...)
+	errs = append(errs, c.Templates.validate()...)
 	if len(errs) > 0 {
 		return fmt.Errorf("config: %w", errors.Join(errs...))
 	}

@@ -138,7 +138,8 @@ func (s *Server) passThroughAuth(w http.ResponseWriter, r *http.Request, id stri
 // handleTemplates passes GET, POST and DELETE /{waba_id}/message_templates
 // through when the WABA holds one of the tenant's senders. The template ids
 // in a listing or a creation are recorded as the tenant's, so the node
-// route can reach them.
+// route can reach them, and creations and deletions reach the template
+// cache (see templateObserver).
 func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	waba := r.PathValue("waba_id")
 	tenant, ok := s.passThroughAuth(w, r, waba)
@@ -165,10 +166,7 @@ func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var observe func(context.Context, []byte)
-	if r.Method != http.MethodDelete {
-		observe = s.recordObjects(tenant.ID, store.ObjectTemplate, "", waba)
-	}
+	body, observe := s.templateObserver(r, tenant.ID, waba, body)
 	s.relayObserved(ctx, w, snd, r.Method, "/"+waba+"/message_templates", forwardQuery(r), r.Header.Get("Content-Type"), body, observe)
 }
 

@@ -105,6 +105,9 @@ type Config struct {
 	// MediaTimeout bounds one download, body included. Default
 	// DefaultMediaTimeout.
 	MediaTimeout time.Duration
+	// Templates learns of templates created and deleted through the
+	// pass-through; nil for none.
+	Templates TemplateObserver
 }
 
 // Server is the Graph-compatible API.
@@ -118,6 +121,8 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics.Metrics
 	now      func() time.Time
+	// tmpl is Config.Templates.
+	tmpl TemplateObserver
 
 	committer    *batch.Committer[*store.Intake]
 	keys         *keyCache
@@ -150,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 		upstream:  cfg.Upstream,
 		tokenFor:  cfg.TokenFor,
 		notify:    cfg.Notify,
+		tmpl:      cfg.Templates,
 		maxBody:   cfg.MaxBody,
 		log:       cfg.Logger,
 		metrics:   cfg.Metrics,

@@ -32,6 +32,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/postgres"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
+	"github.com/wabaguard/wabaguard/internal/template"
 )
 
 // WebhookPath is where Meta (or the simulator) posts webhooks.
@@ -59,6 +60,8 @@ type Server struct {
 	ingress   *inbound.Handler
 	processor *inbound.Processor
 	forwarder *forward.Forwarder
+	templates *template.Cache
+	tmplSync  *template.Syncer
 
 	ready      chan struct{}
 	First      FirstStart
@@ -211,6 +214,14 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:     s.metrics,
 	})
 
+	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
+	s.tmplSync = template.NewSyncer(s.templates, client, template.SyncConfig{
+		Accounts: func(ctx context.Context) ([]template.Account, error) { return templateAccounts(ctx, st, tokenFor) },
+		Every:    cfg.Templates.Sync(),
+		Refresh:  cfg.Templates.Refresh(),
+		Logger:   s.log.With("component", "templates"),
+	})
+
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
 		Pipeline: policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
@@ -224,6 +235,7 @@ func (s *Server) build(ctx context.Context) error {
 			PerMinute: cfg.Auth.FailuresPerMinute,
 		},
 		MediaURLs: mediaURLs,
+		Templates: s.templates,
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -363,6 +375,29 @@ func (s *Server) SimulatorURL() string {
 // Simulator is the in-process simulator, or nil.
 func (s *Server) Simulator() *sim.Sim { return s.sim }
 
+// Templates is the local template cache, for the send path's rules and
+// the webhook processor (which hands it template changes with Apply).
+func (s *Server) Templates() *template.Cache { return s.templates }
+
+// templateAccounts is one account per WABA of the declared senders, read
+// with the first sender's token.
+func templateAccounts(ctx context.Context, st store.Store, tokenFor func(store.Sender) string) ([]template.Account, error) {
+	senders, err := st.ListSenders(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("senders: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []template.Account
+	for _, snd := range senders {
+		if snd.WABAID == "" || seen[snd.WABAID] {
+			continue
+		}
+		seen[snd.WABAID] = true
+		out = append(out, template.Account{WABAID: snd.WABAID, Token: tokenFor(snd)})
+	}
+	return out, nil
+}
+
 // Store is the gateway's store.
 func (s *Server) Store() store.Store { return s.store }
 
@@ -373,7 +408,7 @@ func (s *Server) AppSecret() string { return s.appSecret }
 func (s *Server) Run(ctx context.Context) error {
 	back, cancel := context.WithCancel(context.Background())
 	s.cancelBack = cancel
-	errc := make(chan error, 6)
+	errc := make(chan error, 8)
 	var wg sync.WaitGroup
 	runBack := func(name string, f func(context.Context) error) {
 		wg.Add(1)
@@ -396,6 +431,7 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("webhook processor", s.processor.Run)
 	runBack("webhook forwarder", s.forwarder.Run)
 	runBack("queue depth", s.watchQueueDepth)
+	runBack("templates", s.tmplSync.Run)
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)

@@ -67,7 +67,19 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		}
 		tm := ns.waba.findTemplate(t.Name, lang)
 		now := s.clock.Now()
-		if tm == nil || tm.status(now) != "APPROVED" {
+		st := ""
+		if tm != nil {
+			ns.waba.mu.Lock()
+			st = tm.status(now)
+			ns.waba.mu.Unlock()
+		}
+		switch st {
+		case "APPROVED":
+		case "PAUSED":
+			return nil, wire.Errorf(wire.CodeTemplatePaused, "Template %s (%s) is paused because of low quality.", t.Name, lang)
+		case "DISABLED":
+			return nil, wire.Errorf(wire.CodeTemplateDisabled, "Template %s (%s) has been paused too many times and is disabled.", t.Name, lang)
+		default:
 			return nil, wire.Errorf(wire.CodeTemplateMissing, "template name (%s) does not exist in %s", t.Name, lang)
 		}
 		if got := bodyParams(t); got != tm.bodyParams {

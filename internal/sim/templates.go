@@ -41,17 +41,34 @@ type template struct {
 	Category   string          `json:"category"`
 	Components json.RawMessage `json:"components"`
 
+	// ParameterFormat is POSITIONAL or NAMED, as Meta lists it.
+	ParameterFormat string `json:"parameter_format"`
+
 	final      string // APPROVED or REJECTED
 	reason     string
 	reviewAt   time.Time
 	bodyParams int
+	// set is a status set after the review (PAUSED, DISABLED, APPROVED
+	// again…) by SetTemplateStatus; "" while the review decides.
+	set     string
+	quality string // GREEN, YELLOW, RED; UNKNOWN until set
 }
 
 func (t *template) status(now time.Time) string {
 	if now.Before(t.reviewAt) {
 		return "PENDING"
 	}
+	if t.set != "" {
+		return t.set
+	}
 	return t.final
+}
+
+func (t *template) qualityScore() string {
+	if t.quality == "" {
+		return "UNKNOWN"
+	}
+	return t.quality
 }
 
 var (
@@ -91,7 +108,7 @@ func (s *Sim) seedTemplates(w *wabaState) {
 		c := json.RawMessage(t.comps)
 		w.templates = append(w.templates, &template{
 			ID: s.newNumericID(), Name: t.name, Language: t.lang, Category: t.cat, Components: c,
-			final: "APPROVED", reason: "NONE", bodyParams: bodyParamCount(c),
+			final: "APPROVED", reason: "NONE", bodyParams: bodyParamCount(c), ParameterFormat: "POSITIONAL",
 		})
 	}
 }
@@ -115,6 +132,49 @@ type templateView struct {
 	Status     string          `json:"status"`
 	Category   string          `json:"category"`
 	ID         string          `json:"id"`
+}
+
+// templateFields are the fields a listing's fields= may ask for.
+var templateFields = map[string]bool{
+	"id": true, "name": true, "language": true, "status": true, "category": true, "components": true,
+	"parameter_format": true, "quality_score": true, "rejected_reason": true,
+}
+
+// fieldView is a template with only the fields asked for (and its id, which
+// Graph always returns).
+func (t *template) fieldView(now time.Time, fields []string) map[string]any {
+	out := map[string]any{"id": t.ID}
+	for _, f := range fields {
+		switch f {
+		case "name":
+			out[f] = t.Name
+		case "language":
+			out[f] = t.Language
+		case "status":
+			out[f] = t.status(now)
+		case "category":
+			out[f] = t.Category
+		case "components":
+			out[f] = t.Components
+		case "parameter_format":
+			out[f] = t.ParameterFormat
+		case "quality_score":
+			out[f] = map[string]any{"score": t.qualityScore(), "date": now.Unix()}
+		case "rejected_reason":
+			r := "NONE"
+			if t.status(now) == "REJECTED" {
+				r = t.reason
+			}
+			out[f] = r
+		}
+	}
+	return out
+}
+
+// templatePageAny is a listing page of field views.
+type templatePageAny struct {
+	Data   []map[string]any `json:"data"`
+	Paging paging           `json:"paging"`
 }
 
 type cursors struct {
@@ -163,10 +223,26 @@ func (s *Sim) serveTemplateList(w http.ResponseWriter, r *http.Request, wb *waba
 		}
 		start = i + 1
 	}
+	var fields []string
+	if f := q.Get("fields"); f != "" {
+		for _, name := range strings.Split(f, ",") {
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if !templateFields[name] {
+				wire.WriteError(w, wire.Errorf(wire.CodeInvalidParameter,
+					"Tried accessing nonexisting field (%s) on node type (WhatsAppMessageTemplate)", name))
+				return
+			}
+			fields = append(fields, name)
+		}
+	}
 	now := s.clock.Now()
 	name, status := q.Get("name"), strings.ToUpper(q.Get("status"))
 	wb.mu.Lock()
 	var all []templateView
+	var views []map[string]any
 	for _, t := range wb.templates {
 		st := t.status(now)
 		// Meta's name filter matches substrings.
@@ -174,28 +250,43 @@ func (s *Sim) serveTemplateList(w http.ResponseWriter, r *http.Request, wb *waba
 			continue
 		}
 		all = append(all, templateView{t.Name, t.Components, t.Language, st, t.Category, t.ID})
+		if fields != nil {
+			views = append(views, t.fieldView(now, fields))
+		}
 	}
 	wb.mu.Unlock()
-	page := templatePage{Data: []templateView{}}
+	var pg paging
 	end := min(start+limit, len(all))
 	if start < end {
-		page.Data = all[start:end]
-		page.Paging.Cursors = cursors{Before: encodeCursor(start), After: encodeCursor(end - 1)}
+		pg.Cursors = cursors{Before: encodeCursor(start), After: encodeCursor(end - 1)}
 		if end < len(all) {
 			nq := r.URL.Query()
-			nq.Set("after", page.Paging.Cursors.After)
+			nq.Set("after", pg.Cursors.After)
 			nq.Del("access_token")
-			page.Paging.Next = "http://" + r.Host + r.URL.Path + "?" + nq.Encode()
+			pg.Next = "http://" + r.Host + r.URL.Path + "?" + nq.Encode()
 		}
+	}
+	if fields != nil {
+		page := templatePageAny{Data: []map[string]any{}, Paging: pg}
+		if start < end {
+			page.Data = views[start:end]
+		}
+		writeJSON(w, http.StatusOK, page)
+		return
+	}
+	page := templatePage{Data: []templateView{}, Paging: pg}
+	if start < end {
+		page.Data = all[start:end]
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
 type templateCreate struct {
-	Name       string          `json:"name"`
-	Category   string          `json:"category"`
-	Language   string          `json:"language"`
-	Components json.RawMessage `json:"components"`
+	Name            string          `json:"name"`
+	Category        string          `json:"category"`
+	Language        string          `json:"language"`
+	ParameterFormat string          `json:"parameter_format"`
+	Components      json.RawMessage `json:"components"`
 }
 
 func (s *Sim) serveTemplateCreate(w http.ResponseWriter, r *http.Request, wb *wabaState) {
@@ -224,6 +315,15 @@ func (s *Sim) serveTemplateCreate(w http.ResponseWriter, r *http.Request, wb *wa
 		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "Param category must be one of {MARKETING, UTILITY, AUTHENTICATION}."))
 		return
 	}
+	format := strings.ToUpper(req.ParameterFormat)
+	switch format {
+	case "":
+		format = "POSITIONAL"
+	case "POSITIONAL", "NAMED":
+	default:
+		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "Param parameter_format must be one of {NAMED, POSITIONAL}."))
+		return
+	}
 	var comps []json.RawMessage
 	if len(req.Components) == 0 || json.Unmarshal(req.Components, &comps) != nil || len(comps) == 0 {
 		wire.WriteError(w, wire.NewError(wire.CodeInvalidParameter, "The parameter components is required and must be a non-empty array."))
@@ -232,7 +332,7 @@ func (s *Sim) serveTemplateCreate(w http.ResponseWriter, r *http.Request, wb *wa
 	now := s.clock.Now()
 	t := &template{
 		ID: s.newNumericID(), Name: req.Name, Language: req.Language, Category: req.Category,
-		Components: req.Components, final: "APPROVED", reason: "NONE",
+		Components: req.Components, ParameterFormat: format, final: "APPROVED", reason: "NONE",
 		reviewAt: now.Add(s.cfg.Templates.ReviewDelay), bodyParams: bodyParamCount(req.Components),
 	}
 	lc := strings.ToLower(req.Name + " " + string(req.Components))
@@ -316,4 +416,95 @@ func (s *Sim) queueTemplateStatus(wb *wabaState, t *template) {
 	if err := s.queueChange(wb.id, t.reviewAt, "message_template_status_update", v); err != nil {
 		s.logDrop(fmt.Errorf("template status webhook: %w", err))
 	}
+}
+
+// SetTemplateStatus changes a reviewed template's status as Meta does when
+// it pauses, disables, unpauses or reinstates one (status is the new
+// status: PAUSED, DISABLED, APPROVED…), and posts the
+// message_template_status_update webhook saying so, titled title
+// (FIRST_PAUSE, UNPAUSE…; "" for none).
+func (s *Sim) SetTemplateStatus(wabaID, name, language, status, title string) error {
+	wb := s.wabas[wabaID]
+	if wb == nil {
+		return fmt.Errorf("sim: no WABA %s", wabaID)
+	}
+	status = strings.ToUpper(status)
+	now := s.clock.Now()
+	wb.mu.Lock()
+	var found *template
+	for _, t := range wb.templates {
+		if t.Name == name && t.Language == language {
+			found = t
+			break
+		}
+	}
+	if found == nil {
+		wb.mu.Unlock()
+		return fmt.Errorf("sim: WABA %s has no template %s (%s)", wabaID, name, language)
+	}
+	found.set = status
+	if found.reviewAt.After(now) {
+		found.reviewAt = now
+	}
+	t := *found
+	wb.mu.Unlock()
+	if !s.webhooksOn() {
+		return nil
+	}
+	id, _ := strconv.ParseInt(t.ID, 10, 64)
+	v := templateStatusEvent{Event: status, ID: id, Name: t.Name, Language: t.Language, Reason: "NONE", Category: t.Category}
+	if title != "" {
+		v.OtherInfo = &templateOtherInfo{Title: title, Description: "Set by the simulator."}
+	}
+	return s.queueChange(wabaID, now, "message_template_status_update", v)
+}
+
+// SetTemplateQuality changes a template's quality score and posts the
+// message_template_quality_update webhook saying so.
+func (s *Sim) SetTemplateQuality(wabaID, name, language, score string) error {
+	wb := s.wabas[wabaID]
+	if wb == nil {
+		return fmt.Errorf("sim: no WABA %s", wabaID)
+	}
+	wb.mu.Lock()
+	var found *template
+	for _, t := range wb.templates {
+		if t.Name == name && t.Language == language {
+			found = t
+			break
+		}
+	}
+	if found == nil {
+		wb.mu.Unlock()
+		return fmt.Errorf("sim: WABA %s has no template %s (%s)", wabaID, name, language)
+	}
+	prev := found.qualityScore()
+	found.quality = strings.ToUpper(score)
+	t := *found
+	wb.mu.Unlock()
+	if !s.webhooksOn() {
+		return nil
+	}
+	id, _ := strconv.ParseInt(t.ID, 10, 64)
+	return s.queueChange(wabaID, s.clock.Now(), "message_template_quality_update", map[string]any{
+		"previous_quality_score": prev, "new_quality_score": t.qualityScore(),
+		"message_template_id": id, "message_template_name": t.Name, "message_template_language": t.Language,
+	})
+}
+
+// templateStatusEvent is a status webhook of a template changed after its
+// review.
+type templateStatusEvent struct {
+	Event     string             `json:"event"`
+	ID        int64              `json:"message_template_id"`
+	Name      string             `json:"message_template_name"`
+	Language  string             `json:"message_template_language"`
+	Reason    string             `json:"reason"`
+	Category  string             `json:"message_template_category"`
+	OtherInfo *templateOtherInfo `json:"other_info,omitempty"`
+}
+
+type templateOtherInfo struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
 }

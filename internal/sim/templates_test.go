@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -184,5 +185,128 @@ func TestNewValidatesConfig(t *testing.T) {
 				t.Fatal("New accepted an invalid config")
 			}
 		})
+	}
+}
+
+// TestTemplateLifeAfterReview covers what a template cache syncs from and
+// is told by: parameter_format and quality_score in a listing asked for
+// with fields=, and pauses, disables and quality changes with their
+// webhooks and their send errors.
+func TestTemplateLifeAfterReview(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Templates.ReviewDelay = 0
+		c.Limits = LimitsConfig{}
+	})
+	tpl := "/v23.0/" + wabaID + "/message_templates"
+	if s, m := h.do(t, "POST", tpl, `{"name":"pedido","category":"UTILITY","language":"pt_BR","parameter_format":"named",
+		"components":[{"type":"BODY","text":"Pedido {{numero}}"}]}`); s != 200 {
+		t.Fatalf("create named: %d %v", s, m)
+	}
+	if s, m := h.do(t, "POST", tpl, `{"name":"x","category":"UTILITY","language":"pt_BR","parameter_format":"mixed",
+		"components":[{"type":"BODY","text":"x"}]}`); s != 400 || errCode(m) != 100 {
+		t.Fatalf("create with a bad parameter_format: %d %v", s, m)
+	}
+	if s, m := h.do(t, "GET", tpl+"?fields=name,nonsense", ""); s != 400 || errCode(m) != 100 {
+		t.Fatalf("a nonexisting field: %d %v", s, m)
+	}
+	byName := func() map[string]map[string]any {
+		t.Helper()
+		s, m := h.do(t, "GET", tpl+"?fields=name,language,status,parameter_format,quality_score", "")
+		if s != 200 {
+			t.Fatalf("list %d %v", s, m)
+		}
+		out := map[string]map[string]any{}
+		for _, d := range m["data"].([]any) {
+			d := d.(map[string]any)
+			if _, ok := d["components"]; ok {
+				t.Errorf("components listed without being asked for: %v", d)
+			}
+			out[d["name"].(string)] = d
+		}
+		return out
+	}
+	got := byName()
+	if got["pedido"]["parameter_format"] != "NAMED" || got["hello_world"]["parameter_format"] != "POSITIONAL" || got["pedido"]["id"] == "" {
+		t.Errorf("parameter formats: %v", got)
+	}
+	if q := got["pedido"]["quality_score"].(map[string]any); q["score"] != "UNKNOWN" {
+		t.Errorf("quality before any: %v", q)
+	}
+
+	send := func() int {
+		_, m := h.do(t, "POST", "/"+pnid+"/messages",
+			`{"messaging_product":"whatsapp","to":"16505551234","type":"template","template":{"name":"pedido","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","parameter_name":"numero","text":"7"}]}]}}`)
+		return errCode(m)
+	}
+	if c := send(); c != 0 {
+		t.Fatalf("approved named template: error %d", c)
+	}
+	steps := []struct {
+		status, title string
+		wantCode      int
+	}{
+		{"PAUSED", "FIRST_PAUSE", wire.CodeTemplatePaused},
+		{"APPROVED", "UNPAUSE", 0},
+		{"DISABLED", "DISABLED", wire.CodeTemplateDisabled},
+	}
+	for _, st := range steps {
+		if err := h.sim.SetTemplateStatus(wabaID, "pedido", "pt_BR", st.status, st.title); err != nil {
+			t.Fatal(err)
+		}
+		if c := send(); c != st.wantCode {
+			t.Errorf("%s: send error %d, want %d", st.status, c, st.wantCode)
+		}
+		if s := byName()["pedido"]["status"]; s != st.status {
+			t.Errorf("%s: listed as %v", st.status, s)
+		}
+	}
+	if err := h.sim.SetTemplateQuality(wabaID, "pedido", "pt_BR", "RED"); err != nil {
+		t.Fatal(err)
+	}
+	if q := byName()["pedido"]["quality_score"].(map[string]any); q["score"] != "RED" {
+		t.Errorf("quality after RED: %v", q)
+	}
+	if err := h.sim.SetTemplateStatus(wabaID, "nope", "pt_BR", "PAUSED", ""); err == nil {
+		t.Error("pausing a template that does not exist succeeded")
+	}
+	if err := h.sim.SetTemplateQuality("999", "pedido", "pt_BR", "RED"); err == nil {
+		t.Error("a quality change of an unknown WABA succeeded")
+	}
+
+	// Each change was posted as its webhook, in order.
+	h.flush(t)
+	var events []string
+	for _, b := range h.rc.all() {
+		var n wire.Notification
+		if err := json.Unmarshal(b, &n); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range n.Entry[0].Changes {
+			switch c.Field {
+			case wire.FieldTemplateStatus:
+				var v wire.TemplateStatusUpdate
+				if err := json.Unmarshal(c.Value, &v); err != nil {
+					t.Fatal(err)
+				}
+				if v.Name != "pedido" {
+					continue
+				}
+				title := ""
+				if v.OtherInfo != nil {
+					title = v.OtherInfo.Title
+				}
+				events = append(events, v.Event+"/"+title)
+			case wire.FieldTemplateQuality:
+				var v wire.TemplateQualityUpdate
+				if err := json.Unmarshal(c.Value, &v); err != nil {
+					t.Fatal(err)
+				}
+				events = append(events, v.PreviousQualityScore+">"+v.NewQualityScore)
+			}
+		}
+	}
+	want := []string{"APPROVED/", "PAUSED/FIRST_PAUSE", "APPROVED/UNPAUSE", "DISABLED/DISABLED", "UNKNOWN>RED"}
+	if !slices.Equal(events, want) {
+		t.Errorf("template webhooks %v, want %v", events, want)
 	}
 }

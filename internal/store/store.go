@@ -29,6 +29,7 @@ type Store interface {
 	Objects
 	Resealer
 	Consent
+	Templates
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

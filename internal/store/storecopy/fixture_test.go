@@ -222,6 +222,18 @@ func buildFixture(t *testing.T) *fixture {
 		{ID: "8001", TenantID: "t2", Kind: store.ObjectTemplate, WABAID: "w2", CreatedAt: base.Add(time.Second)},
 	}))
 
+	// The template cache: a synced WABA, and a template only a webhook
+	// has told of (no components).
+	must(t, s.ReplaceTemplates(ctx, "w1", []store.Template{
+		{WABAID: "w1", Name: "confirmacao_pedido", Language: "pt_BR", ID: "9001", Category: "UTILITY", Status: "APPROVED",
+			Quality: "GREEN", ParameterFormat: "positional", Components: []byte(`[{"type":"BODY","text":"Pedido {{1}}"}]`)},
+		{WABAID: "w1", Name: "oferta", Language: "pt_BR", ID: "9002", Category: "MARKETING", Status: "PAUSED",
+			Quality: "RED", ParameterFormat: "named", Reason: "FIRST_PAUSE", Components: []byte(`[{"type":"BODY","text":"Oi {{nome}}"}]`)},
+	}, base.Add(time.Minute)))
+	_, err = s.PatchTemplate(ctx, store.TemplatePatch{WABAID: "w2", Name: "novo", Language: "es", ID: "9003",
+		Status: "APPROVED", Category: "UTILITY", At: base.Add(2 * time.Minute), Insert: true})
+	must(t, err)
+
 	// The consent ledger: a chain with personal data, an opt-out and an
 	// erasure, so every consent table has rows.
 	ledger := consent.New(s, consent.WithClock(func() time.Time { return base }))

@@ -225,6 +225,24 @@ func compareStores(t *testing.T, f *fixture, src, dst store.Store) {
 		sameFields(t, "owned object "+id, got, want)
 	}
 
+	wantT, err := src.ListTemplates(ctx, "")
+	must(t, err)
+	gotT, err := dst.ListTemplates(ctx, "")
+	must(t, err)
+	if len(gotT) != len(wantT) {
+		t.Fatalf("templates after copy: %d, want %d", len(gotT), len(wantT))
+	}
+	for i := range wantT {
+		sameFields(t, "template "+wantT[i].Name, gotT[i], wantT[i])
+	}
+	wantS, err := src.TemplateSyncs(ctx)
+	must(t, err)
+	gotS, err := dst.TemplateSyncs(ctx)
+	must(t, err)
+	if !slices.EqualFunc(gotS, wantS, func(a, b store.TemplateSync) bool { return a.WABAID == b.WABAID && a.At.Equal(b.At) }) {
+		t.Errorf("template syncs after copy = %v, want %v", gotS, wantS)
+	}
+
 	// The consent chain verifies on the target, under the key copied
 	// (sealed) with it, and reads the same state.
 	rep2, err := consent.New(dst).Verify(ctx, "t1")

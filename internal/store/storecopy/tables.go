@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 6
+const schemaVersion = 10
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -312,6 +312,31 @@ var tables = []table{
 			{"seq", "seq", kInt},
 			{"hash", "hash", kText},
 			{"mac", "mac", kText},
+		},
+		key: []int{0},
+	},
+	{
+		src: "templates", dst: "templates",
+		cols: []column{
+			{"waba_id", "waba_id", kText},
+			{"name", "name", kText},
+			{"language", "language", kText},
+			{"id", "id", kText},
+			{"category", "category", kText},
+			{"status", "status", kText},
+			{"quality", "quality", kText},
+			{"parameter_format", "parameter_format", kText},
+			{"reason", "reason", kText},
+			{"components", "components", kBytes},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0, 1, 2},
+	},
+	{
+		src: "template_syncs", dst: "template_syncs",
+		cols: []column{
+			{"waba_id", "waba_id", kText},
+			{"synced_at", "synced_at", kTime},
 		},
 		key: []int{0},
 	},
