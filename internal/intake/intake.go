@@ -58,6 +58,8 @@ type Config struct {
 	Pipeline *policy.Pipeline
 	// Rules are the fact rules, run after Facts loaded them; nil for none.
 	Rules *policy.Pipeline
+	// TenantRules replaces Rules for the tenants it names.
+	TenantRules map[string]*policy.Pipeline
 	// Facts loads what Rules read; nil leaves facts unloaded, and the fact
 	// rules then allow.
 	Facts FactsLoader
@@ -72,18 +74,19 @@ type Config struct {
 
 // Service is the acceptance path.
 type Service struct {
-	st       Store
-	request  *policy.Pipeline
-	rules    *policy.Pipeline
-	facts    FactsLoader
-	notify   func(string)
-	log      *slog.Logger
-	metrics  *metrics.Metrics
-	now      func() time.Time
-	locks    *keyLocks
-	commit   *batch.Committer[*store.Intake]
-	pending  sync.WaitGroup
-	closeOne sync.Once
+	st        Store
+	request   *policy.Pipeline
+	rules     *policy.Pipeline
+	perTenant map[string]*policy.Pipeline
+	facts     FactsLoader
+	notify    func(string)
+	log       *slog.Logger
+	metrics   *metrics.Metrics
+	now       func() time.Time
+	locks     *keyLocks
+	commit    *batch.Committer[*store.Intake]
+	pending   sync.WaitGroup
+	closeOne  sync.Once
 }
 
 // New builds a Service and starts its group committer.
@@ -95,7 +98,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("intake: Config.Pipeline is required")
 	}
 	s := &Service{
-		st: cfg.Store, request: cfg.Pipeline, rules: cfg.Rules, facts: cfg.Facts,
+		st: cfg.Store, request: cfg.Pipeline, rules: cfg.Rules, perTenant: cfg.TenantRules, facts: cfg.Facts,
 		notify: cfg.Notify, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now, locks: newKeyLocks(),
 	}
 	if s.rules == nil {
@@ -276,10 +279,18 @@ func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, s
 	}
 	f.Lang = req.Lang
 	m.Facts = f
-	if fd := s.rules.Evaluate(ctx, m); fd.Outcome != policy.Allow {
+	if fd := s.RulesFor(req.TenantID).Evaluate(ctx, m); fd.Outcome != policy.Allow {
 		return m, snd, fd, nil
 	}
 	return m, snd, d, nil
+}
+
+// RulesFor returns the fact rules a tenant's messages go through.
+func (s *Service) RulesFor(tenantID string) *policy.Pipeline {
+	if p, ok := s.perTenant[tenantID]; ok {
+		return p
+	}
+	return s.rules
 }
 
 func (s *Service) replay(ctx context.Context, req Request) (Result, bool, error) {

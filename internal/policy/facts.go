@@ -30,45 +30,7 @@ type Facts struct {
 
 // ConsentFacts is a contact's consent state: the latest record covering
 // each category.
-type ConsentFacts struct {
-	Marketing, Utility, Authentication consent.State
-}
-
-// For returns the state of a category (marketing for anything unknown:
-// when in doubt, the strictest).
-func (c ConsentFacts) For(cat consent.Category) consent.State {
-	switch cat {
-	case consent.Utility:
-		return c.Utility
-	case consent.Authentication:
-		return c.Authentication
-	default:
-		return c.Marketing
-	}
-}
-
-// Erased reports whether the contact's data was erased and no opt-in came
-// after.
-func (c ConsentFacts) Erased() bool {
-	return c.Marketing.Action == consent.Erased || c.Utility.Action == consent.Erased || c.Authentication.Action == consent.Erased
-}
-
-// OptedOutOfAll reports whether the latest word on every category is an
-// opt-out (an opt-out of "all" covers them all), and when the newest of
-// those opt-outs was.
-func (c ConsentFacts) OptedOutOfAll() (bool, time.Time) {
-	states := []consent.State{c.Marketing, c.Utility, c.Authentication}
-	var latest time.Time
-	for _, s := range states {
-		if s.Action != consent.OptOut {
-			return false, time.Time{}
-		}
-		if s.At.After(latest) {
-			latest = s.At
-		}
-	}
-	return true, latest
-}
+type ConsentFacts = consent.Current
 
 // TemplateStatus is what the cache says of a template.
 type TemplateStatus int

@@ -25,7 +25,6 @@ import (
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/inbound"
 	"github.com/wabaguard/wabaguard/internal/metrics"
-	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -53,11 +52,12 @@ type Server struct {
 	simListener net.Listener
 	simHTTP     *http.Server
 
-	gateway   *gateway.Server
-	dispatch  *dispatch.Manager
-	ingress   *inbound.Handler
-	processor *inbound.Processor
-	forwarder *forward.Forwarder
+	gateway    *gateway.Server
+	compliance *compliance
+	dispatch   *dispatch.Manager
+	ingress    *inbound.Handler
+	processor  *inbound.Processor
+	forwarder  *forward.Forwarder
 
 	ready      chan struct{}
 	First      FirstStart
@@ -203,9 +203,14 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:     s.metrics,
 	})
 
+	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log.With("component", "intake"))
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	s.compliance = comp
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
-		Pipeline: policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
+		Intake:   comp.intake,
 		Upstream: client,
 		TokenFor: tokenFor,
 		Notify:   s.dispatch.Notify,
@@ -471,6 +476,9 @@ func (s *Server) shutdown() {
 func (s *Server) closeParts() {
 	if s.gateway != nil {
 		s.gateway.Close()
+	}
+	if s.compliance != nil {
+		s.compliance.intake.Close()
 	}
 	if s.ingress != nil {
 		s.ingress.Close()

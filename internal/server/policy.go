@@ -1,0 +1,67 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/intake"
+	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// compliance is the acceptance path with what keeps its facts current.
+type compliance struct {
+	intake *intake.Service
+	facts  *intake.Facts
+	ledger *consent.Ledger
+}
+
+// factRules returns the fact rules a policy enforces, in order: the
+// cheapest and most final refusals first. Suppression is always on.
+func factRules(p config.Policy) *policy.Pipeline {
+	rules := []policy.Rule{policy.Suppression{}}
+	if config.Enforces(p.Template) {
+		rules = append(rules, policy.Template{})
+	}
+	if config.Enforces(p.Consent) {
+		rules = append(rules, policy.Consent{})
+	}
+	if config.Enforces(p.Window) {
+		rules = append(rules, policy.Window{})
+	}
+	return policy.New(rules...)
+}
+
+// buildCompliance assembles the intake: the request rules, the facts loader
+// over the consent ledger and the windows, and each tenant's fact rules.
+func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger) (*compliance, error) {
+	c := &compliance{}
+	ttl := time.Duration(cfg.Policy.FactsTTL)
+	c.ledger = consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
+		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }))
+	c.facts = intake.NewFacts(intake.FactsConfig{Consent: c.ledger, Windows: st, TTL: ttl})
+	perTenant := map[string]*policy.Pipeline{}
+	for _, t := range cfg.Tenants {
+		if t.Policy != nil {
+			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID))
+		}
+	}
+	in, err := intake.New(intake.Config{
+		Store:       st,
+		Pipeline:    policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
+		Rules:       factRules(cfg.Policy),
+		TenantRules: perTenant,
+		Facts:       c.facts,
+		Notify:      notify,
+		Logger:      log,
+		Metrics:     m,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.intake = in
+	return c, nil
+}
