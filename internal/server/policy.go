@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -8,15 +10,19 @@ import (
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/optout"
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 // compliance is the acceptance path with what keeps its facts current.
 type compliance struct {
-	intake *intake.Service
-	facts  *intake.Facts
-	ledger *consent.Ledger
+	intake  *intake.Service
+	facts   *intake.Facts
+	ledger  *consent.Ledger
+	signals *signal.Bus
 }
 
 // factRules returns the fact rules a policy enforces, in order: the
@@ -63,5 +69,27 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil, err
 	}
 	c.intake = in
+
+	matchers := map[string]*optout.Matcher{}
+	for _, t := range cfg.Tenants {
+		if t.OptOut == nil {
+			continue
+		}
+		m, err := optout.FromConfig(t.OptOut)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s optout: %w", t.ID, err)
+		}
+		matchers[t.ID] = m
+	}
+	c.signals = &signal.Bus{}
+	c.signals.Subscribe("consent", optout.NewRecorder(c.ledger, func(id string) *optout.Matcher { return matchers[id] }, log.With("component", "consent")))
+	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
+		for _, s := range batch {
+			if s.Kind == signal.Inbound && s.WaID != "" && !s.At.IsZero() {
+				c.facts.Opened(s.PhoneNumberID, phone.Canonical(s.WaID), s.At)
+			}
+		}
+		return nil
+	}))
 	return c, nil
 }

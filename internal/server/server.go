@@ -20,6 +20,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/gateway"
@@ -190,7 +191,13 @@ func (s *Server) build(ctx context.Context) error {
 		Destinations: destinations,
 		TenantBatch:  cfg.WebhookBatches(),
 	})
+	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log.With("component", "intake"))
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	s.compliance = comp
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
+		Signals:   comp.signals,
 		OnApplied: s.forwarder.Notify,
 		Logger:    s.log.With("component", "webhooks-in"),
 		Metrics:   s.metrics,
@@ -203,11 +210,6 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:     s.metrics,
 	})
 
-	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log.With("component", "intake"))
-	if err != nil {
-		return fmt.Errorf("intake: %w", err)
-	}
-	s.compliance = comp
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
 		Intake:   comp.intake,
@@ -359,6 +361,10 @@ func (s *Server) Simulator() *sim.Sim { return s.sim }
 
 // Store is the gateway's store.
 func (s *Server) Store() store.Store { return s.store }
+
+// Ledger returns the consent ledger the server records to; writes through
+// it reach the intake's facts at once.
+func (s *Server) Ledger() *consent.Ledger { return s.compliance.ledger }
 
 // AppSecret is the secret that verifies webhooks from Meta (or the simulator).
 func (s *Server) AppSecret() string { return s.appSecret }
