@@ -82,6 +82,10 @@ func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
 		return Receipt{}, err
 	}
 	num, err := l.normalize(req.Contact)
+	if err != nil && req.FromMeta && metaWaID(req.Contact) {
+		c := phone.Canonical(req.Contact)
+		num, err = phone.Number{E164: "+" + c, WaID: c}, nil
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -105,6 +109,19 @@ func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
 		},
 		Personal: body,
 	})
+}
+
+// metaWaID reports whether s looks like a wa_id: 8 to 15 digits.
+func metaWaID(s string) bool {
+	if len(s) < 8 || len(s) > 15 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Erase removes the personal data of a contact (its number and every

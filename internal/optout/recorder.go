@@ -137,14 +137,19 @@ func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error 
 	if text == "" {
 		text = f.Match.Phrase
 	}
+	ref := f.MessageID
+	if ref == "" {
+		// Meta's user_preferences change carries no id: name the change.
+		ref = fmt.Sprintf("%s:%s:%d", f.Source, f.WaID, at.Unix())
+	}
 	_, err = r.ledger.Record(ctx, consent.Request{
 		TenantID: tenantID, Contact: f.WaID, Action: action, Category: cat, Source: src,
-		Evidence: consent.Evidence{Text: text, At: at, MessageID: f.MessageID},
+		Evidence: consent.Evidence{Text: text, At: at, MessageID: ref}, FromMeta: true,
 	})
 	if errors.Is(err, consent.ErrInvalid) {
-		// A number the ledger refuses (not a mobile number): log, do not
-		// loop on it.
-		r.log.Warn("opt-out not recorded: contact refused by the ledger", "err", err, "source", f.Source)
+		// Input the ledger refuses cannot become valid by retrying: log it
+		// loudly, do not loop on it.
+		r.log.Error("consent from webhook not recorded: refused by the ledger", "err", err, "source", f.Source, "action", action)
 		return nil
 	}
 	if err != nil {
