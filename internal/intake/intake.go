@@ -67,6 +67,10 @@ type Config struct {
 	Notify func(senderID string)
 	// MaxBatch bounds intakes per group commit.
 	MaxBatch int
+	// SenderTTL bounds how long a sender read from the store is reused
+	// (1 s when zero; negative: read every time). A sender's tenant and
+	// state change rarely, and the dispatcher checks the state again.
+	SenderTTL time.Duration
 	Logger   *slog.Logger
 	Metrics  *metrics.Metrics
 	Now      func() time.Time
@@ -84,6 +88,7 @@ type Service struct {
 	metrics   *metrics.Metrics
 	now       func() time.Time
 	locks     *keyLocks
+	senders   *senderCache
 	commit    *batch.Committer[*store.Intake]
 	pending   sync.WaitGroup
 	closeOne  sync.Once
@@ -101,6 +106,7 @@ func New(cfg Config) (*Service, error) {
 		st: cfg.Store, request: cfg.Pipeline, rules: cfg.Rules, perTenant: cfg.TenantRules, facts: cfg.Facts,
 		notify: cfg.Notify, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now, locks: newKeyLocks(),
 	}
+	s.senders = newSenderCache(cfg.Store, cfg.SenderTTL)
 	if s.rules == nil {
 		s.rules = policy.New()
 	}
@@ -240,7 +246,7 @@ func (s *Service) Evaluate(ctx context.Context, req Request) (policy.Decision, *
 
 func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, store.Sender, policy.Decision, error) {
 	m := &policy.Message{TenantID: req.TenantID, PhoneNumberID: req.PhoneNumberID, Raw: req.Body, Now: req.Now}
-	snd, err := s.st.GetSender(ctx, req.PhoneNumberID)
+	snd, err := s.senders.get(ctx, req.PhoneNumberID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:

@@ -44,7 +44,11 @@ func (c *countingConsent) CurrentByWaID(ctx context.Context, tenantID, waID stri
 	return c.l.CurrentByWaID(ctx, tenantID, waID)
 }
 
-func newEnv(t *testing.T, now func() time.Time) *env {
+func newEnv(t testing.TB, now func() time.Time) *env {
+	return newEnvRules(t, now, policy.New(policy.Suppression{}, policy.Consent{}, policy.Window{}))
+}
+
+func newEnvRules(t testing.TB, now func() time.Time, rules *policy.Pipeline) *env {
 	t.Helper()
 	box, _ := secret.NewBox(secret.NewKey())
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "w.db"), box)
@@ -65,8 +69,7 @@ func newEnv(t *testing.T, now func() time.Time) *env {
 	e.facts = intake.NewFacts(intake.FactsConfig{Consent: e.reads, Windows: st, TTL: time.Hour, Now: now})
 	svc, err := intake.New(intake.Config{
 		Store: st, Pipeline: policy.New(policy.DefaultRules("BR")...),
-		Rules: policy.New(policy.Suppression{}, policy.Consent{}, policy.Window{}),
-		Facts: e.facts, Now: now,
+		Rules: rules, Facts: e.facts, Now: now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +81,7 @@ func newEnv(t *testing.T, now func() time.Time) *env {
 
 const tmpl = `{"messaging_product":"whatsapp","to":"` + contact + `","type":"template","template":{"name":"promo","language":{"code":"pt_BR"}}}`
 
-func (e *env) optIn(t *testing.T, at time.Time) {
+func (e *env) optIn(t testing.TB, at time.Time) {
 	t.Helper()
 	if _, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "acme", Contact: contact, Action: consent.OptIn,
 		Category: consent.All, Source: consent.WebForm,
