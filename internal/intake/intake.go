@@ -71,9 +71,9 @@ type Config struct {
 	// (1 s when zero; negative: read every time). A sender's tenant and
 	// state change rarely, and the dispatcher checks the state again.
 	SenderTTL time.Duration
-	Logger   *slog.Logger
-	Metrics  *metrics.Metrics
-	Now      func() time.Time
+	Logger    *slog.Logger
+	Metrics   *metrics.Metrics
+	Now       func() time.Time
 }
 
 // Service is the acceptance path.
