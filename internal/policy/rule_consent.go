@@ -28,7 +28,7 @@ func (Consent) Check(_ context.Context, m *Message) Decision {
 		return Allowed()
 	}
 	if !f.Consent.For(cat).OptedIn() {
-		return Refused("consent", refusal.NoConsent, f.Lang, fmt.Sprintf("(%s)", cat))
+		return Refused("consent", refusal.NoConsent, f.Lang, fmt.Sprintf("[category=%s]", cat))
 	}
 	return Allowed()
 }

@@ -62,7 +62,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		TenantRules: perTenant,
 		Facts:       c.facts,
 		Notify:      notify,
-		Logger:      log,
+		Logger:      log.With("component", "intake"),
 		Metrics:     m,
 	})
 	if err != nil {

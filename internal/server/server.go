@@ -191,7 +191,7 @@ func (s *Server) build(ctx context.Context) error {
 		Destinations: destinations,
 		TenantBatch:  cfg.WebhookBatches(),
 	})
-	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log.With("component", "intake"))
+	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log)
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
