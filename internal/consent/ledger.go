@@ -144,6 +144,11 @@ func (l *Ledger) Erase(ctx context.Context, tenantID, contact string) (Receipt, 
 }
 
 func (l *Ledger) normalize(contact string) (phone.Number, error) {
+	if phone.IsBSUID(contact) {
+		// A person known only by a business-scoped user id: the id is the
+		// contact, so their consent and opt-outs hold for sends to it.
+		return phone.Number{WaID: contact}, nil
+	}
 	num, err := phone.Normalize(contact, l.region)
 	if err != nil {
 		return phone.Number{}, &FieldError{Field: "contact", Reason: strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": ")}

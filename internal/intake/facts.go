@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 )
 
@@ -91,15 +92,21 @@ func (f *Facts) Fresh(ctx context.Context, m *policy.Message) (policy.Facts, err
 
 func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (policy.Facts, error) {
 	out := policy.Facts{Loaded: true}
-	if m.WaID == "" {
-		// A BSUID or a group: no per-number consent or window is known
-		// yet; identity by BSUID comes with the contact registry.
+	who := m.WaID
+	if who == "" && m.Request != nil && m.Request.RecipientType != "group" && phone.IsBSUID(m.Request.To) {
+		// A person known by a business-scoped user id: consent and
+		// opt-outs recorded for that id hold (the ledger keys it as it
+		// keys numbers).
+		who = m.Request.To
+	}
+	if who == "" {
+		// A group: no per-person consent or window applies.
 		out.Loaded = false
 		return out, nil
 	}
 	now := f.cfg.Now()
-	ck := m.TenantID + "\x00" + m.WaID
-	wk := m.PhoneNumberID + "\x00" + m.WaID
+	ck := m.TenantID + "\x00" + who
+	wk := m.PhoneNumberID + "\x00" + who
 
 	hit := false
 	if cached {
@@ -110,7 +117,7 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 		f.mu.Unlock()
 	}
 	if !hit {
-		c, err := f.cfg.Consent.CurrentByWaID(ctx, m.TenantID, m.WaID)
+		c, err := f.cfg.Consent.CurrentByWaID(ctx, m.TenantID, who)
 		if err != nil {
 			return policy.Facts{}, fmt.Errorf("consent: %w", err)
 		}
@@ -134,13 +141,13 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 			f.mu.Unlock()
 		}
 		if !winHit {
-			at, err := f.cfg.Windows.GetWindow(ctx, m.PhoneNumberID, m.WaID)
+			at, err := f.cfg.Windows.GetWindow(ctx, m.PhoneNumberID, who)
 			if err != nil {
 				return policy.Facts{}, fmt.Errorf("window: %w", err)
 			}
 			out.LastInbound = at
 			if !at.IsZero() {
-				f.Opened(m.PhoneNumberID, m.WaID, at)
+				f.Opened(m.PhoneNumberID, who, at)
 			}
 		}
 	}

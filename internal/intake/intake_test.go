@@ -203,3 +203,31 @@ func TestFactsCache(t *testing.T) {
 		t.Fatalf("24 h later: %+v", res.Decision)
 	}
 }
+
+// A person known only by a business-scoped user id is gated like a number:
+// the ledger keys the BSUID.
+func TestBSUIDRecipientsNeedConsentToo(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, func() time.Time { return now })
+	ctx := t.Context()
+	const bsuid = "BR.1349120865530274"
+	body := `{"messaging_product":"whatsapp","to":"` + bsuid + `","type":"template","template":{"name":"promo","language":{"code":"pt_BR"}}}`
+	req := intake.Request{TenantID: "acme", PhoneNumberID: pnid, Body: []byte(body)}
+	if res, _ := e.svc.Accept(ctx, req); res.Decision.Refusal != refusal.NoConsent {
+		t.Fatalf("no consent for the BSUID: %+v", res.Decision)
+	}
+	if _, err := e.ledger.Record(ctx, consent.Request{TenantID: "acme", Contact: bsuid, Action: consent.OptIn, Category: consent.Marketing,
+		Source: consent.WebForm, Evidence: consent.Evidence{Text: "Aceito", URL: "https://acme.example/f", At: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := e.svc.Accept(ctx, req); err != nil || res.Outcome != intake.Accepted {
+		t.Fatalf("with consent: %+v %v", res, err)
+	}
+	if _, err := e.ledger.Record(ctx, consent.Request{TenantID: "acme", Contact: bsuid, Action: consent.OptOut, Category: consent.All,
+		Source: consent.WhatsAppKeyword, Evidence: consent.Evidence{Text: "PARAR", At: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := e.svc.Accept(ctx, req); res.Decision.Refusal != refusal.OptedOut {
+		t.Fatalf("after the BSUID's opt-out: %+v", res.Decision)
+	}
+}

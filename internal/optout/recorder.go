@@ -98,8 +98,15 @@ func (r *Recorder) classify(s signal.Signal) ([]Signal, error) {
 }
 
 func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error {
-	if f.WaID == "" || (f.Match.Kind != KindOptOut && f.Match.Kind != KindOptIn) {
-		return nil // a BSUID alone names no number the ledger can key yet
+	if f.Match.Kind != KindOptOut && f.Match.Kind != KindOptIn {
+		return nil
+	}
+	who := f.WaID
+	if who == "" {
+		who = f.UserID // a person with a username: the ledger keys the BSUID
+	}
+	if who == "" {
+		return nil
 	}
 	action, cat := consent.OptOut, consent.All
 	if f.Match.Kind == KindOptIn {
@@ -115,7 +122,7 @@ func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error 
 	case SourceStatus131050:
 		src = consent.Error131050
 	}
-	cur, err := r.ledger.CurrentByWaID(ctx, tenantID, f.WaID)
+	cur, err := r.ledger.CurrentByWaID(ctx, tenantID, who)
 	if err != nil {
 		return fmt.Errorf("optout: current consent: %w", err)
 	}
@@ -140,10 +147,10 @@ func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error 
 	ref := f.MessageID
 	if ref == "" {
 		// Meta's user_preferences change carries no id: name the change.
-		ref = fmt.Sprintf("%s:%s:%d", f.Source, f.WaID, at.Unix())
+		ref = fmt.Sprintf("%s:%s:%d", f.Source, who, at.Unix())
 	}
 	_, err = r.ledger.Record(ctx, consent.Request{
-		TenantID: tenantID, Contact: f.WaID, Action: action, Category: cat, Source: src,
+		TenantID: tenantID, Contact: who, Action: action, Category: cat, Source: src,
 		Evidence: consent.Evidence{Text: text, At: at, MessageID: ref}, FromMeta: true,
 	})
 	if errors.Is(err, consent.ErrInvalid) {
