@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/intake"
@@ -92,4 +93,15 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil
 	}))
 	return c, nil
+}
+
+// NewIntake builds the acceptance path on an open store as serve does, for
+// commands that decide on messages without serving (`wabaguard check
+// --send`). Close the service when done.
+func NewIntake(cfg config.Config, st store.Store, log *slog.Logger) (*intake.Service, error) {
+	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log)
+	if err != nil {
+		return nil, err
+	}
+	return c.intake, nil
 }
