@@ -103,6 +103,7 @@ func TestAcceptedMessagesSurviveSIGKILL(t *testing.T) {
 		LogLevel:  "warn",
 		Graph:     config.Graph{BaseURL: upSrv.URL, Version: "v23.0", AccessToken: "meta-token", AppSecret: "app-secret", VerifyToken: "verify"},
 		Simulator: config.Simulator{Enabled: &off},
+		Policy:    deliveryOnly,
 		Dispatch:  config.Dispatch{ClaimBatch: claimBatch, MaxInFlight: 16, LeaseTTL: config.Duration(2 * time.Second)},
 		Tenants:   []config.TenantConfig{{ID: "acme", APIKeys: []string{testAPIKey}}},
 		Senders:   []config.SenderConfig{{PhoneNumberID: testPhoneNumberID, TenantID: "acme", WABAID: testWABAID, ThroughputMPS: 2000}},

@@ -110,6 +110,13 @@ const (
 	testAPIKey        = "wg_a1b2c3d4e5f6_testkeytestkeytestkeytestkeytestk"
 )
 
+// deliveryOnly is the policy of the tests about delivery, durability and
+// dispatch: they send to many made-up numbers that never consented or
+// wrote, so the consent and window rules are off (suppression, which no
+// tenant can turn off, still runs). The tests of the rules themselves
+// enforce them.
+var deliveryOnly = config.Policy{Consent: config.Off, Window: config.Off}
+
 func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*config.Config)) *gatewayUnderTest {
 	t.Helper()
 	cfg := config.Default()
@@ -124,6 +131,7 @@ func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*c
 	cfg.Tenants = []config.TenantConfig{{ID: "acme", Name: "Acme Ltda", APIKeys: []string{testAPIKey}, WebhookURL: webhookURL, WebhookSecret: webhookSecret}}
 	cfg.WebhookDestinations.AllowLoopback = &on // the test's receiver listens on 127.0.0.1
 	cfg.Senders = []config.SenderConfig{{PhoneNumberID: testPhoneNumberID, TenantID: "acme", WABAID: testWABAID, DisplayPhoneNumber: "+55 11 4000-1000", ThroughputMPS: 1000}}
+	cfg.Policy = deliveryOnly
 	if mutate != nil {
 		mutate(&cfg)
 	}

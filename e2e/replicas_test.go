@@ -165,6 +165,7 @@ func TestReplicasFailover(t *testing.T) {
 			LogLevel:  "info",
 			Graph:     config.Graph{BaseURL: upSrv.URL, Version: "v23.0", AccessToken: foMetaToken, AppSecret: foAppSecret, VerifyToken: "verify"},
 			Simulator: config.Simulator{Enabled: &off},
+			Policy:    deliveryOnly,
 			Dispatch:  config.Dispatch{ClaimBatch: foClaimBatch, MaxInFlight: foMaxInFlight, LeaseTTL: config.Duration(foLeaseTTL)},
 			Tenants:   []config.TenantConfig{{ID: "acme", APIKeys: []string{testAPIKey}, WebhookURL: tenant.srv.URL, WebhookSecret: foTenantHook}},
 			// The test's receiver listens on 127.0.0.1.

@@ -51,6 +51,7 @@ run() { # name database replicas
   "graph": { "base_url": "http://127.0.0.1:$SIMPORT", "access_token": "$META", "app_secret": "s", "verify_token": "v" },
   "simulator": { "enabled": false },
   "tenants": [ { "id": "bench", "api_keys": ["$KEY"] } ],
+  "policy": { "consent": "off", "window": "off" },
   "senders": [ $senders_json ] }
 JSON
     "$bin" serve --config "$work/$name-$r.json" >"$work/$name-$r.out" 2>"$work/$name-$r.err" &

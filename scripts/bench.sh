@@ -36,6 +36,7 @@ cat > "$work/cfg.json" <<JSON
   "graph": { "access_token": "$META", "app_secret": "$APPSECRET", "verify_token": "v" },
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": false },
   "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
+  "policy": { "consent": "off", "window": "off" },
   "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 } ] }
 JSON
 

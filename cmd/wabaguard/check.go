@@ -33,15 +33,31 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 const maxCheckInput = 64 << 10
 
 const checkUsage = `usage: wabaguard check --inbound [--tenant ID] [--config FILE] [--reply-to marketing|optin] [--json] [TEXT]
-Reads one inbound text (TEXT, or stdin without it) and prints whether it is an
-opt-out, an opt-in or neither. Exit status: 3 opt-out, 4 opt-in, 0 neither.
+       wabaguard check --send --tenant ID --sender PHONE_NUMBER_ID [--lang pt-BR|en|es] [--config FILE] [--json] [BODY]
+
+--inbound reads one inbound text (TEXT, or stdin without it) and prints whether
+it is an opt-out, an opt-in or neither. Exit status: 3 opt-out, 4 opt-in, 0
+neither.
+
+--send reads one Cloud API send request (BODY, or stdin without it) and runs it
+through the same rules as a send, against the configured store (consent,
+opt-outs, the window, templates), without sending or recording anything. It
+prints the decision and, when refused, the Graph error a client would get.
+Exit status: 0 would be accepted, 5 would be refused.
 `
+
+// exitRefused is the status of check --send for a message the gateway
+// would refuse.
+const exitRefused = 5
 
 func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, checkUsage); fs.PrintDefaults() }
 	inbound := fs.Bool("inbound", false, "classify an inbound text")
+	send := fs.Bool("send", false, "decide on an outgoing send request as the gateway would")
+	sender := fs.String("sender", "", "with --send: the sending phone_number_id")
+	lang := fs.String("lang", "pt-BR", "with --send: language of the explanation (pt-BR, en, es)")
 	tenant := fs.String("tenant", "", "use this tenant's keyword lists (from --config)")
 	path := fs.String("config", os.Getenv("WABAGUARD_CONFIG"), "JSON configuration file")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -65,9 +81,12 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		words = append(words, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if !*inbound {
-		fmt.Fprintln(stderr, "wabaguard check: only --inbound exists yet; outbound message and template checks come with the content checker")
+	if *send == *inbound {
+		fmt.Fprintln(stderr, "wabaguard check: give exactly one of --inbound or --send")
 		return exitStatus(exitUsage)
+	}
+	if *send {
+		return runCheckSend(checkSend{config: *path, tenant: *tenant, sender: *sender, lang: *lang, json: *asJSON, body: strings.Join(words, " ")}, stdin, stdout, stderr)
 	}
 	var ctx optout.Context
 	switch *replyTo {

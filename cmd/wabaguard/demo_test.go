@@ -116,21 +116,29 @@ func waitReadyURL(t *testing.T, base string) {
 // gateway's message id.
 func (g *demoGateway) sendText(t *testing.T, to, text string) string {
 	t.Helper()
+	status, raw := g.postText(t, to, text)
+	var sr wire.SendResponse
+	if status != http.StatusOK || json.Unmarshal(raw, &sr) != nil || len(sr.Messages) != 1 {
+		t.Fatalf("send: %d %s", status, raw)
+	}
+	return sr.Messages[0].ID
+}
+
+// postText sends a text message and returns the answer as it came.
+func (g *demoGateway) postText(t *testing.T, to, text string) (int, []byte) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": to, "type": "text", "text": map[string]string{"body": text}})
 	req, _ := http.NewRequest(http.MethodPost, g.url+"/v23.0/"+server.DemoPhoneNumberID+"/messages", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+g.key)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var sr wire.SendResponse
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &sr) != nil || len(sr.Messages) != 1 {
-		t.Fatalf("send: %d %s", resp.StatusCode, raw)
-	}
-	return sr.Messages[0].ID
+	return resp.StatusCode, raw
 }
 
 // waitStatus waits until the demo tenant's webhook has received status for
@@ -164,16 +172,25 @@ func (g *demoGateway) waitStatus(t *testing.T, id, status string) int {
 }
 
 // The walkthrough of the README, end to end: in demo mode a reply to a
-// person who never wrote fails 131047; after `wabaguard sim say` the same
-// reply is delivered, and `messages show` tells the whole story from the
-// data directory.
+// person who never wrote is refused at once (470120, Meta's 131047), never
+// sent; after `wabaguard sim say` the same reply is delivered, and
+// `messages show` tells the whole story from the data directory.
 func TestDemoConversationSayThenReplyIsDelivered(t *testing.T) {
 	g := startDemo(t)
 	const person = "+55 11 98765-4321"
 
-	before := g.sendText(t, person, "Olá! Posso ajudar?")
-	if code := g.waitStatus(t, before, "failed"); code != wire.CodeWindowClosed {
-		t.Fatalf("reply before the person wrote: failed with %d, want %d", code, wire.CodeWindowClosed)
+	status, raw := g.postText(t, person, "Olá! Posso ajudar?")
+	var refused struct {
+		Error struct {
+			Code      int `json:"code"`
+			ErrorData struct {
+				Details string `json:"details"`
+			} `json:"error_data"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(raw, &refused); err != nil || status != http.StatusBadRequest ||
+		refused.Error.Code != 470120 || !strings.Contains(refused.Error.ErrorData.Details, "131047") {
+		t.Fatalf("reply before the person wrote: %d %s, want 400 with code 470120 naming 131047", status, raw)
 	}
 
 	var out, errOut bytes.Buffer
@@ -218,9 +235,6 @@ func TestDemoConversationSayThenReplyIsDelivered(t *testing.T) {
 	}
 	if byMeta := show(t, rep.MetaID); byMeta.ID != after {
 		t.Fatalf("messages show by Meta's id %s found %s, want %s", rep.MetaID, byMeta.ID, after)
-	}
-	if failed := show(t, before); failed.State != "failed" || failed.LastError == nil || failed.LastError.Code != wire.CodeWindowClosed {
-		t.Fatalf("messages show %s: %+v", before, failed)
 	}
 
 	// The text form names every part.

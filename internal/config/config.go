@@ -53,6 +53,9 @@ type Config struct {
 	Senders   []SenderConfig `json:"senders"`
 
 	WebhookDestinations WebhookDestinations `json:"webhook_destinations"`
+	// Policy chooses the compliance rules enforced; tenants[].policy
+	// overrides it per tenant.
+	Policy Policy `json:"policy"`
 }
 
 // Graph is how the gateway reaches Meta and how Meta reaches it.
@@ -98,6 +101,8 @@ type TenantConfig struct {
 	WebhookURL    string   `json:"webhook_url"`
 	WebhookSecret string   `json:"webhook_secret"`
 	OptOut        *OptOut  `json:"optout,omitempty"`
+	// Policy overrides the global policy for this tenant.
+	Policy *Policy `json:"policy,omitempty"`
 	// WebhookBatch is the most changes one forward POST carries (1 when
 	// 0, at most 100).
 	WebhookBatch int `json:"webhook_batch,omitempty"`
@@ -169,6 +174,8 @@ var Env = []struct{ Name, Help string }{
 	{"WABAGUARD_PREVIOUS_SECRET_KEYS", "comma-separated older keys that still open secrets during a rotation"},
 	{"WABAGUARD_REPLICA_ID", "this replica's name in sender leases"},
 	{"WABAGUARD_LOG_LEVEL", "debug, info, warn, error"},
+	{"WABAGUARD_POLICY_CONSENT", "enforce/off: templates need an opt-in on record (default enforce)"},
+	{"WABAGUARD_POLICY_WINDOW", "enforce/off: free-form messages only inside the 24-hour window (default enforce)"},
 	{"WABAGUARD_DEFAULT_REGION", "region for recipients without a country code (default BR)"},
 	{"WABAGUARD_GRAPH_BASE_URL", "Meta Graph API base URL (default https://graph.facebook.com)"},
 	{"WABAGUARD_GRAPH_VERSION", "Graph API version (default v23.0)"},
@@ -220,6 +227,8 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	}
 	str("WABAGUARD_REPLICA_ID", &c.ReplicaID)
 	str("WABAGUARD_LOG_LEVEL", &c.LogLevel)
+	str("WABAGUARD_POLICY_CONSENT", &c.Policy.Consent)
+	str("WABAGUARD_POLICY_WINDOW", &c.Policy.Window)
 	str("WABAGUARD_DEFAULT_REGION", &c.DefaultRegion)
 	str("WABAGUARD_GRAPH_BASE_URL", &c.Graph.BaseURL)
 	str("WABAGUARD_GRAPH_VERSION", &c.Graph.Version)
@@ -309,9 +318,15 @@ func (c Config) Validate() error {
 		if err := t.OptOut.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("tenants[%d].optout: %w", i, err))
 		}
+		if err := t.Policy.validate(fmt.Sprintf("tenants[%d].policy", i)); err != nil {
+			errs = append(errs, err)
+		}
 		if t.WebhookBatch < 0 || t.WebhookBatch > MaxWebhookBatch {
 			errs = append(errs, fmt.Errorf("tenants[%d].webhook_batch %d is outside 0..%d", i, t.WebhookBatch, MaxWebhookBatch))
 		}
+	}
+	if err := c.Policy.validate("policy"); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, c.webhookErrors()...)
 	for i, s := range c.Senders {

@@ -113,6 +113,12 @@ type Request struct {
 	Category Category
 	Source   Source
 	Evidence Evidence
+	// FromMeta says Contact is a wa_id Meta itself sent (a webhook's
+	// opt-out): it is recorded even where the numbering plan the gateway
+	// knows does not list its range, because Meta's word on who the person
+	// is outranks a phone-number library's, and an opt-out must never be
+	// dropped.
+	FromMeta bool
 }
 
 // FieldError is a refusal of bad input, naming the field at fault in the

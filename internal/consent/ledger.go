@@ -23,8 +23,9 @@ type Ledger struct {
 	now    func() time.Time
 	region string
 
-	mu   sync.Mutex
-	keys map[string][]byte
+	mu       sync.Mutex
+	keys     map[string][]byte
+	onChange []func(tenantID, waID string)
 }
 
 // Option configures a Ledger.
@@ -36,6 +37,13 @@ func WithClock(now func() time.Time) Option { return func(l *Ledger) { l.now = n
 // WithDefaultRegion sets the region a number without a country code is
 // read in (default none: such numbers are refused).
 func WithDefaultRegion(region string) Option { return func(l *Ledger) { l.region = region } }
+
+// WithOnChange registers f to be called after every record this Ledger
+// appends (opt-in, opt-out, erasure), with the contact's canonical wa_id:
+// the intake's facts cache forgets the contact at once.
+func WithOnChange(f func(tenantID, waID string)) Option {
+	return func(l *Ledger) { l.onChange = append(l.onChange, f) }
+}
 
 // New returns a Ledger on st.
 func New(st store.Consent, opts ...Option) *Ledger {
@@ -74,6 +82,10 @@ func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
 		return Receipt{}, err
 	}
 	num, err := l.normalize(req.Contact)
+	if err != nil && req.FromMeta && metaWaID(req.Contact) {
+		c := phone.Canonical(req.Contact)
+		num, err = phone.Number{E164: "+" + c, WaID: c}, nil
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -99,6 +111,19 @@ func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
 	})
 }
 
+// metaWaID reports whether s looks like a wa_id: 8 to 15 digits.
+func metaWaID(s string) bool {
+	if len(s) < 8 || len(s) > 15 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // Erase removes the personal data of a contact (its number and every
 // evidence body) and appends an erasure record for all categories, in one
 // transaction. The chain still verifies; the contact is suppressed from
@@ -119,6 +144,11 @@ func (l *Ledger) Erase(ctx context.Context, tenantID, contact string) (Receipt, 
 }
 
 func (l *Ledger) normalize(contact string) (phone.Number, error) {
+	if phone.IsBSUID(contact) {
+		// A person known only by a business-scoped user id: the id is the
+		// contact, so their consent and opt-outs hold for sends to it.
+		return phone.Number{WaID: contact}, nil
+	}
 	num, err := phone.Normalize(contact, l.region)
 	if err != nil {
 		return phone.Number{}, &FieldError{Field: "contact", Reason: strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": ")}
@@ -147,6 +177,9 @@ func (l *Ledger) append(ctx context.Context, tenantID, waID string, at time.Time
 	})
 	if err != nil {
 		return Receipt{}, fmt.Errorf("consent: append: %w", err)
+	}
+	for _, f := range l.onChange {
+		f(tenantID, waID)
 	}
 	return Receipt{Seq: rec.Seq, Hash: rec.Hash, ContactKey: rec.ContactKey, At: rec.At}, nil
 }
@@ -244,6 +277,69 @@ func (l *Ledger) StateByWaID(ctx context.Context, tenantID, waID string, cat Cat
 		}
 	}
 	return best, nil
+}
+
+// Current is a contact's consent for each category: the latest record
+// covering it (of the category itself, or of all).
+type Current struct {
+	Marketing, Utility, Authentication State
+}
+
+// For returns the state of a category; marketing for anything else, the
+// strictest when in doubt.
+func (c Current) For(cat Category) State {
+	switch cat {
+	case Utility:
+		return c.Utility
+	case Authentication:
+		return c.Authentication
+	default:
+		return c.Marketing
+	}
+}
+
+// Erased reports whether the contact's data was erased and no opt-in came
+// after, for any category.
+func (c Current) Erased() bool {
+	return c.Marketing.Action == Erased || c.Utility.Action == Erased || c.Authentication.Action == Erased
+}
+
+// OptedOutOfAll reports whether the latest word on every category is an
+// opt-out, and when the newest of them was.
+func (c Current) OptedOutOfAll() (bool, time.Time) {
+	var latest time.Time
+	for _, s := range []State{c.Marketing, c.Utility, c.Authentication} {
+		if s.Action != OptOut {
+			return false, time.Time{}
+		}
+		if s.At.After(latest) {
+			latest = s.At
+		}
+	}
+	return true, latest
+}
+
+// CurrentByWaID returns a contact's state for every category from one read
+// of the current-state table.
+func (l *Ledger) CurrentByWaID(ctx context.Context, tenantID, waID string) (Current, error) {
+	key, err := l.key(ctx, tenantID)
+	if err != nil {
+		return Current{}, err
+	}
+	rows, err := l.st.ConsentStates(ctx, tenantID, contactKey(key, waID))
+	if err != nil {
+		return Current{}, fmt.Errorf("consent: state: %w", err)
+	}
+	pick := func(cat Category) State {
+		var best State
+		for _, r := range rows {
+			if (Category(r.Category) == cat || Category(r.Category) == All) && r.Seq > best.Seq {
+				best = State{Action: Action(r.Action), Category: Category(r.Category), Source: Source(r.Source), Seq: r.Seq, At: r.At}
+			}
+		}
+		return best
+	}
+	return Current{Marketing: pick(Marketing), Utility: pick(Utility), Authentication: pick(Authentication)}, nil
 }
 
 // checkHeadMAC reports whether a head's MAC is the tenant's.

@@ -23,7 +23,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wabaguard/wabaguard/internal/batch"
+	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/policy"
@@ -63,7 +63,7 @@ type Upstream interface {
 // Defaults of Config.
 const (
 	DefaultMaxBody  = 1 << 20
-	DefaultMaxBatch = 512
+	DefaultMaxBatch = intake.DefaultMaxBatch
 	// MaxMediaBody caps media uploads passed through; Meta's largest media
 	// (documents) are 100 MB.
 	MaxMediaBody = 100 << 20
@@ -73,8 +73,14 @@ const (
 type Config struct {
 	// Store persists intakes and answers lookups. Required.
 	Store Store
-	// Pipeline decides on every send request. Required.
+	// Intake is the acceptance path sends go through. When nil, New builds
+	// one from Pipeline, Rules, Facts, Notify and MaxBatch.
+	Intake *intake.Service
+	// Pipeline holds the request rules (required without Intake).
 	Pipeline *policy.Pipeline
+	// Rules are the fact rules and Facts their loader (both optional).
+	Rules *policy.Pipeline
+	Facts intake.FactsLoader
 	// Upstream carries pass-through calls. When nil those calls are answered
 	// with a temporary Graph error.
 	Upstream Upstream
@@ -112,33 +118,29 @@ type Config struct {
 
 // Server is the Graph-compatible API.
 type Server struct {
-	store    Store
-	pipeline *policy.Pipeline
-	upstream Upstream
-	tokenFor func(store.Sender) string
-	notify   func(string)
-	maxBody  int64
-	log      *slog.Logger
-	metrics  *metrics.Metrics
-	now      func() time.Time
+	store     Store
+	intake    *intake.Service
+	ownIntake bool
+	upstream  Upstream
+	tokenFor  func(store.Sender) string
+	notify    func(string)
+	maxBody   int64
+	log       *slog.Logger
+	metrics   *metrics.Metrics
+	now       func() time.Time
+
 	// tmpl is Config.Templates.
 	tmpl TemplateObserver
 
-	committer    *batch.Committer[*store.Intake]
-	keys         *keyCache
-	authLimit    *authLimiter
-	locks        *keyLocks
 	media        *mediaurl.Issuer
 	mediaClient  *http.Client
 	mediaTimeout time.Duration
 
-	mux     *http.ServeMux
-	handler http.Handler
-
-	// background tracks rejection decisions still being committed, so Close
-	// can wait for them before stopping the committer.
-	background sync.WaitGroup
-	closeOnce  sync.Once
+	keys      *keyCache
+	authLimit *authLimiter
+	mux       *http.ServeMux
+	handler   http.Handler
+	closeOnce sync.Once
 }
 
 // New builds a Server and starts its group committer.
@@ -146,12 +148,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("gateway: Config.Store is required")
 	}
-	if cfg.Pipeline == nil {
-		return nil, errors.New("gateway: Config.Pipeline is required")
+	if cfg.Pipeline == nil && cfg.Intake == nil {
+		return nil, errors.New("gateway: Config.Intake or Config.Pipeline is required")
 	}
 	s := &Server{
 		store:     cfg.Store,
-		pipeline:  cfg.Pipeline,
+		intake:    cfg.Intake,
 		upstream:  cfg.Upstream,
 		tokenFor:  cfg.TokenFor,
 		notify:    cfg.Notify,
@@ -162,7 +164,6 @@ func New(cfg Config) (*Server, error) {
 		now:       cfg.Now,
 		keys:      newKeyCache(keyCacheTTL, keyCacheSize),
 		authLimit: newAuthLimiter(cfg.AuthLimit),
-		locks:     newKeyLocks(),
 	}
 	if s.tokenFor == nil {
 		s.tokenFor = func(snd store.Sender) string { return snd.AccessToken }
@@ -196,24 +197,19 @@ func New(cfg Config) (*Server, error) {
 	if s.mediaTimeout <= 0 {
 		s.mediaTimeout = DefaultMediaTimeout
 	}
-	maxBatch := cfg.MaxBatch
-	if maxBatch <= 0 {
-		maxBatch = DefaultMaxBatch
+	if s.intake == nil {
+		in, err := intake.New(intake.Config{
+			Store: cfg.Store, Pipeline: cfg.Pipeline, Rules: cfg.Rules, Facts: cfg.Facts,
+			Notify: s.notify, MaxBatch: cfg.MaxBatch, Logger: s.log, Metrics: s.metrics, Now: s.now,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("gateway: %w", err)
+		}
+		s.intake, s.ownIntake = in, true
 	}
-	s.committer = batch.New(s.flush, maxBatch)
 	s.mux = s.routes()
 	s.handler = s.middleware(s.withMedia(s.mux))
 	return s, nil
-}
-
-// flush is one group commit: every intake that arrived together shares one
-// transaction.
-func (s *Server) flush(ctx context.Context, items []*store.Intake) error {
-	s.metrics.CommitBatch.WithLabelValues("intake").Observe(float64(len(items)))
-	if err := s.store.CommitIntake(ctx, items); err != nil {
-		return fmt.Errorf("gateway: commit %d intakes: %w", len(items), err)
-	}
-	return nil
 }
 
 // Handler returns the API with its middleware. Mount it at "/" of a parent
@@ -223,11 +219,13 @@ func (s *Server) flush(ctx context.Context, items []*store.Intake) error {
 // unknown paths with Graph's own error rather than a plain 404.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close waits for pending rejection records, flushes the group committer and
-// stops it. Call it after the HTTP server has stopped taking requests.
+// Close closes the intake New built (an intake given in Config is its
+// owner's to close). Call it after the HTTP server has stopped taking
+// requests.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		s.background.Wait()
-		s.committer.Close()
+		if s.ownIntake {
+			s.intake.Close()
+		}
 	})
 }

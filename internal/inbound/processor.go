@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/phone"
+	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -48,6 +50,9 @@ type ProcessorConfig struct {
 	Logger *slog.Logger
 	// Metrics receives counters (none when nil).
 	Metrics *metrics.Metrics
+	// Signals receives what each batch taught, before the batch commits
+	// (nil: nobody listens).
+	Signals *signal.Bus
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -249,6 +254,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 		counts     = map[string]int{}
 		newInbound []string
 		inBatch    = map[string]bool{}
+		sigs       []signal.Signal
 	)
 	for _, pd := range batch {
 		// A delivery processed before (Attempts > 0) had everything but its
@@ -268,6 +274,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 						if err != nil {
 							return 0, err
 						}
+						sigs = append(sigs, eventSignal(e.wabaID, c, fws, now))
 						apply.Forwards = append(apply.Forwards, fws...)
 						counts["other"]++
 					}
@@ -283,6 +290,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 					if err != nil {
 						return 0, err
 					}
+					sigs = append(sigs, statusSignal(e.wabaID, c, s, fw))
 					if sa != nil {
 						apply.Statuses = append(apply.Statuses, *sa)
 					}
@@ -300,6 +308,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 				}
 				apply.Inbound = append(apply.Inbound, ins...)
 				apply.Windows = append(apply.Windows, wins...)
+				sigs = append(sigs, inboundSignals(e.wabaID, c, ins, fw)...)
 				for _, in := range ins {
 					newInbound = append(newInbound, in.ID)
 				}
@@ -325,6 +334,11 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 	}
 	if err := p.recordObjects(ctx, batch, now); err != nil {
 		return 0, err
+	}
+	// Before the commit: a consumer that fails (the ledger unreachable)
+	// leaves the deliveries claimed, to run again when the lease ends.
+	if err := p.cfg.Signals.Emit(ctx, sigs); err != nil {
+		return 0, fmt.Errorf("signals of %d deliveries: %w", len(ds), err)
 	}
 	if err := p.st.ApplyWebhooks(ctx, apply); err != nil {
 		return 0, fmt.Errorf("apply %d deliveries: %w", len(ds), err)
@@ -423,7 +437,9 @@ func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedC
 		ts := unixTime(m.hdr.Timestamp)
 		ins = append(ins, store.InboundMessage{ID: m.hdr.ID, SenderID: c.pnid, From: m.hdr.From, Type: m.hdr.Type, Timestamp: ts, Body: m.raw, ReceivedAt: received})
 		if m.hdr.From != "" && !ts.IsZero() {
-			wins = append(wins, store.Window{SenderID: c.pnid, WaID: m.hdr.From, At: ts})
+			// Keyed by the canonical wa_id, the form sends are normalised
+			// to: Meta writes Brazilian mobiles without their ninth digit.
+			wins = append(wins, store.Window{SenderID: c.pnid, WaID: phone.Canonical(m.hdr.From), At: ts})
 		}
 		raw := m.raw
 		if ref, ok := refs[m.contextID]; ok && m.contextID != "" {

@@ -44,6 +44,16 @@ type Number struct {
 // lines where the numbering plan tells them apart, toll-free, premium rate,
 // shared cost, pagers, voicemail) are refused.
 func Normalize(input, defaultRegion string) (Number, error) {
+	k := memoKey{input, defaultRegion}
+	if r, ok := memo.get(k); ok {
+		return r.n, r.err
+	}
+	n, err := normalize(input, defaultRegion)
+	memo.put(k, memoResult{n, err})
+	return n, err
+}
+
+func normalize(input, defaultRegion string) (Number, error) {
 	digits, international, err := clean(input)
 	if err != nil {
 		return Number{}, err

@@ -12,6 +12,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -45,6 +46,10 @@ type Decision struct {
 	Until   time.Time // for Defer: not before
 	// Err is the Graph error returned to the client on Reject.
 	Err *wire.Error
+	// Refusal is the catalogue entry of a gateway refusal (0 for refusals
+	// that keep Meta's codes); the send-time stage turns it into a failed
+	// status.
+	Refusal refusal.Code
 }
 
 // Allowed is the decision of a rule that lets the message through.
@@ -53,6 +58,14 @@ func Allowed() Decision { return Decision{Outcome: Allow} }
 // Rejected builds a rejection with a Graph error carrying the reason.
 func Rejected(rule, code string, graphCode int, reason string) Decision {
 	return Decision{Outcome: Reject, Rule: rule, Code: code, Reason: reason, Err: wire.NewError(graphCode, reason)}
+}
+
+// Refused builds a rejection from the gateway's refusal catalogue, its
+// explanation in lang, with detail (no personal data) appended.
+func Refused(rule string, c refusal.Code, lang refusal.Lang, detail string) Decision {
+	e := refusal.Must(c)
+	return Decision{Outcome: Reject, Rule: rule, Code: e.Key, Reason: e.In(refusal.EN).Explanation,
+		Err: e.Error(lang, detail), Refusal: c}
 }
 
 // Deferred builds a deferral until a time.
@@ -82,6 +95,10 @@ type Message struct {
 	// Derived by rules.
 	WaID     string // recipient normalised: digits of E.164, Brazil's 9 restored
 	Category string // marketing, utility, authentication, service
+
+	// Facts are loaded after the request rules (ownership, schema,
+	// recipient) have run, for the rules that follow.
+	Facts Facts
 }
 
 // Rule is one check of the pipeline.

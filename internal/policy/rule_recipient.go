@@ -3,7 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -19,10 +18,6 @@ type Recipient struct {
 	DefaultRegion string
 }
 
-// bsuid matches a business-scoped user id, which replaces the phone number
-// for users with a username and is forwarded as is.
-var bsuid = regexp.MustCompile(`^[A-Z]{2}\.[0-9]+$`)
-
 // Name implements Rule.
 func (Recipient) Name() string { return "recipient" }
 
@@ -36,7 +31,7 @@ func (r Recipient) Check(ctx context.Context, m *Message) Decision {
 		}
 	}
 	req := m.Request
-	if req.IsMarkRead() || req.RecipientType == "group" || bsuid.MatchString(req.To) {
+	if req.IsMarkRead() || req.RecipientType == "group" || phone.IsBSUID(req.To) {
 		return Allowed()
 	}
 	n, err := phone.Normalize(req.To, r.DefaultRegion)

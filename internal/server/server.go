@@ -20,13 +20,13 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/inbound"
 	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
-	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -55,13 +55,14 @@ type Server struct {
 	simListener net.Listener
 	simHTTP     *http.Server
 
-	gateway   *gateway.Server
-	dispatch  *dispatch.Manager
-	ingress   *inbound.Handler
-	processor *inbound.Processor
-	forwarder *forward.Forwarder
-	templates *template.Cache
-	tmplSync  *template.Syncer
+	gateway    *gateway.Server
+	compliance *compliance
+	dispatch   *dispatch.Manager
+	ingress    *inbound.Handler
+	processor  *inbound.Processor
+	forwarder  *forward.Forwarder
+	templates  *template.Cache
+	tmplSync   *template.Syncer
 
 	ready      chan struct{}
 	First      FirstStart
@@ -201,7 +202,13 @@ func (s *Server) build(ctx context.Context) error {
 		TenantBatch:  cfg.WebhookBatches(),
 		Rewrite:      mediaURLs.RewriteWebhook,
 	})
+	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log)
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	s.compliance = comp
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
+		Signals:   comp.signals,
 		OnApplied: s.forwarder.Notify,
 		Logger:    s.log.With("component", "webhooks-in"),
 		Metrics:   s.metrics,
@@ -224,7 +231,7 @@ func (s *Server) build(ctx context.Context) error {
 
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
-		Pipeline: policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
+		Intake:   comp.intake,
 		Upstream: client,
 		TokenFor: tokenFor,
 		Notify:   s.dispatch.Notify,
@@ -401,6 +408,10 @@ func templateAccounts(ctx context.Context, st store.Store, tokenFor func(store.S
 // Store is the gateway's store.
 func (s *Server) Store() store.Store { return s.store }
 
+// Ledger returns the consent ledger the server records to; writes through
+// it reach the intake's facts at once.
+func (s *Server) Ledger() *consent.Ledger { return s.compliance.ledger }
+
 // AppSecret is the secret that verifies webhooks from Meta (or the simulator).
 func (s *Server) AppSecret() string { return s.appSecret }
 
@@ -518,6 +529,9 @@ func (s *Server) shutdown() {
 func (s *Server) closeParts() {
 	if s.gateway != nil {
 		s.gateway.Close()
+	}
+	if s.compliance != nil {
+		s.compliance.intake.Close()
 	}
 	if s.ingress != nil {
 		s.ingress.Close()

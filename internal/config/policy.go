@@ -1,0 +1,66 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Policy chooses which of the compliance rules that read facts are
+// enforced. Suppression (opt-outs and erasures) is always enforced: it is
+// the one rule no business may switch off. Each of the others is "enforce"
+// (the default) or "off".
+type Policy struct {
+	// Consent requires an opt-in on record for every template's category.
+	Consent string `json:"consent,omitempty"`
+	// Window refuses free-form messages outside the 24-hour window.
+	Window string `json:"window,omitempty"`
+	// Template refuses templates the local cache knows cannot be sent.
+	Template string `json:"template,omitempty"`
+	// FactsTTL bounds how long a contact's consent is served from memory
+	// at intake, as a Go duration ("2s" when empty); send-time checks
+	// always read the store.
+	FactsTTL Duration `json:"facts_ttl,omitempty"`
+}
+
+// Policy settings.
+const (
+	Enforce = "enforce"
+	Off     = "off"
+)
+
+// Enforces reports whether a rule setting is on (empty means enforce).
+func Enforces(setting string) bool { return setting != Off }
+
+func (p *Policy) validate(where string) error {
+	if p == nil {
+		return nil
+	}
+	var errs []error
+	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template}} {
+		if f.v != "" && f.v != Enforce && f.v != Off {
+			errs = append(errs, fmt.Errorf("%s.%s %q is not enforce or off", where, f.name, f.v))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// PolicyFor returns a tenant's policy: its own settings over the global
+// ones.
+func (c Config) PolicyFor(tenantID string) Policy {
+	p := c.Policy
+	for _, t := range c.Tenants {
+		if t.ID != tenantID || t.Policy == nil {
+			continue
+		}
+		if t.Policy.Consent != "" {
+			p.Consent = t.Policy.Consent
+		}
+		if t.Policy.Window != "" {
+			p.Window = t.Policy.Window
+		}
+		if t.Policy.Template != "" {
+			p.Template = t.Policy.Template
+		}
+	}
+	return p
+}

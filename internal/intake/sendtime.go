@@ -1,0 +1,88 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/refusal"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// SendTime is the send-time stage: the rules whose facts can change after
+// a message was accepted — an opt-out, an erasure, a withdrawn consent —
+// run again right before each send, on facts read fresh from the store, so
+// that a change committed on any replica stops the very next send. The
+// dispatcher calls Check; a refusal fails the message with the catalogue's
+// code, told to the tenant as a failed status shaped like Meta's.
+type SendTime struct {
+	facts *Facts
+	rules func(tenantID string) *policy.Pipeline
+}
+
+// NewSendTime builds the stage. rules returns a tenant's send-time rules
+// (suppression, and consent where the tenant enforces it).
+func NewSendTime(f *Facts, rules func(tenantID string) *policy.Pipeline) *SendTime {
+	return &SendTime{facts: f, rules: rules}
+}
+
+// Late is a send-time refusal.
+type Late struct {
+	Decision policy.Decision
+	// Status is the error of the failed status the tenant gets.
+	Status wire.StatusError
+}
+
+// Check decides on a claimed message right before it is sent; nil means
+// send it. An error means the facts could not be read: the caller retries
+// the message later rather than send it unchecked.
+func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time) (*Late, error) {
+	if s == nil {
+		return nil, nil
+	}
+	req, werr := wire.ParseSendRequest(msg.Body)
+	if werr != nil {
+		// It parsed at intake: the stored body is the gateway's own.
+		return nil, fmt.Errorf("send-time: stored body of %s does not parse: %w", msg.ID, werr)
+	}
+	m := &policy.Message{
+		TenantID: msg.TenantID, PhoneNumberID: msg.SenderID, Raw: msg.Body, Request: req,
+		Now: now, WaID: msg.WaID, Category: msg.Category,
+	}
+	if req.RecipientType == "group" || req.To != "+"+msg.WaID {
+		m.WaID = "" // a BSUID or a group, kept as the client wrote it
+	}
+	f, err := s.facts.Fresh(ctx, m)
+	if err != nil {
+		return nil, fmt.Errorf("send-time facts of %s: %w", msg.ID, err)
+	}
+	if req.IsTemplate() && msg.Category != "" {
+		// The category was decided at acceptance, from the template.
+		f.Template = &policy.TemplateFacts{Status: policy.TemplateNotSynced, Category: consent.Category(msg.Category)}
+	}
+	// Texts of a late refusal go to a webhook, read by the tenant's
+	// systems: in the default language, like every tenant-facing text.
+	f.Lang = refusal.PT
+	m.Facts = f
+	d := s.rules(msg.TenantID).Evaluate(ctx, m)
+	if d.Outcome != policy.Reject || d.Refusal == 0 {
+		return nil, nil
+	}
+	return &Late{Decision: d, Status: refusal.Must(d.Refusal).StatusError(refusal.PT, "")}, nil
+}
+
+// SendTimeRules returns the send-time rules for a fact-rule pipeline: the
+// rules of it whose facts can change after acceptance.
+func SendTimeRules(p *policy.Pipeline) *policy.Pipeline {
+	var out []policy.Rule
+	for _, r := range p.Rules() {
+		switch r.(type) {
+		case policy.Suppression, policy.Consent:
+			out = append(out, r)
+		}
+	}
+	return policy.New(out...)
+}

@@ -1,0 +1,169 @@
+package optout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/signal"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// Ledger is what the Recorder writes to.
+type Ledger interface {
+	Record(ctx context.Context, req consent.Request) (consent.Receipt, error)
+	CurrentByWaID(ctx context.Context, tenantID, waID string) (consent.Current, error)
+}
+
+// Recorder is the signal consumer that turns opt-outs and opt-ins found in
+// webhooks into consent ledger records: words in inbound messages (with each
+// tenant's lists), taps on Meta's stop-promotions button, Meta's
+// user_preferences stop and resume, and 131050 failures. The record takes
+// effect for the next send on every replica: the send-time stage reads the
+// ledger's current state.
+type Recorder struct {
+	ledger   Ledger
+	matchers func(tenantID string) *Matcher
+	log      *slog.Logger
+}
+
+// NewRecorder returns a Recorder. matchers returns a tenant's matcher (nil
+// for the default lists).
+func NewRecorder(l Ledger, matchers func(tenantID string) *Matcher, log *slog.Logger) *Recorder {
+	if log == nil {
+		log = slog.Default()
+	}
+	if matchers == nil {
+		matchers = func(string) *Matcher { return nil }
+	}
+	return &Recorder{ledger: l, matchers: matchers, log: log}
+}
+
+// Consume implements signal.Consumer. It is idempotent: an opt-out is not
+// written again while the contact's state is already an opt-out, and an
+// opt-in not when the ledger holds something newer than the message.
+func (r *Recorder) Consume(ctx context.Context, batch []signal.Signal) error {
+	var errs []error
+	for _, s := range batch {
+		if s.TenantID == "" {
+			continue // nobody's number: nobody's ledger
+		}
+		found, err := r.classify(s)
+		if err != nil {
+			// Meta's body did not parse as this kind: nothing to learn,
+			// and retrying cannot change it.
+			r.log.Warn("opt-out classification skipped", "kind", s.Kind, "field", s.Field, "err", err)
+			continue
+		}
+		for _, f := range found {
+			if err := r.record(ctx, s.TenantID, f); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Recorder) classify(s signal.Signal) ([]Signal, error) {
+	switch {
+	case s.Kind == signal.Inbound:
+		m := r.matchers(s.TenantID)
+		if m == nil {
+			m = Default()
+		}
+		found, ok, err := ClassifyMessage(m, s.Raw, nil)
+		if err != nil || !ok {
+			return nil, err
+		}
+		found.PhoneNumberID = s.PhoneNumberID
+		return []Signal{found}, nil
+	case s.Kind == signal.Status && slices.Contains(s.Codes, wire.CodeMarketingStopped):
+		var st wire.Status
+		if err := json.Unmarshal(s.Raw, &st); err != nil {
+			return nil, err
+		}
+		if found, ok := ClassifyStatus(st); ok {
+			found.PhoneNumberID = s.PhoneNumberID
+			return []Signal{found}, nil
+		}
+	case s.Kind == signal.Event && s.Field == FieldUserPreferences:
+		return ClassifyUserPreferences(s.Raw)
+	}
+	return nil, nil
+}
+
+func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error {
+	if f.Match.Kind != KindOptOut && f.Match.Kind != KindOptIn {
+		return nil
+	}
+	who := f.WaID
+	if who == "" {
+		who = f.UserID // a person with a username: the ledger keys the BSUID
+	}
+	if who == "" {
+		return nil
+	}
+	action, cat := consent.OptOut, consent.All
+	if f.Match.Kind == KindOptIn {
+		action = consent.OptIn
+	}
+	if f.Match.Scope == ScopeMarketing {
+		cat = consent.Marketing
+	}
+	src := consent.WhatsAppKeyword
+	switch f.Source {
+	case SourceUserPreferences:
+		src = consent.UserPreferences
+	case SourceStatus131050:
+		src = consent.Error131050
+	}
+	cur, err := r.ledger.CurrentByWaID(ctx, tenantID, who)
+	if err != nil {
+		return fmt.Errorf("optout: current consent: %w", err)
+	}
+	st := cur.For(cat)
+	if cat == consent.All {
+		st = cur.Marketing // "all" moves every category; marketing is one of them
+	}
+	if action == consent.OptOut && st.Action == consent.OptOut && (cat == consent.Marketing || allOut(cur)) {
+		return nil // already stopped: a redelivery, or saying it twice
+	}
+	if action == consent.OptIn && st.At.After(f.Timestamp) {
+		return nil // the ledger heard something newer than this message
+	}
+	at := f.Timestamp
+	if at.IsZero() {
+		at = time.Now() // Meta sent no time: when the gateway learnt it
+	}
+	text := f.Match.Matched
+	if text == "" {
+		text = f.Match.Phrase
+	}
+	ref := f.MessageID
+	if ref == "" {
+		// Meta's user_preferences change carries no id: name the change.
+		ref = fmt.Sprintf("%s:%s:%d", f.Source, who, at.Unix())
+	}
+	_, err = r.ledger.Record(ctx, consent.Request{
+		TenantID: tenantID, Contact: who, Action: action, Category: cat, Source: src,
+		Evidence: consent.Evidence{Text: text, At: at, MessageID: ref}, FromMeta: true,
+	})
+	if errors.Is(err, consent.ErrInvalid) {
+		// Input the ledger refuses cannot become valid by retrying: log it
+		// loudly, do not loop on it.
+		r.log.Error("consent from webhook not recorded: refused by the ledger", "err", err, "source", f.Source, "action", action)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("optout: record %s: %w", action, err)
+	}
+	r.log.Info("consent recorded from webhook", "tenant_id", tenantID, "action", action, "category", cat, "source", src, "rule", f.Match.RuleID)
+	return nil
+}
+
+func allOut(c consent.Current) bool { ok, _ := c.OptedOutOfAll(); return ok }

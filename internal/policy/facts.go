@@ -1,0 +1,72 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/refusal"
+)
+
+// Facts is what the rules after recipient normalisation read about a
+// message: loaded once per message by the intake's facts loader (from caches
+// kept current by signals) and, for the send-time stage, again right before
+// the send. Rules read facts; they never load or write anything themselves.
+type Facts struct {
+	// Loaded is false when no loader ran (a pipeline used without one):
+	// rules that need facts then allow, and say so nowhere, because the
+	// caller chose not to enforce them.
+	Loaded bool
+	// Consent is the contact's current consent per category.
+	Consent ConsentFacts
+	// LastInbound is when the person last wrote to this sender (zero when
+	// never); the 24-hour customer service window runs from it.
+	LastInbound time.Time
+	// Template is what the local template cache knows of the template the
+	// message sends; nil for non-template messages.
+	Template *TemplateFacts
+	// Lang is the language refusals are explained in.
+	Lang refusal.Lang
+}
+
+// ConsentFacts is a contact's consent state: the latest record covering
+// each category.
+type ConsentFacts = consent.Current
+
+// TemplateStatus is what the cache says of a template.
+type TemplateStatus int
+
+// Template statuses rules act on.
+const (
+	// TemplateNotSynced: the cache has not synced this WABA yet, so nothing
+	// can be said; rules allow and Meta decides.
+	TemplateNotSynced TemplateStatus = iota
+	TemplateAbsent
+	TemplateApproved
+	TemplatePending // in review or rejected
+	TemplatePaused
+	TemplateDisabled
+)
+
+// TemplateFacts is a template as the local cache holds it.
+type TemplateFacts struct {
+	Status TemplateStatus
+	// Category is Meta's category of the template, lower case (marketing,
+	// utility, authentication); "" when unknown.
+	Category consent.Category
+	// Problems lists how the request's parameters differ from the
+	// template's (empty when they match or are not known).
+	Problems []string
+}
+
+// CategoryOf returns the consent category a message needs: the template's,
+// marketing when a template's category is unknown, "" for messages that are
+// not templates (they need an open window instead).
+func CategoryOf(m *Message) consent.Category {
+	if m.Request == nil || !m.Request.IsTemplate() {
+		return ""
+	}
+	if t := m.Facts.Template; t != nil && t.Category != "" {
+		return t.Category
+	}
+	return consent.Marketing
+}
