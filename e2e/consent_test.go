@@ -37,8 +37,30 @@ func TestConsentRefusalsThroughHTTP(t *testing.T) {
 	g := startGateway(t, "", "", func(c *config.Config) { c.Policy = config.Policy{} })
 	ctx := context.Background()
 	ledger := g.srv.Ledger()
+	// The template cache lists the WABA at start; until then a template
+	// is Meta's to judge.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok := g.srv.Templates().Synced(testWABAID); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the template cache did not sync within 10 s")
+		}
+	}
+	// The simulator's seeded templates: ofertas_semana (MARKETING, one
+	// body parameter) and hello_world (UTILITY, none).
 	template := func(to string) string {
+		return `{"messaging_product":"whatsapp","to":"` + to + `","type":"template","template":{"name":"ofertas_semana","language":{"code":"pt_BR"},` +
+			`"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]}}`
+	}
+	utility := func(to string) string {
 		return `{"messaging_product":"whatsapp","to":"` + to + `","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`
+	}
+	unknownTemplate := func(to string) string {
+		return `{"messaging_product":"whatsapp","to":"` + to + `","type":"template","template":{"name":"nao_existe","language":{"code":"pt_BR"}}}`
+	}
+	wrongParams := func(to string) string {
+		return `{"messaging_product":"whatsapp","to":"` + to + `","type":"template","template":{"name":"ofertas_semana","language":{"code":"pt_BR"}}}`
 	}
 	text := func(to string) string {
 		return `{"messaging_product":"whatsapp","to":"` + to + `","type":"text","text":{"body":"Olá!"}}`
@@ -118,9 +140,14 @@ func TestConsentRefusalsThroughHTTP(t *testing.T) {
 			// Never wrote: a free-form reply is refused (Meta: 131047).
 			expectRefusal(t, text(number), lang, refusal.WindowClosed)
 
-			// A utility opt-in does not cover a template of unknown
-			// category, which counts as marketing; marketing does.
+			// The local template cache knows what Meta would refuse.
+			expectRefusal(t, unknownTemplate(number), lang, refusal.TemplateUnknown)
+			expectRefusal(t, wrongParams(number), lang, refusal.TemplateParams)
+
+			// The template's category decides the consent it needs: a
+			// utility opt-in covers the utility template only.
 			optIn(t, number, consent.Utility)
+			expectOK(t, utility(number))
 			expectRefusal(t, template(number), lang, refusal.NoConsent)
 			optIn(t, number, consent.Marketing)
 			expectOK(t, template(number))

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +18,8 @@ import (
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/template"
+	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // compliance is the acceptance path with what keeps its facts current.
@@ -44,12 +48,16 @@ func factRules(p config.Policy) *policy.Pipeline {
 
 // buildCompliance assembles the intake: the request rules, the facts loader
 // over the consent ledger and the windows, and each tenant's fact rules.
-func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger) (*compliance, error) {
+func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger, tc *template.Cache) (*compliance, error) {
 	c := &compliance{}
 	ttl := time.Duration(cfg.Policy.FactsTTL)
 	c.ledger = consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
 		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }))
-	c.facts = intake.NewFacts(intake.FactsConfig{Consent: c.ledger, Windows: st, TTL: ttl})
+	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, TTL: ttl}
+	if tc != nil {
+		fc.Templates = templateFacts{tc}
+	}
+	c.facts = intake.NewFacts(fc)
 	perTenant := map[string]*policy.Pipeline{}
 	for _, t := range cfg.Tenants {
 		if t.Policy != nil {
@@ -84,6 +92,9 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	}
 	c.signals = &signal.Bus{}
 	c.signals.Subscribe("consent", optout.NewRecorder(c.ledger, func(id string) *optout.Matcher { return matchers[id] }, log.With("component", "consent")))
+	if tc != nil {
+		c.signals.Subscribe("templates", templateSignals(tc, log.With("component", "templates")))
+	}
 	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
 		for _, s := range batch {
 			if s.Kind == signal.Inbound && s.WaID != "" && !s.At.IsZero() {
@@ -99,9 +110,74 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 // commands that decide on messages without serving (`wabaguard check
 // --send`). Close the service when done.
 func NewIntake(cfg config.Config, st store.Store, log *slog.Logger) (*intake.Service, error) {
-	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log)
+	tc := template.NewCache(st, template.WithLogger(log))
+	if err := tc.Load(context.Background()); err != nil {
+		return nil, err
+	}
+	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc)
 	if err != nil {
 		return nil, err
 	}
 	return c.intake, nil
+}
+
+// templateFacts reads the local template cache for the template rule and
+// the consent rule (which needs the template's category).
+type templateFacts struct{ c *template.Cache }
+
+// TemplateFacts implements intake.TemplateReader.
+func (t templateFacts) TemplateFacts(m *policy.Message) *policy.TemplateFacts {
+	if m.Request == nil || !m.Request.IsTemplate() || m.Sender == nil {
+		return nil
+	}
+	tp := m.Request.Template
+	lang := ""
+	if tp.Language != nil {
+		lang = tp.Language.Code
+	}
+	info, known := t.c.LookupRef(m.Sender.WABAID, tp.Name, lang)
+	switch known {
+	case template.NotSynced:
+		return &policy.TemplateFacts{Status: policy.TemplateNotSynced}
+	case template.Absent:
+		return &policy.TemplateFacts{Status: policy.TemplateAbsent}
+	}
+	f := &policy.TemplateFacts{Category: consent.Category(strings.ToLower(info.Category))}
+	switch info.Status {
+	case template.StatusApproved, template.StatusFlagged:
+		// A flagged template is at risk of a pause but still sends.
+		f.Status = policy.TemplateApproved
+		for _, p := range template.Check(info, tp) {
+			f.Problems = append(f.Problems, p.String())
+		}
+	case template.StatusPaused:
+		f.Status = policy.TemplatePaused
+	case template.StatusDisabled:
+		f.Status = policy.TemplateDisabled
+	default:
+		f.Status = policy.TemplatePending
+	}
+	return f
+}
+
+// templateSignals keeps the cache current from template webhooks. A change
+// that does not parse is logged and left (it is still forwarded); any other
+// failure makes the batch run again.
+func templateSignals(c *template.Cache, log *slog.Logger) signal.Consumer {
+	return signal.ConsumerFunc(func(ctx context.Context, batch []signal.Signal) error {
+		for _, s := range batch {
+			if s.Kind != signal.Event || !template.IsTemplateField(s.Field) {
+				continue
+			}
+			_, err := c.Apply(ctx, s.WABAID, s.At, wire.Change{Field: s.Field, Value: s.Raw})
+			if errors.Is(err, template.ErrBadChange) {
+				log.Warn("template webhook not understood", "field", s.Field, "waba", s.WABAID, "err", err)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

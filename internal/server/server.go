@@ -202,7 +202,8 @@ func (s *Server) build(ctx context.Context) error {
 		TenantBatch:  cfg.WebhookBatches(),
 		Rewrite:      mediaURLs.RewriteWebhook,
 	})
-	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log)
+	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
+	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log, s.templates)
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
@@ -221,7 +222,6 @@ func (s *Server) build(ctx context.Context) error {
 		Metrics:     s.metrics,
 	})
 
-	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
 	s.tmplSync = template.NewSyncer(s.templates, client, template.SyncConfig{
 		Accounts: func(ctx context.Context) ([]template.Account, error) { return templateAccounts(ctx, st, tokenFor) },
 		Every:    cfg.Templates.Sync(),

@@ -103,6 +103,8 @@ func (s *Sim) seedTemplates(w *wabaState) {
 			`[{"type":"HEADER","format":"TEXT","text":"Hello World"},{"type":"BODY","text":"Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us."},{"type":"FOOTER","text":"WhatsApp Business Platform sample message"}]`},
 		{"confirmacao_pedido", "pt_BR", "UTILITY",
 			`[{"type":"BODY","text":"Olá! Seu pedido {{1}} foi confirmado e será enviado em breve.","example":{"body_text":[["12345"]]}}]`},
+		{"ofertas_semana", "pt_BR", "MARKETING",
+			`[{"type":"BODY","text":"Oi {{1}}! As ofertas da semana chegaram. Responda PARAR para não receber mais.","example":{"body_text":[["Ana"]]}}]`},
 	}
 	for _, t := range seed {
 		c := json.RawMessage(t.comps)

@@ -99,7 +99,7 @@ func TestTemplateReviewFlow(t *testing.T) {
 		t.Fatalf("events %v", events)
 	}
 
-	// Paging: 4 templates, 3 per page.
+	// Paging: 5 templates (three seeded), 3 per page.
 	page := list("?limit=3")
 	if n := len(page["data"].([]any)); n != 3 {
 		t.Fatalf("page 1 has %d", n)
@@ -111,7 +111,7 @@ func TestTemplateReviewFlow(t *testing.T) {
 		t.Fatalf("next %v", pg["next"])
 	}
 	page2 := list("?limit=3&after=" + url.QueryEscape(after))
-	if n := len(page2["data"].([]any)); n != 1 || page2["paging"].(map[string]any)["next"] != nil {
+	if n := len(page2["data"].([]any)); n != 2 || page2["paging"].(map[string]any)["next"] != nil {
 		t.Fatalf("page 2 %v", page2)
 	}
 

@@ -73,7 +73,7 @@ func TestSyncFromSimulator(t *testing.T) {
 			sy := NewSyncer(c, client, SyncConfig{Accounts: func(context.Context) ([]Account, error) { return accounts, nil }})
 			n, err := sy.SyncWABA(t.Context(), accounts[0])
 			must(t, err)
-			if want := created + 1 + 2; n != want { // and the two the simulator seeds
+			if want := created + 1 + 3; n != want { // and the three the simulator seeds
 				t.Fatalf("synced %d templates, want %d", n, want)
 			}
 			if at, ok := c.Synced(waba); !ok || !at.Equal(t0.Add(-SyncSkew)) {
