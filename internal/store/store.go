@@ -109,6 +109,10 @@ type Messages interface {
 	QueueDepth(ctx context.Context) (map[string]int, error)
 	// SendersWithDueMessages lists senders having messages due at now.
 	SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error)
+	// MessagesByRecipient returns up to limit messages of a tenant to one
+	// recipient (canonical wa_id), newest first, with Seq below beforeSeq
+	// when it is positive (a page's cursor).
+	MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]Message, error)
 	// ListDecisions returns stored decisions, newest first.
 	ListDecisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
 }
