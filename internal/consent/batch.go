@@ -120,10 +120,11 @@ type Entry struct {
 	Erased   bool
 }
 
-// History returns every record of one contact of a tenant, oldest first,
-// with the evidence the ledger still holds (a data subject's access
-// request under the LGPD). A contact without records has an empty history.
-func (l *Ledger) History(ctx context.Context, tenantID, contact string) ([]Entry, error) {
+// History returns up to limit records of one contact of a tenant with seq
+// above afterSeq, oldest first, with the evidence the ledger still holds (a
+// data subject's access request under the LGPD); limit <= 0 returns them
+// all. A contact without records has an empty history.
+func (l *Ledger) History(ctx context.Context, tenantID, contact string, afterSeq int64, limit int) ([]Entry, error) {
 	num, err := l.normalize(contact)
 	if err != nil {
 		return nil, err
@@ -134,9 +135,13 @@ func (l *Ledger) History(ctx context.Context, tenantID, contact string) ([]Entry
 	}
 	ck := contactKey(key, num.WaID)
 	var out []Entry
-	after := int64(0)
+	after := afterSeq
 	for {
-		page, err := l.st.ConsentContactEntries(ctx, tenantID, ck, after, pageSize)
+		n := pageSize
+		if limit > 0 {
+			n = min(n, limit-len(out))
+		}
+		page, err := l.st.ConsentContactEntries(ctx, tenantID, ck, after, n)
 		if err != nil {
 			return nil, fmt.Errorf("consent: history: %w", err)
 		}
@@ -156,7 +161,7 @@ func (l *Ledger) History(ctx context.Context, tenantID, contact string) ([]Entry
 			}
 			out = append(out, en)
 		}
-		if len(page) < pageSize {
+		if len(page) < n || (limit > 0 && len(out) >= limit) {
 			return out, nil
 		}
 		after = page[len(page)-1].Seq

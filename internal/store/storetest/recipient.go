@@ -145,7 +145,7 @@ func testConsentBatch(t *testing.T, s store.Store) {
 	}
 
 	// One contact's records, alone and in order.
-	hist, err := l.History(c, "t1", mobileB)
+	hist, err := l.History(c, "t1", mobileB, 0, 0)
 	must(t, err)
 	if len(hist) != 2 || hist[0].Seq != 2 || hist[1].Seq != 4 {
 		t.Fatalf("history of B = %+v, want seqs 2 and 4", hist)
@@ -158,7 +158,13 @@ func testConsentBatch(t *testing.T, s store.Store) {
 	if len(page) != 1 || page[0].Seq != 4 {
 		t.Errorf("ConsentContactEntries after seq 2 = %+v, want seq 4", page)
 	}
-	if other, err := l.History(c, "t2", mobileB); err != nil || len(other) != 0 {
+	if one, err := l.History(c, "t1", mobileB, 0, 1); err != nil || len(one) != 1 || one[0].Seq != 2 {
+		t.Errorf("first page of one of B's history = %+v, %v; want seq 2", one, err)
+	}
+	if next, err := l.History(c, "t1", mobileB, 2, 1); err != nil || len(next) != 1 || next[0].Seq != 4 {
+		t.Errorf("page after seq 2 of B's history = %+v, %v; want seq 4", next, err)
+	}
+	if other, err := l.History(c, "t2", mobileB, 0, 0); err != nil || len(other) != 0 {
 		t.Errorf("another tenant's history of B = %+v, %v; want none", other, err)
 	}
 }
