@@ -62,7 +62,7 @@ func TestRecordAndReadConsent(t *testing.T) {
 				WaID string `json:"wa_id"`
 				E164 string `json:"e164"`
 			} `json:"contact"`
-			Record  struct {
+			Record struct {
 				Seq        int64  `json:"seq"`
 				RecordedAt string `json:"recorded_at"`
 			} `json:"record"`
