@@ -61,8 +61,9 @@ type consentResponse struct {
 	Record  recordJSON  `json:"record"`
 }
 
-// rfc3339 renders a time for the API: UTC, milliseconds when it has them.
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// rfc3339 renders a time for the API: UTC, milliseconds when it has them
+// (the store keeps no finer).
+func rfc3339(t time.Time) string { return t.UTC().Truncate(time.Millisecond).Format(time.RFC3339Nano) }
 
 // number reads and normalises a phone number, so "+55 11 98765-4321" and
 // "5511987654321" are the same person.

@@ -163,5 +163,9 @@ func lineErrors(rep optout.ImportReport) *wire.Error {
 	if rep.Bad > maxListedLineErrors {
 		fmt.Fprintf(&b, "; and %d more", rep.Bad-maxListedLineErrors)
 	}
-	return errParam("body", "%d bad lines, nothing was imported: %s", rep.Bad, b.String())
+	lines := "lines"
+	if rep.Bad == 1 {
+		lines = "line"
+	}
+	return errParam("body", "%d bad %s, nothing was imported: %s", rep.Bad, lines, b.String())
 }
