@@ -38,6 +38,7 @@ type Authenticator interface {
 type Store interface {
 	MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]store.Message, error)
 	ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error)
+	InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]store.InboundMessage, error)
 }
 
 // Defaults and bounds of Config.

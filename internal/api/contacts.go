@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -53,32 +54,49 @@ type decisionJSON struct {
 	CreatedAt string `json:"created_at"`
 }
 
+// inboundJSON is a message the person wrote to one of the tenant's numbers.
+type inboundJSON struct {
+	ID         string          `json:"id"`
+	SenderID   string          `json:"sender_id"`
+	From       string          `json:"from"`
+	Type       string          `json:"type"`
+	Body       json.RawMessage `json:"body"`
+	Timestamp  string          `json:"timestamp"`
+	ReceivedAt string          `json:"received_at"`
+}
+
 type historyResponse struct {
 	Contact contactJSON `json:"contact"`
-	// Consent is oldest first; Messages and Decisions newest first.
+	// Consent is oldest first; Messages, Decisions and Inbound newest
+	// first.
 	Consent   []historyEntryJSON `json:"consent"`
 	Messages  []messageJSON      `json:"messages"`
 	Decisions []decisionJSON     `json:"decisions"`
+	Inbound   []inboundJSON      `json:"inbound"`
 	// NextCursor, when present, fetches the next page of every list that
 	// has more.
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
 // historyCursor is where each list of a history page ends: the last
-// consent seq read, and the oldest message seq and decision id read; done
-// marks a list that has no more.
+// consent seq read, and the oldest message seq, decision id and inbound
+// message (time in microseconds, id) read; done marks a list that has no
+// more.
 type historyCursor struct {
-	ConsentAfter   int64 `json:"c"`
-	MessagesBefore int64 `json:"m"`
-	DecisionBefore int64 `json:"d"`
-	Done           uint8 `json:"x,omitempty"`
+	ConsentAfter   int64  `json:"c"`
+	MessagesBefore int64  `json:"m"`
+	DecisionBefore int64  `json:"d"`
+	InboundTS      int64  `json:"it,omitempty"`
+	InboundID      string `json:"ii,omitempty"`
+	Done           uint8  `json:"x,omitempty"`
 }
 
 const (
 	doneConsent uint8 = 1 << iota
 	doneMessages
 	doneDecisions
-	doneAll = doneConsent | doneMessages | doneDecisions
+	doneInbound
+	doneAll = doneConsent | doneMessages | doneDecisions | doneInbound
 )
 
 func (c historyCursor) encode() string {
@@ -92,7 +110,7 @@ func decodeCursor(s string) (historyCursor, error) {
 		return c, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ConsentAfter < 0 || c.MessagesBefore < 0 || c.DecisionBefore < 0 || c.Done > doneAll {
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ConsentAfter < 0 || c.MessagesBefore < 0 || c.DecisionBefore < 0 || c.InboundTS < 0 || c.Done > doneAll {
 		return historyCursor{}, fmt.Errorf("is not a cursor this API gave")
 	}
 	return c, nil
@@ -100,7 +118,8 @@ func decodeCursor(s string) (historyCursor, error) {
 
 // contactHistory is GET /contacts/{number}/history: everything the gateway
 // holds about one person for the calling tenant (an LGPD access request):
-// the consent records with their evidence, the messages, the decisions.
+// the consent records with their evidence, the messages to them, the
+// decisions about them, and what they wrote to the tenant's numbers.
 // Each page has up to limit entries of each list.
 func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.Tenant) {
 	num, e := s.number("number", r.PathValue("number"))
@@ -119,7 +138,8 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 		return
 	}
 	ctx := r.Context()
-	out := historyResponse{Contact: contactOut(num), Consent: []historyEntryJSON{}, Messages: []messageJSON{}, Decisions: []decisionJSON{}}
+	out := historyResponse{Contact: contactOut(num), Consent: []historyEntryJSON{}, Messages: []messageJSON{}, Decisions: []decisionJSON{},
+		Inbound: []inboundJSON{}}
 	next := cur
 	// One more than a page tells whether there is a next one.
 	if cur.Done&doneConsent == 0 {
@@ -172,6 +192,27 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 			next.DecisionBefore = d.ID
 		}
 	}
+	if cur.Done&doneInbound == 0 {
+		var before time.Time
+		if cur.InboundTS > 0 {
+			before = time.UnixMicro(cur.InboundTS)
+		}
+		ins, err := s.store.InboundFrom(ctx, t.ID, num.Aliases(), before, cur.InboundID, limit+1)
+		if err != nil {
+			s.log.ErrorContext(ctx, "api: inbound from the person failed", "err", err)
+			writeError(w, errInternal())
+			return
+		}
+		if len(ins) <= limit {
+			next.Done |= doneInbound
+		} else {
+			ins = ins[:limit]
+		}
+		for _, m := range ins {
+			out.Inbound = append(out.Inbound, inboundOut(m))
+			next.InboundTS, next.InboundID = m.Timestamp.UnixMicro(), m.ID
+		}
+	}
 	if next.Done != doneAll {
 		out.NextCursor = next.encode()
 	}
@@ -195,6 +236,15 @@ func messageOut(m store.Message) messageJSON {
 	return messageJSON{ID: m.ID, SenderID: m.SenderID, Type: m.Type, Category: m.Category, State: string(m.State),
 		Attempts: m.Attempts, ErrorCode: m.ErrorCode, ErrorDetail: m.ErrorDetail, Body: body,
 		CreatedAt: rfc3339(m.CreatedAt), UpdatedAt: rfc3339(m.UpdatedAt)}
+}
+
+func inboundOut(m store.InboundMessage) inboundJSON {
+	body := json.RawMessage(m.Body)
+	if !json.Valid(body) {
+		body = json.RawMessage("null")
+	}
+	return inboundJSON{ID: m.ID, SenderID: m.SenderID, From: m.From, Type: m.Type, Body: body,
+		Timestamp: rfc3339(m.Timestamp), ReceivedAt: rfc3339(m.ReceivedAt)}
 }
 
 func decisionOut(d store.Decision) decisionJSON {

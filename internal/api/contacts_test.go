@@ -32,6 +32,10 @@ type historyBody struct {
 		ID      int64  `json:"id"`
 		Outcome string `json:"outcome"`
 	} `json:"decisions"`
+	Inbound []struct {
+		ID   string `json:"id"`
+		From string `json:"from"`
+	} `json:"inbound"`
 	NextCursor string `json:"next_cursor"`
 }
 
@@ -66,6 +70,20 @@ func (e *env) sent(tenant, waID string, n int) {
 	must(e.t, e.st.CommitIntake(context.Background(), items))
 }
 
+// wrote records n inbound messages from a wa_id to the tenant's sender,
+// as webhook processing does.
+func (e *env) wrote(tenant, from string, n int) {
+	e.t.Helper()
+	var in []store.InboundMessage
+	for i := range n {
+		id := fmt.Sprintf("wamid.in-%s-%s-%d", tenant, from, i)
+		at := now.Add(time.Duration(i) * time.Minute)
+		in = append(in, store.InboundMessage{ID: id, SenderID: "pn-" + tenant, From: from, Type: "text", Timestamp: at,
+			Body: []byte(fmt.Sprintf(`{"from":%q,"id":%q,"type":"text","text":{"body":"oi %d"}}`, from, id, i)), ReceivedAt: at})
+	}
+	must(e.t, e.st.ApplyWebhooks(context.Background(), store.WebhookApply{Inbound: in}))
+}
+
 // The history holds everything about one person, paged per list with one
 // cursor, and after erasure the consent evidence is gone.
 func TestHistoryAndErasure(t *testing.T) {
@@ -76,11 +94,14 @@ func TestHistoryAndErasure(t *testing.T) {
 		e.record(e.keyA, optOut(personNoNine, "marketing"))
 		e.sent("tenant-a", personWaID, 3)
 		e.sent("tenant-a", "5521998765432", 1)
+		e.wrote("tenant-a", personWaID, 2)
+		e.wrote("tenant-a", personNoNine, 1) // the same person, as Meta may report them
+		e.wrote("tenant-a", "5521998765432", 1)
 
 		h := e.history(e.keyA, personSpaced, "")
-		if len(h.Consent) != 3 || len(h.Messages) != 3 || len(h.Decisions) != 4 || h.NextCursor != "" {
-			t.Fatalf("history = %d consent, %d messages, %d decisions, cursor %q; want 3, 3, 4 and none",
-				len(h.Consent), len(h.Messages), len(h.Decisions), h.NextCursor)
+		if len(h.Consent) != 3 || len(h.Messages) != 3 || len(h.Decisions) != 4 || len(h.Inbound) != 3 || h.NextCursor != "" {
+			t.Fatalf("history = %d consent, %d messages, %d decisions, %d inbound, cursor %q; want 3, 3, 4, 3 and none",
+				len(h.Consent), len(h.Messages), len(h.Decisions), len(h.Inbound), h.NextCursor)
 		}
 		if c := h.Consent[0]; c.Seq != 1 || c.E164 != personE164 || c.Evidence == nil || c.Evidence.URL != "https://acme.example/optin" {
 			t.Errorf("first consent entry = %+v", c)
@@ -90,7 +111,7 @@ func TestHistoryAndErasure(t *testing.T) {
 		}
 
 		// Pages of two: every entry once, in order, then no cursor.
-		var seqs, msgs, decs []string
+		var seqs, msgs, decs, ins []string
 		query := "?limit=2"
 		for page := 0; ; page++ {
 			if page > 3 {
@@ -106,6 +127,9 @@ func TestHistoryAndErasure(t *testing.T) {
 			for _, d := range p.Decisions {
 				decs = append(decs, d.Outcome)
 			}
+			for _, m := range p.Inbound {
+				ins = append(ins, m.From+"/"+m.ID[strings.LastIndex(m.ID, "-")+1:])
+			}
 			if p.NextCursor == "" {
 				break
 			}
@@ -119,6 +143,9 @@ func TestHistoryAndErasure(t *testing.T) {
 		}
 		if got := strings.Join(decs, ","); got != "reject,allow,allow,allow" {
 			t.Errorf("paged decisions = %s, want reject,allow,allow,allow", got)
+		}
+		if got, want := strings.Join(ins, ","), personWaID+"/1,"+personWaID+"/0,"+personNoNine+"/0"; got != want {
+			t.Errorf("paged inbound = %s, want %s", got, want)
 		}
 
 		// Erasure: suppressed everywhere, evidence gone, chain intact.
@@ -182,6 +209,7 @@ func TestTenantIsolation(t *testing.T) {
 		e.record(e.keyA, optIn(personE164, "marketing"))
 		e.record(e.keyA, optOut(personE164, "utility"))
 		e.sent("tenant-a", personWaID, 2)
+		e.wrote("tenant-a", personWaID, 2)
 		const unknown = "+5531987650000"
 
 		// Reads: B sees A's person exactly as it sees an unknown one.
@@ -202,7 +230,7 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		same("state", "/api/v1/consent/"+pathOf(personE164), "/api/v1/consent/"+pathOf(unknown))
 		same("history", "/api/v1/contacts/"+pathOf(personE164)+"/history", "/api/v1/contacts/"+pathOf(unknown)+"/history")
-		if h := e.history(e.keyB, personE164, ""); len(h.Consent)+len(h.Messages)+len(h.Decisions) != 0 {
+		if h := e.history(e.keyB, personE164, ""); len(h.Consent)+len(h.Messages)+len(h.Decisions)+len(h.Inbound) != 0 {
 			t.Errorf("B reads A's person: %+v", h)
 		}
 
@@ -214,7 +242,7 @@ func TestTenantIsolation(t *testing.T) {
 			t.Errorf("A's states after B's erasure = %s, want %s", got, want)
 		}
 		h := e.history(e.keyA, personE164, "")
-		if len(h.Consent) != 2 || h.Consent[0].Evidence == nil || len(h.Messages) != 2 {
+		if len(h.Consent) != 2 || h.Consent[0].Evidence == nil || len(h.Messages) != 2 || len(h.Inbound) != 2 {
 			t.Errorf("A's history after B's erasure = %+v", h)
 		}
 		if n := e.chainLength("tenant-a"); n != 2 {

@@ -92,6 +92,8 @@ func newEnv(t *testing.T, st store.Store) *env {
 	e := &env{t: t, st: st}
 	for _, id := range []string{"tenant-a", "tenant-b"} {
 		must(t, st.PutTenant(ctx, store.Tenant{ID: id, Name: id, CreatedAt: now}))
+		must(t, st.PutSender(ctx, store.Sender{PhoneNumberID: "pn-" + id, TenantID: id, WABAID: "waba-" + id,
+			DisplayPhoneNumber: "+1 555 0100", State: store.SenderActive}))
 	}
 	e.keyA, e.keyB = e.newKey("tenant-a"), e.newKey("tenant-b")
 	gw, err := gateway.New(gateway.Config{Store: st, Pipeline: policy.New(), Now: func() time.Time { return now },

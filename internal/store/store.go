@@ -136,6 +136,11 @@ type Webhooks interface {
 	GetWindow(ctx context.Context, senderID, waID string) (time.Time, error)
 	// ListInbound returns a sender's inbound messages, newest first.
 	ListInbound(ctx context.Context, senderID string, limit int) ([]InboundMessage, error)
+	// InboundFrom returns up to limit inbound messages that a tenant's
+	// senders received from any of waIDs (one person's aliases), newest
+	// first (by Timestamp, then ID), only those before (beforeTS,
+	// beforeID) when beforeTS is not zero (a page's cursor).
+	InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]InboundMessage, error)
 	// StatusEvents returns the status events recorded for one gateway message.
 	StatusEvents(ctx context.Context, messageID string) ([]StatusEvent, error)
 }

@@ -168,3 +168,65 @@ func testConsentBatch(t *testing.T, s store.Store) {
 		t.Errorf("another tenant's history of B = %+v, %v; want none", other, err)
 	}
 }
+
+// testInboundFrom pins InboundFrom: what one person wrote to a tenant's
+// senders, under any of their aliases, newest first, paged by a cursor,
+// and nothing another tenant's senders received.
+func testInboundFrom(t *testing.T, s store.Store) {
+	c := ctx(t)
+	for _, snd := range []store.Sender{
+		{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "+1 555 0001", State: store.SenderActive},
+		{PhoneNumberID: "p2", TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "+1 555 0002", State: store.SenderActive},
+		{PhoneNumberID: "p3", TenantID: "t2", WABAID: "w2", DisplayPhoneNumber: "+1 555 0003", State: store.SenderActive},
+	} {
+		must(t, s.PutSender(c, snd))
+	}
+	in := func(id, sender, from string, sec int) store.InboundMessage {
+		return store.InboundMessage{ID: id, SenderID: sender, From: from, Type: "text",
+			Timestamp:  base.Add(time.Duration(sec) * time.Second),
+			Body:       fmt.Appendf(nil, `{"from":%q,"id":%q,"type":"text","text":{"body":"oi"}}`, from, id),
+			ReceivedAt: base.Add(time.Duration(sec+1) * time.Second)}
+	}
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{Inbound: []store.InboundMessage{
+		in("wamid.A", "p1", "5511987654321", 1),
+		in("wamid.B", "p2", "551187654321", 2), // the same person without the ninth digit
+		in("wamid.C", "p1", "5511987654321", 2), // same second as B
+		in("wamid.D", "p3", "5511987654321", 3), // another tenant's sender
+		in("wamid.E", "p1", "5521998765432", 4), // another person
+	}}))
+	aliases := []string{"5511987654321", "551187654321"}
+	got, err := s.InboundFrom(c, "t1", aliases, time.Time{}, "", 10)
+	must(t, err)
+	var gotIDs []string
+	for _, m := range got {
+		gotIDs = append(gotIDs, m.ID)
+	}
+	checkIDs(t, "inbound of one person", gotIDs, []string{"wamid.C", "wamid.B", "wamid.A"})
+	if len(got) == 3 && (!sameTime(got[2].Timestamp, base.Add(time.Second)) || got[2].SenderID != "p1" || len(got[2].Body) == 0) {
+		t.Errorf("inbound A read back as %+v", got[2])
+	}
+
+	// Pages of one, through the tie at the same second, without overlap.
+	var paged []string
+	var ts time.Time
+	id := ""
+	for range 5 {
+		page, err := s.InboundFrom(c, "t1", aliases, ts, id, 1)
+		must(t, err)
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page[0].ID)
+		ts, id = page[0].Timestamp, page[0].ID
+	}
+	checkIDs(t, "paged inbound", paged, []string{"wamid.C", "wamid.B", "wamid.A"})
+
+	other, err := s.InboundFrom(c, "t2", aliases, time.Time{}, "", 10)
+	must(t, err)
+	if len(other) != 1 || other[0].ID != "wamid.D" {
+		t.Errorf("t2's inbound of the person = %+v, want only wamid.D", other)
+	}
+	if none, err := s.InboundFrom(c, "t3", aliases, time.Time{}, "", 10); err != nil || len(none) != 0 {
+		t.Errorf("a tenant without senders = %+v, %v", none, err)
+	}
+}

@@ -78,7 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListLeases", testListLeases},
 		{"OwnedObjects", testOwnedObjects},
 		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
-		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch},
+		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
