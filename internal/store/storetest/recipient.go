@@ -189,7 +189,7 @@ func testInboundFrom(t *testing.T, s store.Store) {
 	}
 	must(t, s.ApplyWebhooks(c, store.WebhookApply{Inbound: []store.InboundMessage{
 		in("wamid.A", "p1", "5511987654321", 1),
-		in("wamid.B", "p2", "551187654321", 2), // the same person without the ninth digit
+		in("wamid.B", "p2", "551187654321", 2),  // the same person without the ninth digit
 		in("wamid.C", "p1", "5511987654321", 2), // same second as B
 		in("wamid.D", "p3", "5511987654321", 3), // another tenant's sender
 		in("wamid.E", "p1", "5521998765432", 4), // another person
