@@ -72,7 +72,7 @@ func forEngine(t *testing.T, fn func(t *testing.T, e *env)) {
 // env is the API over real HTTP on loopback, with the gateway's key
 // lookup, on a real store; tenants A and B have a key each.
 type env struct {
-	t          *testing.T
+	t          testing.TB
 	st         store.Store
 	ledger     *consent.Ledger
 	srv        *httptest.Server
@@ -86,7 +86,7 @@ func must(t testing.TB, err error) {
 	}
 }
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, st: st}

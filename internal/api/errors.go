@@ -29,11 +29,12 @@ func errNumber(field string, err error) *wire.Error {
 	return errParam(field, "%s", strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": "))
 }
 
-// errUnknownPath is Graph's answer to a path it cannot route.
+// errUnknownPath is Graph's answer to a path it cannot route, as the
+// gateway gives it.
 func errUnknownPath(r *http.Request) *wire.Error {
-	e := wire.NewError(wire.CodeInvalidParameter, "")
-	e.Message = "Unknown path components: " + r.URL.Path
-	e.ErrorData = nil
+	msg := "Unknown path components: " + r.URL.Path
+	e := wire.NewError(wire.CodeInvalidParameter, msg)
+	e.Message = msg
 	return e
 }
 

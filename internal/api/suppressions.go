@@ -106,7 +106,8 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 			text += ": " + d.Reason
 		}
 		lines = append(lines, d.Line)
-		reqs = append(reqs, consent.Request{Contact: d.Number.E164, Action: consent.OptOut,
+		num := d.Number
+		reqs = append(reqs, consent.Request{Contact: num.E164, Number: &num, Action: consent.OptOut,
 			Category: consent.Category(d.Scope), Source: consent.Import,
 			Evidence: consent.Evidence{Text: text, URL: proof}})
 		return nil

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
@@ -49,8 +50,10 @@ func (l *Ledger) RecordAll(ctx context.Context, tenantID string, reqs []Request)
 		if err := req.validate(at); err != nil {
 			return nil, &ItemError{Index: i, Err: err}
 		}
-		num, err := l.normalize(req.Contact)
-		if err != nil {
+		var num phone.Number
+		if req.Number != nil {
+			num = *req.Number
+		} else if num, err = l.normalize(req.Contact); err != nil {
 			return nil, &ItemError{Index: i, Err: err}
 		}
 		ev := req.Evidence

@@ -72,42 +72,38 @@ func (s *Store) AppendConsents(ctx context.Context, tenantID string, build func(
 		if len(as) == 0 {
 			return nil
 		}
+		// The whole batch goes in one round trip: a bulk import of
+		// thousands of records otherwise waits on the network per row.
+		b := &pgx.Batch{}
 		prev := head
 		for i, a := range as {
 			r := a.Record
 			if r.TenantID != tenantID || r.Seq != prev.Seq+1 || (i > 0 && r.PrevHash != prev.Hash) {
 				return fmt.Errorf("postgres: append consent: record %s/%d does not follow head %s/%d", r.TenantID, r.Seq, tenantID, prev.Seq)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO consent_records
+			b.Queue(`INSERT INTO consent_records
 				(tenant_id, seq, at, contact_key, action, category, source, evidence_digest, prev_hash, hash)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				r.TenantID, r.Seq, r.At.UTC(), r.ContactKey, r.Action, r.Category, r.Source, r.EvidenceDigest, r.PrevHash, r.Hash); err != nil {
-				return fmt.Errorf("postgres: append consent: %w", err)
-			}
+				r.TenantID, r.Seq, r.At.UTC(), r.ContactKey, r.Action, r.Category, r.Source, r.EvidenceDigest, r.PrevHash, r.Hash)
 			if a.Erase {
-				if _, err := tx.Exec(ctx, `DELETE FROM consent_personal WHERE tenant_id = $1 AND contact_key = $2`, tenantID, r.ContactKey); err != nil {
-					return fmt.Errorf("postgres: erase consent personal data: %w", err)
-				}
+				b.Queue(`DELETE FROM consent_personal WHERE tenant_id = $1 AND contact_key = $2`, tenantID, r.ContactKey)
 			}
 			if a.Personal != nil {
-				if _, err := tx.Exec(ctx, `INSERT INTO consent_personal (tenant_id, seq, contact_key, data) VALUES ($1, $2, $3, $4)`,
-					tenantID, r.Seq, r.ContactKey, a.Personal); err != nil {
-					return fmt.Errorf("postgres: append consent personal data: %w", err)
-				}
+				b.Queue(`INSERT INTO consent_personal (tenant_id, seq, contact_key, data) VALUES ($1, $2, $3, $4)`,
+					tenantID, r.Seq, r.ContactKey, a.Personal)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO consent_state (tenant_id, contact_key, category, action, source, seq, at)
+			b.Queue(`INSERT INTO consent_state (tenant_id, contact_key, category, action, source, seq, at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (tenant_id, contact_key, category) DO UPDATE SET
 					action = excluded.action, source = excluded.source, seq = excluded.seq, at = excluded.at`,
-				tenantID, r.ContactKey, r.Category, r.Action, r.Source, r.Seq, r.At.UTC()); err != nil {
-				return fmt.Errorf("postgres: consent state: %w", err)
-			}
+				tenantID, r.ContactKey, r.Category, r.Action, r.Source, r.Seq, r.At.UTC())
 			prev = store.ConsentHead{Seq: r.Seq, Hash: r.Hash, MAC: a.HeadMAC}
 			recs = append(recs, r)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE consent_heads SET seq = $2, hash = $3, mac = $4 WHERE tenant_id = $1`,
-			tenantID, prev.Seq, prev.Hash, prev.MAC); err != nil {
-			return fmt.Errorf("postgres: consent head: %w", err)
+		b.Queue(`UPDATE consent_heads SET seq = $2, hash = $3, mac = $4 WHERE tenant_id = $1`,
+			tenantID, prev.Seq, prev.Hash, prev.MAC)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return fmt.Errorf("postgres: append consent: %w", err)
 		}
 		return nil
 	})

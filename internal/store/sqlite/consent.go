@@ -69,16 +69,36 @@ func (s *Store) AppendConsents(ctx context.Context, tenantID string, build func(
 		if len(as) == 0 {
 			return nil
 		}
+		// One prepared statement per table for the whole batch: a bulk
+		// import otherwise spends a fifth of its time parsing SQL.
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO consent_records
+			(tenant_id, seq, at, contact_key, action, category, source, evidence_digest, prev_hash, hash)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: append consent: %w", err)
+		}
+		defer ins.Close()
+		pers, err := tx.PrepareContext(ctx, `INSERT INTO consent_personal (tenant_id, seq, contact_key, data) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: append consent personal data: %w", err)
+		}
+		defer pers.Close()
+		state, err := tx.PrepareContext(ctx, `INSERT INTO consent_state (tenant_id, contact_key, category, action, source, seq, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, contact_key, category) DO UPDATE SET
+				action = excluded.action, source = excluded.source, seq = excluded.seq, at = excluded.at`)
+		if err != nil {
+			return fmt.Errorf("sqlite: consent state: %w", err)
+		}
+		defer state.Close()
 		prev := head
 		for i, a := range as {
 			r := a.Record
 			if r.TenantID != tenantID || r.Seq != prev.Seq+1 || (i > 0 && r.PrevHash != prev.Hash) {
 				return fmt.Errorf("sqlite: append consent: record %s/%d does not follow head %s/%d", r.TenantID, r.Seq, tenantID, prev.Seq)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO consent_records
-				(tenant_id, seq, at, contact_key, action, category, source, evidence_digest, prev_hash, hash)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				r.TenantID, r.Seq, ms(r.At), r.ContactKey, r.Action, r.Category, r.Source, r.EvidenceDigest, r.PrevHash, r.Hash); err != nil {
+			if _, err := ins.ExecContext(ctx, r.TenantID, r.Seq, ms(r.At), r.ContactKey, r.Action, r.Category, r.Source,
+				r.EvidenceDigest, r.PrevHash, r.Hash); err != nil {
 				return fmt.Errorf("sqlite: append consent: %w", err)
 			}
 			if a.Erase {
@@ -87,16 +107,11 @@ func (s *Store) AppendConsents(ctx context.Context, tenantID string, build func(
 				}
 			}
 			if a.Personal != nil {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO consent_personal (tenant_id, seq, contact_key, data) VALUES (?, ?, ?, ?)`,
-					tenantID, r.Seq, r.ContactKey, a.Personal); err != nil {
+				if _, err := pers.ExecContext(ctx, tenantID, r.Seq, r.ContactKey, a.Personal); err != nil {
 					return fmt.Errorf("sqlite: append consent personal data: %w", err)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO consent_state (tenant_id, contact_key, category, action, source, seq, at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (tenant_id, contact_key, category) DO UPDATE SET
-					action = excluded.action, source = excluded.source, seq = excluded.seq, at = excluded.at`,
-				tenantID, r.ContactKey, r.Category, r.Action, r.Source, r.Seq, ms(r.At)); err != nil {
+			if _, err := state.ExecContext(ctx, tenantID, r.ContactKey, r.Category, r.Action, r.Source, r.Seq, ms(r.At)); err != nil {
 				return fmt.Errorf("sqlite: consent state: %w", err)
 			}
 			prev = store.ConsentHead{Seq: r.Seq, Hash: r.Hash, MAC: a.HeadMAC}
