@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/wabaguard/wabaguard/internal/phone"
 )
 
 // Action is what a record says about the contact.
@@ -108,7 +110,10 @@ type Request struct {
 	TenantID string
 	// Contact is the phone number, in E.164 or as a wa_id; mobile only
 	// where the numbering plan can tell.
-	Contact  string
+	Contact string
+	// Number, when set, is Contact already normalised (a bulk import
+	// whose parser did it), so RecordAll does not parse it again.
+	Number   *phone.Number
 	Action   Action
 	Category Category
 	Source   Source

@@ -202,6 +202,11 @@ func (l *Ledger) key(ctx context.Context, tenantID string) ([]byte, error) {
 			return nil, fmt.Errorf("consent: key: %w", herr)
 		}
 		if h.Seq > 0 {
+			// Another ledger may have stored the key and appended
+			// between the two reads: the key read again settles it.
+			if k, err = l.st.ConsentKey(ctx, tenantID, nil); err == nil {
+				return l.remember(tenantID, k)
+			}
 			return nil, fmt.Errorf("%w: tenant %s has %d records but no ledger key; restore consent_keys from a backup", ErrKeyMissing, tenantID, h.Seq)
 		}
 		fresh := make([]byte, 32)
@@ -213,6 +218,11 @@ func (l *Ledger) key(ctx context.Context, tenantID string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consent: key: %w", err)
 	}
+	return l.remember(tenantID, k)
+}
+
+// remember checks a key read from the store and caches it.
+func (l *Ledger) remember(tenantID string, k []byte) ([]byte, error) {
 	if len(k) != 32 {
 		return nil, fmt.Errorf("consent: key of tenant %s is %d bytes, want 32", tenantID, len(k))
 	}

@@ -192,3 +192,12 @@ func (s *Server) ownedSender(ctx context.Context, tenantID, method, id string) (
 	}
 	return snd, nil
 }
+
+// Authenticate resolves the tenant of a request's API key for another
+// surface served beside this one (the management API), through the same
+// key cache and failed-authentication limiter, so a key guessed on one
+// surface spends the same budget as on the other. On failure it returns the
+// Graph error to answer with.
+func (s *Server) Authenticate(r *http.Request) (store.Tenant, *wire.Error) {
+	return s.authenticate(r)
+}

@@ -139,3 +139,8 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// Wrap adds this API's middleware (request id, panic recovery, the access
+// log with the authenticated tenant, request metrics) around another
+// handler served on the same listener.
+func (s *Server) Wrap(h http.Handler) http.Handler { return s.middleware(h) }

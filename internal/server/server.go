@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wabaguard/wabaguard/internal/api"
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
@@ -248,9 +249,20 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("gateway: %w", err)
 	}
 	s.gateway = gw
+	mgmt, err := api.New(api.Config{
+		Auth:          gw,
+		Ledger:        comp.ledger, // its writes reach the intake's facts at once
+		Store:         st,
+		DefaultRegion: cfg.DefaultRegion,
+		Logger:        s.log.With("component", "management-api"),
+	})
+	if err != nil {
+		return fmt.Errorf("management api: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler())
+	mux.Handle(api.Prefix+"/", gw.Wrap(mgmt.Handler()))
 	mux.Handle(WebhookPath, s.ingress)
 	if cfg.Metrics.Listen == "" {
 		mux.Handle("GET /metrics", s.metricsHandler())

@@ -85,9 +85,18 @@ type Consent interface {
 	// nothing. build must not use the store, and may be called again when
 	// the transaction is retried. The record written is returned.
 	AppendConsent(ctx context.Context, tenantID string, build func(head ConsentHead) (ConsentAppend, error)) (ConsentRecord, error)
+	// AppendConsents is AppendConsent for many records in one transaction:
+	// build returns the links that follow head, in order, and they are all
+	// written or none is (a bulk import is never half-written). An empty
+	// slice writes nothing.
+	AppendConsents(ctx context.Context, tenantID string, build func(head ConsentHead) ([]ConsentAppend, error)) ([]ConsentRecord, error)
 	// ConsentEntries returns up to limit records of a tenant with seq >
 	// afterSeq, in seq order, with their personal data.
 	ConsentEntries(ctx context.Context, tenantID string, afterSeq int64, limit int) ([]ConsentEntry, error)
+	// ConsentContactEntries returns up to limit records of one contact of
+	// a tenant with seq > afterSeq, in seq order, with their personal data
+	// (a data subject's access request).
+	ConsentContactEntries(ctx context.Context, tenantID, contactKey string, afterSeq int64, limit int) ([]ConsentEntry, error)
 	// ConsentHead returns the tenant's head (zero when it has no chain).
 	ConsentHead(ctx context.Context, tenantID string) (ConsentHead, error)
 	// ConsentStates returns the current state of a contact, one per

@@ -110,6 +110,10 @@ type Messages interface {
 	QueueDepth(ctx context.Context) (map[string]int, error)
 	// SendersWithDueMessages lists senders having messages due at now.
 	SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error)
+	// MessagesByRecipient returns up to limit messages of a tenant to one
+	// recipient (canonical wa_id), newest first, with Seq below beforeSeq
+	// when it is positive (a page's cursor).
+	MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]Message, error)
 	// ListDecisions returns stored decisions, newest first.
 	ListDecisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
 }
@@ -133,6 +137,11 @@ type Webhooks interface {
 	GetWindow(ctx context.Context, senderID, waID string) (time.Time, error)
 	// ListInbound returns a sender's inbound messages, newest first.
 	ListInbound(ctx context.Context, senderID string, limit int) ([]InboundMessage, error)
+	// InboundFrom returns up to limit inbound messages that a tenant's
+	// senders received from any of waIDs (one person's aliases), newest
+	// first (by Timestamp, then ID), only those before (beforeTS,
+	// beforeID) when beforeTS is not zero (a page's cursor).
+	InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]InboundMessage, error)
 	// StatusEvents returns the status events recorded for one gateway message.
 	StatusEvents(ctx context.Context, messageID string) ([]StatusEvent, error)
 }

@@ -167,7 +167,11 @@ type DecisionFilter struct {
 	// MessageID narrows to one accepted message's decisions (intake and
 	// send-time re-checks).
 	MessageID string
-	Limit     int
+	// WaID narrows to one recipient (canonical wa_id).
+	WaID string
+	// BeforeID keeps decisions with an id below it (a page's cursor).
+	BeforeID int64
+	Limit    int
 }
 
 // Idempotency is the stored first answer to a request with an Idempotency-Key.

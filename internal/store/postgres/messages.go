@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -243,6 +244,24 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 	return m, nil
 }
 
+// MessagesByRecipient returns a page of a tenant's messages to one
+// recipient, newest first.
+func (s *Store) MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]store.Message, error) {
+	if beforeSeq <= 0 {
+		beforeSeq = math.MaxInt64
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+messageCols+` FROM messages m
+		WHERE m.tenant_id = $1 AND m.wa_id = $2 AND m.seq < $3 ORDER BY m.seq DESC LIMIT $4`, tenantID, waID, beforeSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: messages by recipient: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("postgres: messages by recipient: %w", err)
+	}
+	return out, nil
+}
+
 // ClaimMessages takes up to limit due messages of one sender. Rows another
 // replica is claiming right now are skipped, not waited for, so concurrent
 // claimers get disjoint batches.
@@ -431,6 +450,12 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 	}
 	if f.MessageID != "" {
 		add("message_id = $%d", f.MessageID)
+	}
+	if f.WaID != "" {
+		add("wa_id = $%d", f.WaID)
+	}
+	if f.BeforeID > 0 {
+		add("id < $%d", f.BeforeID)
 	}
 	q := `SELECT id, tenant_id, sender_id, message_id, wa_id, outcome, rule, code, graph_code, reason,
 		until, created_at FROM decisions`

@@ -336,6 +336,38 @@ func (s *Store) ListInbound(ctx context.Context, senderID string, limit int) ([]
 	return out, nil
 }
 
+// InboundFrom returns a page of what a tenant's senders received from one
+// person, newest first.
+func (s *Store) InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]store.InboundMessage, error) {
+	if len(waIDs) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	q := `SELECT i.id, i.sender_id, i.wa_from, i.type, i.ts, i.body, i.received_at FROM inbound_messages i
+		JOIN senders s ON s.phone_number_id = i.sender_id AND s.tenant_id = $1
+		WHERE i.wa_from = ANY($2)`
+	args := []any{tenantID, waIDs}
+	if !beforeTS.IsZero() {
+		q += ` AND (i.ts, i.id) < ($3, $4)`
+		args = append(args, beforeTS.UTC(), beforeID)
+	}
+	args = append(args, limit)
+	q += fmt.Sprintf(` ORDER BY i.ts DESC, i.id DESC LIMIT $%d`, len(args))
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inbound from: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.InboundMessage, error) {
+		var m store.InboundMessage
+		err := r.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &m.Timestamp, &m.Body, &m.ReceivedAt)
+		m.Timestamp, m.ReceivedAt = utc(m.Timestamp), utc(m.ReceivedAt)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: inbound from: %w", err)
+	}
+	return out, nil
+}
+
 // StatusEvents returns the status events of one gateway message in the
 // order they happened (then were recorded).
 func (s *Store) StatusEvents(ctx context.Context, messageID string) ([]store.StatusEvent, error) {

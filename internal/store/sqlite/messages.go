@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -217,6 +218,32 @@ func (s *Store) GetMessage(ctx context.Context, id string) (store.Message, error
 	return m, nil
 }
 
+// MessagesByRecipient returns a page of a tenant's messages to one
+// recipient, newest first.
+func (s *Store) MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]store.Message, error) {
+	if beforeSeq <= 0 {
+		beforeSeq = math.MaxInt64
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+messageCols+` FROM messages
+		WHERE tenant_id = ? AND wa_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, tenantID, waID, beforeSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: messages by recipient: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: messages by recipient: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: messages by recipient: %w", err)
+	}
+	return out, nil
+}
+
 // chunk bounds the number of bound variables per IN list.
 const chunk = 500
 
@@ -328,6 +355,12 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 	}
 	if f.MessageID != "" {
 		where, args = append(where, "message_id = ?"), append(args, f.MessageID)
+	}
+	if f.WaID != "" {
+		where, args = append(where, "wa_id = ?"), append(args, f.WaID)
+	}
+	if f.BeforeID > 0 {
+		where, args = append(where, "id < ?"), append(args, f.BeforeID)
 	}
 	q := `SELECT id, tenant_id, sender_id, message_id, wa_id, outcome, rule, code, graph_code, reason, until, created_at
 		FROM decisions`

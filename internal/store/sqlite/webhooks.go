@@ -269,6 +269,46 @@ func (s *Store) ListInbound(ctx context.Context, senderID string, limit int) ([]
 	return out, nil
 }
 
+// InboundFrom returns a page of what a tenant's senders received from one
+// person, newest first.
+func (s *Store) InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]store.InboundMessage, error) {
+	if len(waIDs) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	args := []any{tenantID}
+	for _, w := range waIDs {
+		args = append(args, w)
+	}
+	q := `SELECT i.id, i.sender_id, i.from_wa_id, i.type, i.ts, i.body, i.received_at FROM inbound i
+		JOIN senders s ON s.phone_number_id = i.sender_id AND s.tenant_id = ?
+		WHERE i.from_wa_id IN (` + placeholders(len(waIDs)) + `)`
+	if !beforeTS.IsZero() {
+		q += ` AND (i.ts < ? OR (i.ts = ? AND i.id < ?))`
+		args = append(args, ms(beforeTS), ms(beforeTS), beforeID)
+	}
+	q += ` ORDER BY i.ts DESC, i.id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: inbound from: %w", err)
+	}
+	defer rows.Close()
+	var out []store.InboundMessage
+	for rows.Next() {
+		var m store.InboundMessage
+		var ts, received int64
+		if err := rows.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &ts, &m.Body, &received); err != nil {
+			return nil, fmt.Errorf("sqlite: inbound from: %w", err)
+		}
+		m.Timestamp, m.ReceivedAt = tm(ts), tm(received)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: inbound from: %w", err)
+	}
+	return out, nil
+}
+
 // StatusEvents returns one message's status events in timestamp order.
 func (s *Store) StatusEvents(ctx context.Context, messageID string) ([]store.StatusEvent, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT message_id, meta_id, status, ts, error_code FROM status_events

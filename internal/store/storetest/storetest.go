@@ -79,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OwnedObjects", testOwnedObjects},
 		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
 		{"Templates", testTemplates},
+		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

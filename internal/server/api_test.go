@@ -1,0 +1,85 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/wabaguard/wabaguard/internal/config"
+)
+
+func call(t *testing.T, method, url, key, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// The management API is served under /api/v1 of the gateway's listener,
+// with the demo tenant's key, and writes the ledger the CLI reads.
+func TestManagementAPIMounted(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	key := srv.First.APIKey
+	steps := []struct {
+		method, path, key, body string
+		status                  int
+		want                    string
+	}{
+		{"GET", "/api/v1/openapi.json", "", "", 200, `"openapi": "3.1.0"`},
+		{"GET", "/api/v1/consent/verify", "", "", 401, `"code":190`},
+		{"POST", "/api/v1/consent", key, `{"number":"+55 11 98765-4321","action":"opt_out","category":"all","source":"api"}`, 201, `"seq":1`},
+		{"GET", "/api/v1/consent/11987654321", key, "", 200, `"state":"opt_out"`}, // default_region BR
+		{"GET", "/api/v1/consent/verify", key, "", 200, `"ok":true,"records":1`},
+		{"GET", "/api/v1/nothing", key, "", 400, "Unknown path components"},
+	}
+	for _, s := range steps {
+		status, body := call(t, s.method, srv.URL()+s.path, s.key, s.body)
+		if status != s.status || !strings.Contains(body, s.want) {
+			t.Errorf("%s %s = %d %s, want %d with %s", s.method, s.path, status, body, s.status, s.want)
+		}
+	}
+	heads, err := srv.Store().ConsentHead(t.Context(), DemoTenantID)
+	if err != nil || heads.Seq != 1 {
+		t.Errorf("the demo tenant's chain head = %+v, %v; want seq 1", heads, err)
+	}
+}
+
+// Failed authentications on the management API spend the same budget as
+// on the Graph surface: one limiter, not two.
+func TestManagementAPIShareTheAuthLimit(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, func(c *config.Config) { c.Auth.FailureBurst, c.Auth.FailuresPerMinute = 2, 1 })
+	bad := "wg_000000000000_notakeynotakeynotakeynotakey0000"
+	for range 2 {
+		if status, body := call(t, "GET", srv.URL()+"/api/v1/consent/verify", bad, ""); status != 401 {
+			t.Fatalf("bad key on /api/v1 = %d %s, want 401", status, body)
+		}
+	}
+	status, body := call(t, "POST", srv.URL()+"/v23.0/100000000000001/messages", bad, `{}`)
+	var e struct {
+		Error struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal([]byte(body), &e)
+	if status != http.StatusTooManyRequests || e.Error.Code != 4 {
+		t.Errorf("Graph surface after two failures on /api/v1 = %d %s, want 429 with code 4", status, body)
+	}
+}
