@@ -74,11 +74,14 @@ Try it:
   curl -s %s/v23.0/%s/messages \
     -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d '{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}'
+    # refused (470110): nobody recorded that this person agreed; record it, then send again:
+  curl -s %s/api/v1/consent -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d '{"number":"+5511987654321","action":"opt_in","category":"all","source":"web_form","evidence":{"text":"Quero receber mensagens","url":"https://loja.example/cadastro","at":"'"$(date -u +%%FT%%TZ)"'"}}'
   wabaguard sim say%s --from +5511987654321 --text "Oi"   # the customer writes: text replies are delivered
   wabaguard messages show wamid.…                         # what happened to a message
 
 `, srv.First.APIKey, srv.First.WebhookSecret, server.DemoPhoneNumberID, server.DemoDisplayNumber,
-			srv.URL(), server.DemoWebhookPath, srv.First.APIKey, srv.URL(), server.DemoPhoneNumberID, gatewayFlag(srv.URL()))
+			srv.URL(), server.DemoWebhookPath, srv.First.APIKey, srv.URL(), server.DemoPhoneNumberID, srv.URL(), gatewayFlag(srv.URL()))
 	} else if len(cfg.Tenants) == 0 {
 		fmt.Fprintf(stdout, "  demo tenant: sender %s; its API key was shown on first start (new one: wabaguard keys create --tenant demo)\n", server.DemoPhoneNumberID)
 	}

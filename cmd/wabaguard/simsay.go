@@ -89,7 +89,8 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 	}
 	var res struct {
 		sim.SayResult
-		Recorded *bool `json:"recorded_by_gateway"`
+		Recorded *bool  `json:"recorded_by_gateway"`
+		Consent  string `json:"consent"`
 	}
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return fmt.Errorf("sim say: the answer is not JSON: %w", err)
@@ -107,6 +108,12 @@ Against 'wabaguard serve' in zero-config (demo) mode it needs nothing else.`, st
 	fmt.Fprintf(stdout, "the 24-hour window is open until %s\n", res.WindowUntil.Local().Format(time.RFC3339))
 	switch {
 	case res.Recorded == nil:
+	case *res.Recorded && res.Consent == "opted_out":
+		fmt.Fprintf(stdout, "the gateway has recorded it as an opt-out: nothing is sent to %s until they opt in again\n", res.WaID)
+	case *res.Recorded && res.Consent == "erased":
+		fmt.Fprintf(stdout, "the gateway has recorded it, but %s's data was erased: nothing is sent to them until they opt in again\n", res.WaID)
+	case *res.Recorded && res.Consent == "opted_out_marketing":
+		fmt.Fprintf(stdout, "the gateway has recorded it: a free-form text to %s is delivered now; they opted out of marketing\n", res.WaID)
 	case *res.Recorded:
 		fmt.Fprintf(stdout, "the gateway has recorded it: a free-form text to %s is delivered now\n", res.WaID)
 	default:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
@@ -27,6 +28,10 @@ const demoSayWait = 5 * time.Second
 type demoSayResult struct {
 	sim.SayResult
 	Recorded bool `json:"recorded_by_gateway"`
+	// Consent is what the gateway now holds for the person, when the
+	// message changed it or it bars messages: "opted_out" (nothing is
+	// sent), "opted_out_marketing", "erased"; empty otherwise.
+	Consent string `json:"consent,omitempty"`
 }
 
 // demoSay lets a newcomer play the customer: the embedded simulator records
@@ -34,8 +39,9 @@ type demoSayResult struct {
 // which the gateway verifies with the app secret it shares with it.
 type demoSay struct {
 	sim   *sim.Sim
-	store store.Store
-	log   *slog.Logger
+	store  store.Store
+	ledger *consent.Ledger
+	log    *slog.Logger
 	wait  time.Duration
 }
 
@@ -48,6 +54,20 @@ func (d *demoSay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d.log.Info("demo: simulated person wrote", "from", res.WaID, "to", res.PhoneNumberID, "message_id", res.MessageID)
 	out := demoSayResult{SayResult: res, Recorded: d.waitWindow(r.Context(), res)}
+	if out.Recorded && d.ledger != nil {
+		// Webhook processing records opt-outs before it commits the
+		// window, so the state read now includes this message's word.
+		if c, err := d.ledger.CurrentByWaID(r.Context(), DemoTenantID, res.WaID); err == nil {
+			switch all, _ := c.OptedOutOfAll(); {
+			case c.Erased():
+				out.Consent = "erased"
+			case all:
+				out.Consent = "opted_out"
+			case c.Marketing.Action == consent.OptOut:
+				out.Consent = "opted_out_marketing"
+			}
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	if err := json.NewEncoder(w).Encode(out); err != nil {
 		d.log.Warn("demo say: writing response", "err", err)

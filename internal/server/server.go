@@ -281,7 +281,7 @@ func (s *Server) build(ctx context.Context) error {
 			},
 		})
 		if s.sim != nil {
-			mux.Handle("POST "+DemoSayPath, &demoSay{sim: s.sim, store: st, log: s.log.With("component", "demo-say"), wait: demoSayWait})
+			mux.Handle("POST "+DemoSayPath, &demoSay{sim: s.sim, store: st, ledger: comp.ledger, log: s.log.With("component", "demo-say"), wait: demoSayWait})
 		}
 	}
 	hs := httpSettings(cfg.HTTP)
