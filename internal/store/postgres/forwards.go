@@ -191,6 +191,16 @@ func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) erro
 		WHERE f.id = v.id AND f.state = 'pending'`, ids, attempts, next, lastErr, giveUp); err != nil {
 		return fmt.Errorf("postgres: retry forwards: %w", err)
 	}
+	// The forwards behind a retried one in its lane wait at least as long,
+	// so that claims do not wade through them meanwhile.
+	if _, err := s.pool.Exec(ctx, `
+		UPDATE forwards f SET next_attempt_at = GREATEST(f.next_attempt_at, v.next_at)
+		FROM unnest($1::bigint[], $2::timestamptz[], $3::bool[]) AS v(id, next_at, give_up)
+			JOIN forwards h ON h.id = v.id
+		WHERE NOT v.give_up AND h.lane <> '' AND f.tenant_id = h.tenant_id AND f.lane = h.lane
+			AND f.state = 'pending' AND f.id > h.id`, ids, next, giveUp); err != nil {
+		return fmt.Errorf("postgres: retry forwards: %w", err)
+	}
 	return nil
 }
 

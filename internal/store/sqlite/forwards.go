@@ -172,6 +172,15 @@ func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) erro
 			return fmt.Errorf("sqlite: retry forwards: %w", err)
 		}
 		defer st.Close()
+		// The forwards behind a retried one in its lane wait at least as
+		// long, so that claims do not wade through them meanwhile.
+		behind, err := tx.PrepareContext(ctx, `UPDATE forwards SET next_attempt_at = MAX(next_attempt_at, ?1)
+			WHERE state = 'pending' AND lane <> '' AND id > ?2
+				AND (tenant_id, lane) = (SELECT tenant_id, lane FROM forwards WHERE id = ?2)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: retry forwards: %w", err)
+		}
+		defer behind.Close()
 		for _, r := range rs {
 			state := "pending"
 			if r.GiveUp {
@@ -179,6 +188,11 @@ func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) erro
 			}
 			if _, err := st.ExecContext(ctx, r.Attempts, ms(r.NextAt), r.LastError, state, r.ID); err != nil {
 				return fmt.Errorf("sqlite: retry forward %d: %w", r.ID, err)
+			}
+			if !r.GiveUp {
+				if _, err := behind.ExecContext(ctx, ms(r.NextAt), r.ID); err != nil {
+					return fmt.Errorf("sqlite: retry forward %d: %w", r.ID, err)
+				}
 			}
 		}
 		return nil
