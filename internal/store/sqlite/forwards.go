@@ -94,13 +94,26 @@ func insertForwards(ctx context.Context, tx *sql.Tx, fs []store.Forward) error {
 	return nil
 }
 
-// PruneEventKeys forgets event keys first seen before before.
+// pruneChunk bounds the keys one pruning statement deletes, so that a day's
+// worth of expired keys does not hold the only writer in one long write.
+const pruneChunk = 5000
+
+// PruneEventKeys forgets event keys first seen before before, oldest first,
+// pruneChunk at a time.
 func (s *Store) PruneEventKeys(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM event_keys WHERE seen_at < ?`, ms(before))
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: prune event keys: %w", err)
+	var total int64
+	for {
+		res, err := s.w.ExecContext(ctx, `DELETE FROM event_keys WHERE key IN
+			(SELECT key FROM event_keys WHERE seen_at < ? ORDER BY seen_at LIMIT ?)`, ms(before), pruneChunk)
+		if err != nil {
+			return total, fmt.Errorf("sqlite: prune event keys: %w", err)
+		}
+		n, err := rowsAffected(res)
+		total += n
+		if err != nil || n < pruneChunk {
+			return total, err
+		}
 	}
-	return rowsAffected(res)
 }
 
 // ClaimForwards returns up to limit due pending forwards, oldest first,
