@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -43,6 +44,12 @@ type Config struct {
 	// TenantBatch is each tenant's own events per POST, up to MaxBatch;
 	// tenants absent or at 0 take Batch.
 	TenantBatch map[string]int
+	// TenantParallel bounds POSTs in flight to one tenant (4). A round
+	// holds at most one forward of each lane (see store.Forward.Lane), so
+	// POSTs of one round may overtake each other without breaking any
+	// order the tenant is promised; forwards without a lane go one after
+	// the other.
+	TenantParallel int
 	// Timeout bounds one POST (10 s).
 	Timeout time.Duration
 	// MaxAge is how long a forward is retried before it is given up (7 days,
@@ -109,6 +116,9 @@ func New(st Store, cfg Config) *Forwarder {
 	}
 	if cfg.Batch <= 0 {
 		cfg.Batch = 1
+	}
+	if cfg.TenantParallel <= 0 {
+		cfg.TenantParallel = 4
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -265,32 +275,86 @@ func (f *Forwarder) count(result string, n int) {
 	}
 }
 
-// deliverTenant posts one tenant's forwards chunk by chunk. After a failure
-// the remaining chunks are not attempted (the endpoint is evidently not
-// taking them) and are rescheduled with the failed one.
+// deliverTenant posts one tenant's forwards, chunk by chunk, up to
+// TenantParallel chunks at a time. Forwards with a lane are all in different
+// lanes (the store hands out one per lane), so their chunks go in parallel;
+// those without a lane go in order, one chunk after the other. After a
+// failure no further chunk is started (the endpoint is evidently not taking
+// them): the rest are rescheduled with the failed ones.
 func (f *Forwarder) deliverTenant(ctx context.Context, tid string, list []store.Forward, now time.Time) (done []int64, retries []store.ForwardRetry) {
 	t, err := f.tenant(ctx, tid)
 	if err == nil && t.WebhookURL == "" {
 		err = errors.New("tenant has no webhook URL")
 	}
+	if err != nil {
+		for _, fw := range list {
+			retries = append(retries, f.retry(fw, err, now))
+		}
+		f.logFailure(tid, len(retries), err)
+		return nil, retries
+	}
+	var laned, unlaned []store.Forward
+	for _, fw := range list {
+		if fw.Lane == "" {
+			unlaned = append(unlaned, fw)
+		} else {
+			laned = append(laned, fw)
+		}
+	}
+	// A job is chunks posted one after the other.
 	size := f.batch(tid)
-	for start := 0; start < len(list); start += size {
-		chunk := list[start:min(start+size, len(list))]
+	var jobs [][][]store.Forward
+	if len(unlaned) > 0 {
+		jobs = append(jobs, slices.Collect(slices.Chunk(unlaned, size)))
+	}
+	for chunk := range slices.Chunk(laned, size) {
+		jobs = append(jobs, [][]store.Forward{chunk})
+	}
+	var (
+		mu     sync.Mutex
+		failed error
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, f.cfg.TenantParallel)
+	)
+	settle := func(chunk []store.Forward, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err == nil {
-			err = f.post(ctx, t, chunk)
-			if err == nil {
-				for _, fw := range chunk {
-					done = append(done, fw.ID)
-				}
-				continue
+			for _, fw := range chunk {
+				done = append(done, fw.ID)
 			}
+			return
+		}
+		if failed == nil {
+			failed = err
 		}
 		for _, fw := range chunk {
 			retries = append(retries, f.retry(fw, err, now))
 		}
 	}
-	if err != nil {
-		f.logFailure(tid, len(retries), err)
+	firstFailure := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		return failed
+	}
+	for _, job := range jobs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(job [][]store.Forward) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, chunk := range job {
+				err := firstFailure()
+				if err == nil {
+					err = f.post(ctx, t, chunk)
+				}
+				settle(chunk, err)
+			}
+		}(job)
+	}
+	wg.Wait()
+	if failed != nil {
+		f.logFailure(tid, len(retries), failed)
 	}
 	return done, retries
 }

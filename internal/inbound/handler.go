@@ -39,6 +39,8 @@ type Store interface {
 	// PutObjects records media and templates seen in webhooks as their
 	// tenant's (see store.Objects).
 	PutObjects(ctx context.Context, objs []store.OwnedObject) error
+	// PruneEventKeys forgets the dedupe keys of events forwarded long ago.
+	PruneEventKeys(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Config configures the webhook endpoint.

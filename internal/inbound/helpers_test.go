@@ -2,12 +2,14 @@ package inbound
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"github.com/wabaguard/wabaguard/internal/clocktest"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -93,14 +95,32 @@ func (r *rig) drain(t *testing.T) {
 	t.Fatal("processing did not settle")
 }
 
-// forwards claims every forward enqueued so far.
+// forwards claims and completes every forward enqueued so far, as a
+// forwarder would: a lane hands out its next forward only once the one
+// before it is done. They are returned in the order they were queued.
 func (r *rig) forwards(t *testing.T) []store.Forward {
 	t.Helper()
-	fws, err := r.st.ClaimForwards(r.ctx, r.clk.Now().Add(24*time.Hour), 100000, time.Hour)
-	if err != nil {
-		t.Fatal(err)
+	var all []store.Forward
+	for range 1000 {
+		fws, err := r.st.ClaimForwards(r.ctx, r.clk.Now().Add(24*time.Hour), 100000, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fws) == 0 {
+			slices.SortFunc(all, func(a, b store.Forward) int { return cmp.Compare(a.ID, b.ID) })
+			return all
+		}
+		ids := make([]int64, len(fws))
+		for i, f := range fws {
+			ids[i] = f.ID
+		}
+		if err := r.st.CompleteForwards(r.ctx, ids, r.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, fws...)
 	}
-	return fws
+	t.Fatal("forwards did not settle")
+	return nil
 }
 
 const (

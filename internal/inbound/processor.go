@@ -43,6 +43,10 @@ type ProcessorConfig struct {
 	RetryFor time.Duration
 	// LookupTTL is how long sender lookups are cached (30 s when zero).
 	LookupTTL time.Duration
+	// DedupeFor is how long an event forwarded to a tenant is remembered,
+	// so that Meta sending it again inside another delivery does not
+	// forward it twice (8 days when zero: Meta retries for up to 7).
+	DedupeFor time.Duration
 	// OnApplied is called after a batch enqueued forwards, typically
 	// Forwarder.Notify.
 	OnApplied func()
@@ -70,7 +74,11 @@ type Processor struct {
 	inbound  map[string]struct{}     // recently applied inbound message ids
 	inOrder  []string                // FIFO of inbound, to bound it
 	inCursor int
+	pruned   time.Time // when event keys were last pruned
 }
+
+// pruneEvery is how often ProcessOnce forgets expired event keys.
+const pruneEvery = time.Hour
 
 type cachedSender struct {
 	s     store.Sender
@@ -108,6 +116,9 @@ func NewProcessor(st Store, cfg ProcessorConfig) *Processor {
 	}
 	if cfg.LookupTTL <= 0 {
 		cfg.LookupTTL = 30 * time.Second
+	}
+	if cfg.DedupeFor <= 0 {
+		cfg.DedupeFor = 8 * 24 * time.Hour
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -204,6 +215,7 @@ type parsedMessage struct {
 // one transaction and reports how many deliveries it handled.
 func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 	now := p.cfg.Now()
+	p.pruneEventKeys(ctx, now)
 	ds, err := p.st.ClaimDeliveries(ctx, now, p.cfg.BatchSize, p.cfg.Lease)
 	if err != nil {
 		return 0, fmt.Errorf("claim deliveries: %w", err)
@@ -270,7 +282,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 			for _, c := range e.changes {
 				if c.field != "messages" {
 					if firstPass {
-						fws, err := p.otherForwards(ctx, e.wabaID, c, now)
+						fws, err := p.otherForwards(ctx, e.wabaID, e.time, c, now)
 						if err != nil {
 							return 0, err
 						}
@@ -313,6 +325,10 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 					newInbound = append(newInbound, in.ID)
 				}
 				if fw != nil {
+					if len(fw.EventKeys) == 0 {
+						// No message ids to go by (value-level errors only).
+						fw.EventKeys = []string{valueKey(e.wabaID, e.time, c)}
+					}
 					apply.Forwards = append(apply.Forwards, *fw)
 				}
 				counts["inbound"] += len(ins)
@@ -357,6 +373,24 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 	return len(ds), nil
 }
 
+// pruneEventKeys forgets, at most once per pruneEvery, the keys of events
+// forwarded more than DedupeFor ago. A failure is logged and tried again
+// next time: the keys only take room meanwhile.
+func (p *Processor) pruneEventKeys(ctx context.Context, now time.Time) {
+	if now.Sub(p.pruned) < pruneEvery {
+		return
+	}
+	n, err := p.st.PruneEventKeys(ctx, now.Add(-p.cfg.DedupeFor))
+	if err != nil {
+		p.log.Warn("pruning forwarded event keys failed", "err", err)
+		return
+	}
+	p.pruned = now
+	if n > 0 {
+		p.log.Debug("forwarded event keys pruned", "keys", n, "older_than", p.cfg.DedupeFor)
+	}
+}
+
 func (p *Processor) backoff(attempts int) time.Duration {
 	d := p.cfg.RetryBase << min(attempts, 20)
 	return min(d, p.cfg.RetryFor)
@@ -395,7 +429,8 @@ func (p *Processor) statusEffect(ctx context.Context, wabaID string, c parsedCha
 		if err != nil {
 			return nil, nil, err
 		}
-		return nil, &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now}, nil
+		return nil, &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now,
+			Lane: "wamid:" + s.st.ID, EventKeys: []string{statusKey(c.pnid, s.st)}}, nil
 	}
 	fields := cloneFields(s.fields)
 	idJSON, _ := json.Marshal(ref.ID)
@@ -404,7 +439,9 @@ func (p *Processor) statusEffect(ctx context.Context, wabaID string, c parsedCha
 	if err != nil {
 		return nil, nil, err
 	}
-	fw := &store.Forward{TenantID: ref.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now}
+	// Deduplicated by the status event itself (Meta's id and status).
+	fw := &store.Forward{TenantID: ref.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now,
+		Lane: messageLane(ref.ID)}
 	state, ok := stateOf(s.st.Status)
 	if !ok {
 		// A status the state machine does not know (a newer Meta value):
@@ -474,7 +511,9 @@ func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedC
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("encode value: %w", err)
 	}
-	return &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: c.field, Value: val, CreatedAt: now, NextAttemptAt: now}, ins, wins, nil
+	fw := &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: c.field, Value: val, CreatedAt: now, NextAttemptAt: now,
+		Lane: inboundLane(c), EventKeys: inboundKeys(c.pnid, ins)}
+	return fw, ins, wins, nil
 }
 
 func (p *Processor) sender(ctx context.Context, pnid string) (store.Sender, bool, error) {

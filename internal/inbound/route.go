@@ -39,12 +39,14 @@ type routeKeys struct {
 
 // otherForwards forwards a non-messages change unchanged to the one tenant
 // it concerns (see above); to nobody when no tenant owns it.
-func (p *Processor) otherForwards(ctx context.Context, wabaID string, c parsedChange, now time.Time) ([]store.Forward, error) {
+// It is ordered in its lane and deduplicated by its key (see eventkeys.go).
+func (p *Processor) otherForwards(ctx context.Context, wabaID string, entryTime int64, c parsedChange, now time.Time) ([]store.Forward, error) {
 	tenant, err := p.routeOther(ctx, wabaID, c)
 	if err != nil || tenant == "" {
 		return nil, err
 	}
-	return []store.Forward{{TenantID: tenant, WABAID: wabaID, Field: c.field, Value: c.raw, CreatedAt: now, NextAttemptAt: now}}, nil
+	return []store.Forward{{TenantID: tenant, WABAID: wabaID, Field: c.field, Value: c.raw, CreatedAt: now, NextAttemptAt: now,
+		Lane: otherLane(wabaID, c), EventKeys: []string{valueKey(wabaID, entryTime, c)}}}, nil
 }
 
 // routeOther returns the tenant a non-messages change goes to, or "" when

@@ -131,7 +131,8 @@ type Webhooks interface {
 	// transaction: status events (deduplicated by (MetaID, Status); a message's
 	// state never moves backwards), inbound messages (deduplicated by id) and
 	// their 24-hour windows, forwards (a status's forward is enqueued only
-	// when its event is new), and marks deliveries done or due again.
+	// when its event is new, any forward with EventKeys only when one of
+	// them is new), and marks deliveries done or due again.
 	ApplyWebhooks(ctx context.Context, a WebhookApply) error
 	// GetWindow returns when the user last wrote to the sender (zero when never).
 	GetWindow(ctx context.Context, senderID, waID string) (time.Time, error)
@@ -144,12 +145,17 @@ type Webhooks interface {
 	InboundFrom(ctx context.Context, tenantID string, waIDs []string, beforeTS time.Time, beforeID string, limit int) ([]InboundMessage, error)
 	// StatusEvents returns the status events recorded for one gateway message.
 	StatusEvents(ctx context.Context, messageID string) ([]StatusEvent, error)
+	// PruneEventKeys forgets the event keys of forwards (Forward.EventKeys)
+	// first seen before before, and reports how many it forgot.
+	PruneEventKeys(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Forwards is the durable queue of events going to tenants' webhooks.
 type Forwards interface {
 	// ClaimForwards returns up to limit due forwards, oldest first, marking
-	// them claimed until now+lease.
+	// them claimed until now+lease. A forward with a Lane is due only when
+	// no earlier forward of its tenant and lane is pending (claimed or not):
+	// each lane delivers one forward at a time, in order.
 	ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Forward, error)
 	// CompleteForwards marks forwards delivered.
 	CompleteForwards(ctx context.Context, ids []int64, at time.Time) error

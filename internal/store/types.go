@@ -246,6 +246,16 @@ type Forward struct {
 	CreatedAt     time.Time
 	Attempts      int
 	NextAttemptAt time.Time
+	// Lane orders a tenant's forwards: one with a lane is not claimed while
+	// an earlier forward (lower ID) of the same tenant and lane is pending,
+	// so it never overtakes it, retries included. Forwards in different
+	// lanes, or without one, go independently.
+	Lane string
+	// EventKeys identify the events the forward carries, for dedupe across
+	// deliveries: when set, the forward is enqueued only if at least one key
+	// was not seen before, and every key is remembered until pruned
+	// (PruneEventKeys). Not read back by ClaimForwards.
+	EventKeys []string
 }
 
 // ForwardRetry reschedules a forward after a failed attempt.
@@ -264,7 +274,8 @@ type WebhookApply struct {
 	// Windows are (sender, wa_id, at) to open or extend; a window only moves
 	// forward in time.
 	Windows []Window
-	// Forwards are enqueued unconditionally (inbound messages, other fields).
+	// Forwards are enqueued unless every one of their EventKeys was seen
+	// before (inbound messages, other fields).
 	Forwards []Forward
 	Done     []int64         // delivery ids fully processed
 	Retry    []DeliveryRetry // deliveries to process again later

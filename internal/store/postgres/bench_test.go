@@ -6,7 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/store/pgtest"
+	"github.com/wabaguard/wabaguard/internal/store/postgres"
 	"github.com/wabaguard/wabaguard/internal/store/storetest"
 )
 
@@ -81,4 +85,87 @@ func BenchmarkClaimRecord(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*benchBatch)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkClaimForwardsBacklog is the SQLite engine's benchmark of the
+// same name on PostgreSQL: it claims forwards from the backlog a tenant's
+// outage leaves: 6,000 messages' sent, delivered and read (18,000 forwards,
+// one lane per message). "waiting" has every lane's head waiting for a
+// retry, so the 12,000 due forwards behind them are all held back and the
+// claim returns nothing; "due" has the heads due, and a claim takes 800 of
+// them; "due_without_lanes" is the same backlog queued without lanes.
+func BenchmarkClaimForwardsBacklog(b *testing.B) {
+	for _, tc := range []struct {
+		name            string
+		headsDue, lanes bool
+	}{{"waiting", false, true}, {"due", true, true}, {"due_without_lanes", true, false}} {
+		headsDue := tc.headsDue
+		b.Run(tc.name, func(b *testing.B) {
+			dsn := pgtest.DSN(b)
+			s, err := postgres.Open(b.Context(), dsn, storetest.Sealer(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			ctx := b.Context()
+			const messages = 6000
+			var fws []store.Forward
+			for _, status := range []string{"sent", "delivered", "read"} {
+				for i := range messages {
+					fws = append(fws, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
+						Value:     fmt.Appendf(nil, `{"statuses":[{"id":"gw.%d","status":%q}]}`, i, status),
+						CreatedAt: t0, NextAttemptAt: t0})
+					if tc.lanes {
+						fws[len(fws)-1].Lane = fmt.Sprintf("msg:gw.%d", i)
+					}
+				}
+			}
+			if err := s.ApplyWebhooks(ctx, store.WebhookApply{Forwards: fws}); err != nil {
+				b.Fatal(err)
+			}
+			// The first attempt at every lane's head (every sent) fails.
+			heads, err := s.ClaimForwards(ctx, t0, messages, time.Minute)
+			if err != nil || len(heads) != messages {
+				b.Fatalf("claimed %d heads, %v", len(heads), err)
+			}
+			rs := make([]store.ForwardRetry, len(heads))
+			for i, h := range heads {
+				rs[i] = store.ForwardRetry{ID: h.ID, Attempts: 1, NextAt: t0.Add(time.Hour), LastError: "503"}
+			}
+			if err := s.RetryForwards(ctx, rs); err != nil {
+				b.Fatal(err)
+			}
+			// As autovacuum would have by then: on a table it has no
+			// statistics of, the planner sorts every due row first.
+			conn, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, err = conn.Exec(ctx, `ANALYZE forwards`)
+			_ = conn.Close(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			now, want := t0.Add(time.Minute), 0
+			if headsDue {
+				now, want = t0.Add(2*time.Hour), 800
+			}
+			for b.Loop() {
+				got, err := s.ClaimForwards(ctx, now, 800, time.Minute)
+				if err != nil || len(got) != want {
+					b.Fatalf("claimed %d, %v; want %d", len(got), err, want)
+				}
+				// Their POSTs fail again: the backlog is as it was.
+				b.StopTimer()
+				rs := make([]store.ForwardRetry, len(got))
+				for i, f := range got {
+					rs[i] = store.ForwardRetry{ID: f.ID, Attempts: 1, NextAt: t0.Add(time.Hour), LastError: "503"}
+				}
+				if err := s.RetryForwards(ctx, rs); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+		})
+	}
 }

@@ -171,6 +171,9 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 	if len(uniq) == 0 {
 		return nil
 	}
+	// Forwards are enqueued in the order the events came (their ids order
+	// each message's lane); the inserts go in key order.
+	arrival := slices.Clone(uniq)
 	slices.SortFunc(uniq, func(a, b store.StatusApply) int {
 		return cmp.Or(cmp.Compare(a.Event.MetaID, b.Event.MetaID), cmp.Compare(a.Event.Status, b.Event.Status))
 	})
@@ -202,12 +205,14 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 	// UPDATE can change a row once only.
 	best := make(map[string]store.StatusApply)
 	var forwards []store.Forward
+	for _, st := range arrival {
+		if st.Forward != nil && inserted[eventKey{st.Event.MetaID, st.Event.Status}] {
+			forwards = append(forwards, *st.Forward)
+		}
+	}
 	for _, st := range uniq {
 		if !inserted[eventKey{st.Event.MetaID, st.Event.Status}] {
 			continue
-		}
-		if st.Forward != nil {
-			forwards = append(forwards, *st.Forward)
 		}
 		if st.Event.MessageID == "" || st.State.Rank() < 0 {
 			continue

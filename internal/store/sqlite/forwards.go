@@ -11,20 +11,69 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
-func prepareForward(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+// forwardWriter enqueues forwards inside one transaction, remembering
+// their event keys and leaving out a forward all of whose keys were seen.
+type forwardWriter struct {
+	tx  *sql.Tx
+	ins *sql.Stmt
+	key *sql.Stmt // prepared on first use
+}
+
+func newForwardWriter(ctx context.Context, tx *sql.Tx) (*forwardWriter, error) {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO forwards (tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time, lane)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: enqueue forward: %w", err)
 	}
-	return st, nil
+	return &forwardWriter{tx: tx, ins: st}, nil
 }
 
-func execForward(ctx context.Context, st *sql.Stmt, f store.Forward) error {
-	if _, err := st.ExecContext(ctx, f.TenantID, f.WABAID, f.Field, f.Value, ms(f.CreatedAt), f.Attempts, ms(f.NextAttemptAt), f.EntryTime); err != nil {
+func (w *forwardWriter) Close() {
+	w.ins.Close()
+	if w.key != nil {
+		w.key.Close()
+	}
+}
+
+// add enqueues f unless it has event keys and none of them is new.
+func (w *forwardWriter) add(ctx context.Context, f store.Forward) error {
+	if len(f.EventKeys) > 0 {
+		fresh, err := w.remember(ctx, f.EventKeys, f.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			return nil // every event in it was forwarded before
+		}
+	}
+	if _, err := w.ins.ExecContext(ctx, f.TenantID, f.WABAID, f.Field, f.Value, ms(f.CreatedAt), f.Attempts, ms(f.NextAttemptAt), f.EntryTime, f.Lane); err != nil {
 		return fmt.Errorf("sqlite: enqueue forward: %w", err)
 	}
 	return nil
+}
+
+// remember records keys as seen at at and reports whether any was new.
+func (w *forwardWriter) remember(ctx context.Context, keys []string, at time.Time) (bool, error) {
+	if w.key == nil {
+		st, err := w.tx.PrepareContext(ctx, `INSERT INTO event_keys (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`)
+		if err != nil {
+			return false, fmt.Errorf("sqlite: remember event keys: %w", err)
+		}
+		w.key = st
+	}
+	fresh := false
+	for _, k := range keys {
+		res, err := w.key.ExecContext(ctx, k, ms(at))
+		if err != nil {
+			return false, fmt.Errorf("sqlite: remember event key: %w", err)
+		}
+		n, err := rowsAffected(res)
+		if err != nil {
+			return false, err
+		}
+		fresh = fresh || n > 0
+	}
+	return fresh, nil
 }
 
 // insertForwards enqueues forwards inside tx.
@@ -32,20 +81,43 @@ func insertForwards(ctx context.Context, tx *sql.Tx, fs []store.Forward) error {
 	if len(fs) == 0 {
 		return nil
 	}
-	st, err := prepareForward(ctx, tx)
+	w, err := newForwardWriter(ctx, tx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer w.Close()
 	for _, f := range fs {
-		if err := execForward(ctx, st, f); err != nil {
+		if err := w.add(ctx, f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ClaimForwards returns up to limit due pending forwards, oldest first. A
+// pruneChunk bounds the keys one pruning statement deletes, so that a day's
+// worth of expired keys does not hold the only writer in one long write.
+const pruneChunk = 5000
+
+// PruneEventKeys forgets event keys first seen before before, oldest first,
+// pruneChunk at a time.
+func (s *Store) PruneEventKeys(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := s.w.ExecContext(ctx, `DELETE FROM event_keys WHERE key IN
+			(SELECT key FROM event_keys WHERE seen_at < ? ORDER BY seen_at LIMIT ?)`, ms(before), pruneChunk)
+		if err != nil {
+			return total, fmt.Errorf("sqlite: prune event keys: %w", err)
+		}
+		n, err := rowsAffected(res)
+		total += n
+		if err != nil || n < pruneChunk {
+			return total, err
+		}
+	}
+}
+
+// ClaimForwards returns up to limit due pending forwards, oldest first,
+// each laned one only when no earlier forward of its lane is pending. A
 // claim pushes NextAttemptAt to now+lease, which is what the returned
 // forwards carry.
 func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]store.Forward, error) {
@@ -53,8 +125,12 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 		return nil, nil
 	}
 	rows, err := s.w.QueryContext(ctx, `UPDATE forwards SET next_attempt_at = ?1
-		WHERE id IN (SELECT id FROM forwards WHERE state = 'pending' AND next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3)
-		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time`,
+		WHERE id IN (SELECT f.id FROM forwards f
+			WHERE f.state = 'pending' AND f.next_attempt_at <= ?2
+				AND (f.lane = '' OR NOT EXISTS (SELECT 1 FROM forwards p
+					WHERE p.tenant_id = f.tenant_id AND p.lane = f.lane AND p.lane <> '' AND p.state = 'pending' AND p.id < f.id))
+			ORDER BY f.next_attempt_at, f.id LIMIT ?3)
+		RETURNING id, tenant_id, waba_id, field, value, created_at, attempts, next_attempt_at, entry_time, lane`,
 		ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
@@ -64,7 +140,7 @@ func (s *Store) ClaimForwards(ctx context.Context, now time.Time, limit int, lea
 	for rows.Next() {
 		var f store.Forward
 		var created, next int64
-		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.Attempts, &next, &f.EntryTime); err != nil {
+		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.Attempts, &next, &f.EntryTime, &f.Lane); err != nil {
 			return nil, fmt.Errorf("sqlite: claim forwards: %w", err)
 		}
 		f.CreatedAt, f.NextAttemptAt = tm(created), tm(next)
@@ -109,6 +185,15 @@ func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) erro
 			return fmt.Errorf("sqlite: retry forwards: %w", err)
 		}
 		defer st.Close()
+		// The forwards behind a retried one in its lane wait at least as
+		// long, so that claims do not wade through them meanwhile.
+		behind, err := tx.PrepareContext(ctx, `UPDATE forwards SET next_attempt_at = MAX(next_attempt_at, ?1)
+			WHERE state = 'pending' AND lane <> '' AND id > ?2
+				AND (tenant_id, lane) = (SELECT tenant_id, lane FROM forwards WHERE id = ?2)`)
+		if err != nil {
+			return fmt.Errorf("sqlite: retry forwards: %w", err)
+		}
+		defer behind.Close()
 		for _, r := range rs {
 			state := "pending"
 			if r.GiveUp {
@@ -116,6 +201,11 @@ func (s *Store) RetryForwards(ctx context.Context, rs []store.ForwardRetry) erro
 			}
 			if _, err := st.ExecContext(ctx, r.Attempts, ms(r.NextAt), r.LastError, state, r.ID); err != nil {
 				return fmt.Errorf("sqlite: retry forward %d: %w", r.ID, err)
+			}
+			if !r.GiveUp {
+				if _, err := behind.ExecContext(ctx, ms(r.NextAt), r.ID); err != nil {
+					return fmt.Errorf("sqlite: retry forward %d: %w", r.ID, err)
+				}
 			}
 		}
 		return nil

@@ -2,9 +2,11 @@ package sqlite
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/storetest"
@@ -115,4 +117,34 @@ func TestResealSecrets(t *testing.T) {
 		t.Cleanup(func() { _ = s.Close() })
 		return s
 	})
+}
+
+// TestPruneEventKeysInChunks prunes more keys than one statement deletes:
+// every expired key goes, in several statements, and a later one stays.
+func TestPruneEventKeysInChunks(t *testing.T) {
+	s := openTemp(t)
+	ctx := t.Context()
+	base := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	const old = 2*pruneChunk + 17
+	fws := make([]store.Forward, 0, old+1)
+	for i := range old {
+		fws = append(fws, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages", Value: []byte(`{}`),
+			CreatedAt: base.Add(time.Duration(i) * time.Millisecond), EventKeys: []string{fmt.Sprintf("in:p1:wamid.%d", i)}})
+	}
+	fws = append(fws, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages", Value: []byte(`{}`),
+		CreatedAt: base.Add(time.Hour), EventKeys: []string{"in:p1:wamid.late"}})
+	if err := s.ApplyWebhooks(ctx, store.WebhookApply{Forwards: fws}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PruneEventKeys(ctx, base.Add(time.Minute))
+	if err != nil || n != old {
+		t.Fatalf("PruneEventKeys = %d, %v; want %d", n, err, old)
+	}
+	var left int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM event_keys`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 1 {
+		t.Errorf("%d keys left, want the later one", left)
+	}
 }

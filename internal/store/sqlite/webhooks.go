@@ -196,7 +196,7 @@ func applyStatuses(ctx context.Context, tx *sql.Tx, sts []store.StatusApply) err
 		return fmt.Errorf("sqlite: apply statuses: %w", err)
 	}
 	defer mv.Close()
-	fwd, err := prepareForward(ctx, tx)
+	fwd, err := newForwardWriter(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func applyStatuses(ctx context.Context, tx *sql.Tx, sts []store.StatusApply) err
 			}
 		}
 		if sa.Forward != nil {
-			if err := execForward(ctx, fwd, *sa.Forward); err != nil {
+			if err := fwd.add(ctx, *sa.Forward); err != nil {
 				return err
 			}
 		}

@@ -172,7 +172,7 @@ func buildFixture(t *testing.T) *fixture {
 			Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "delivered", Timestamp: ts},
 			State: store.StateDelivered,
 			Forward: &store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
-				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"delivered"}]}`, ref.ID), CreatedAt: ts}})
+				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"delivered"}]}`, ref.ID), CreatedAt: ts, Lane: "msg:" + ref.ID}})
 		if i%2 == 0 {
 			statuses = append(statuses, store.StatusApply{
 				Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "read", Timestamp: ts.Add(time.Second)},
@@ -190,9 +190,10 @@ func buildFixture(t *testing.T) *fixture {
 	}
 	must(t, s.ApplyWebhooks(ctx, store.WebhookApply{
 		Statuses: statuses, Inbound: inbound, Windows: windows,
-		Forwards: []store.Forward{{TenantID: "t2", WABAID: "w2", Field: "account_update", Value: []byte(`{"event":"x"}`), CreatedAt: base}},
-		Done:     []int64{ds[0].ID, ds[1].ID, ds[2].ID},
-		Retry:    []store.DeliveryRetry{{ID: ds[3].ID, Attempts: 1, NextAt: base.Add(10 * time.Minute)}, {ID: ds[4].ID, Attempts: 5, GiveUp: true}},
+		Forwards: []store.Forward{{TenantID: "t2", WABAID: "w2", Field: "account_update", Value: []byte(`{"event":"x"}`), CreatedAt: base,
+			Lane: "account_update:w2", EventKeys: []string{"account_update:w2:x"}}},
+		Done:  []int64{ds[0].ID, ds[1].ID, ds[2].ID},
+		Retry: []store.DeliveryRetry{{ID: ds[3].ID, Attempts: 1, NextAt: base.Add(10 * time.Minute)}, {ID: ds[4].ID, Attempts: 5, GiveUp: true}},
 	}))
 	// ds[5] stays claimed.
 	_, err = s.ClaimDeliveries(ctx, base.Add(5*time.Minute), 10, time.Minute)

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 8
+const schemaVersion = 9
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -232,9 +232,18 @@ var tables = []table{
 			{"last_error", "last_error", kText},
 			{"done_at", "done_at", kTimeNull},
 			{"entry_time", "entry_time", kInt},
+			{"lane", "lane", kText},
 		},
 		key:      []int{0},
 		identity: "id",
+	},
+	{
+		src: "event_keys", dst: "event_keys",
+		cols: []column{
+			{"key", "key", kText},
+			{"seen_at", "seen_at", kTime},
+		},
+		key: []int{0},
 	},
 	{
 		src: "leases", dst: "leases",

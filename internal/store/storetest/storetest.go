@@ -74,6 +74,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"InboundAndWindows", testInboundAndWindows},
 		{"Forwards", testForwards},
 		{"ForwardEntryTime", testForwardEntryTime},
+		{"ForwardLanes", testForwardLanes},
+		{"EventKeys", testEventKeys},
 		{"Leases", testLeases},
 		{"ListLeases", testListLeases},
 		{"OwnedObjects", testOwnedObjects},
