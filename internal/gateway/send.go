@@ -139,6 +139,12 @@ func (s *Server) send(ctx context.Context, w http.ResponseWriter, sr sendReq, bo
 		s.reject(ctx, w, sr, "", d)
 		return
 	}
+	if sender != nil && sender.Stopped {
+		// Refused at once rather than queued behind a stop nobody may
+		// lift soon; see docs/resilience.md.
+		s.refuseStopped(ctx, w, sr, snd)
+		return
+	}
 	d := s.pipeline.Evaluate(ctx, m)
 	if d.Outcome == policy.Reject {
 		s.reject(ctx, w, sr, m.WaID, d)

@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/dispatch"
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// TestStoppedSenderIsVisible: a sender stopped after an account-level
+// error used to leave /readyz saying "ready" with no detail, /metrics
+// silent, and new sends answered 200. Now /readyz stays 200 (one stopped
+// sender must not take the replica out of a load balancer) but reports it,
+// /metrics exports it and the upstream's health, and new sends are refused.
+func TestStoppedSenderIsVisible(t *testing.T) {
+	t.Parallel()
+	const admin = "admin-token-for-the-test"
+	g := startGateway(t, "", "", func(c *config.Config) { c.AdminToken = admin })
+	if err := g.srv.Store().SetSenderState(t.Context(), testPhoneNumberID, store.SenderStopped,
+		wire.CodeAccountLocked, "(#131031) Business Account locked", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (int, string) {
+		resp, err := http.Get(g.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	status, body := get("/readyz")
+	var rb struct {
+		Status   string `json:"status"`
+		Upstream struct {
+			Up bool `json:"up"`
+		} `json:"upstream"`
+		StoppedSenders []struct {
+			PhoneNumberID string `json:"phone_number_id"`
+			Code          int    `json:"code"`
+		} `json:"stopped_senders"`
+	}
+	if err := json.Unmarshal([]byte(body), &rb); err != nil || status != http.StatusOK || rb.Status != "degraded" ||
+		!rb.Upstream.Up || len(rb.StoppedSenders) != 1 || rb.StoppedSenders[0].PhoneNumberID != testPhoneNumberID ||
+		rb.StoppedSenders[0].Code != wire.CodeAccountLocked {
+		t.Fatalf("readyz %d %s (%v)", status, body, err)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{"wabaguard_upstream_up 1", `wabaguard_sender_stopped_state{code="131031",sender="` + testPhoneNumberID + `"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	status, resp := g.post(t, "/v23.0/"+testPhoneNumberID+"/messages",
+		`{"messaging_product":"whatsapp","to":"+5511987654321","type":"text","text":{"body":"hi"}}`, nil)
+	var ge struct {
+		Error wire.Error `json:"error"`
+	}
+	if err := json.Unmarshal(resp, &ge); err != nil || status != http.StatusBadRequest ||
+		ge.Error.Code != wire.CodeAccountLocked || ge.Error.ErrorSubcode != dispatch.StoppedSubcode {
+		t.Fatalf("send to a stopped sender: %d %s", status, resp)
+	}
+
+	// The operator resumes it over HTTP: a token is required.
+	resume := func(token string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, g.url+"/_admin/senders/"+testPhoneNumberID+"/resume", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		token string
+		want  int
+	}{{"", http.StatusUnauthorized}, {"wrong", http.StatusUnauthorized}, {g.apiKey, http.StatusUnauthorized}, {admin, http.StatusOK}, {admin, http.StatusConflict}} {
+		if got := resume(tc.token); got != tc.want {
+			t.Fatalf("resume with %q: %d, want %d", tc.token, got, tc.want)
+		}
+	}
+	status, resp = g.post(t, "/v23.0/"+testPhoneNumberID+"/messages",
+		`{"messaging_product":"whatsapp","to":"+5511987654321","type":"text","text":{"body":"hi"}}`, nil)
+	if status != http.StatusOK {
+		t.Fatalf("send after resume: %d %s", status, resp)
+	}
+}
