@@ -100,12 +100,12 @@ func start(t *testing.T, st *memStore, c *fakeClock, up Upstream, mod func(*Conf
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 	h := &harness{st: st, clock: c, m: m, met: met}
-	h.stop = func() {
+	h.stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	}
+	})
 	t.Cleanup(h.stop)
 	return h
 }

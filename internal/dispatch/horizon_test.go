@@ -100,3 +100,45 @@ func TestUncodedServerErrorDoesNotStopSender(t *testing.T) {
 		t.Fatalf("sender %+v", s)
 	}
 }
+
+// TestHorizonCountsFromAcceptance: a horizon is measured from when the
+// gateway accepted the message (created_at), not from its first failure,
+// so a message that waited in the queue has that much less of it left.
+func TestHorizonCountsFromAcceptance(t *testing.T) {
+	const horizon = 6 * time.Hour
+	tests := []struct {
+		name      string
+		err       *wire.Error
+		age       time.Duration // since acceptance, at the first attempt
+		wantState store.MessageState
+	}{
+		{"throttled first after the horizon fails at once", wire.NewError(wire.CodeThroughput, "slow"), horizon + time.Minute, store.StateFailed},
+		{"throttled first inside the horizon retries", wire.NewError(wire.CodeThroughput, "slow"), horizon - time.Hour, store.StateQueued},
+		{"pair rate first after the horizon fails at once", wire.NewError(wire.CodePairRate, "pair"), horizon + time.Minute, store.StateFailed},
+		{"outage first after the horizon fails at once", wire.NewError(wire.CodeServiceUnavailable, "down"), horizon + time.Minute, store.StateFailed},
+		{"outage first inside the horizon retries", wire.NewError(wire.CodeServiceUnavailable, "down"), horizon - time.Hour, store.StateQueued},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFakeClock()
+			st := newMemStore()
+			st.addSender(store.Sender{PhoneNumberID: pnid, TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "15550001", ThroughputMPS: 1000})
+			st.addMessage(store.Message{ID: "m000", SenderID: pnid, TenantID: "t1", WaID: "1", Body: []byte(`{"to":"1"}`),
+				NextAttemptAt: c.Now(), CreatedAt: c.Now().Add(-tc.age)})
+			up, client := newUpstreamRec(t, c, func(string, int) *wire.Error { return tc.err })
+			h := start(t, st, c, client, func(cfg *Config) {
+				cfg.MaxInFlight = 1
+				cfg.ThrottleHorizon, cfg.PairRateHorizon, cfg.OutageHorizon = horizon, horizon, horizon
+			})
+			eventually(t, "first attempt recorded", func() bool {
+				m := h.st.get("m000")
+				return m.Attempts == 1 && m.State != store.StateSending
+			})
+			h.stop()
+			m := h.st.get("m000")
+			if m.State != tc.wantState || len(up.records()) != 1 {
+				t.Fatalf("after one attempt: state %s (want %s), %d sends", m.State, tc.wantState, len(up.records()))
+			}
+		})
+	}
+}

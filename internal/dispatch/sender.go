@@ -41,6 +41,20 @@ type loop struct {
 	// The loop then ends; the manager restarts it at its next tick after
 	// RequeueInFlight, which makes the count right again.
 	unsure atomic.Bool
+
+	// held are the ids of the messages counted in outstanding. A message
+	// whose claim lease lapsed while its outcome was still on its way to
+	// the store (a slow send, a slow flush) is due again by the store's
+	// rules, and the next claim hands it back: sending it again would give
+	// it two outcomes, and a failed message two failed statuses. The loop
+	// keeps the copy it holds and drops the one the claim returned.
+	// heldMu is held across each claim and across each recording of
+	// outcomes with the removal of their ids, so that a message is
+	// never seen as held once its outcome is in the store: a claim that
+	// returns a held message has renewed a lease the pending outcome
+	// will clear.
+	heldMu sync.Mutex
+	held   map[string]struct{}
 }
 
 // runSender is one sender's loop: claim, pace, send, record, until ctx ends
@@ -55,8 +69,9 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		dep:  newDepartures(m.throughput(s)),
 		log:  m.log.With("sender", r.id),
 		room: make(chan struct{}, 1),
+		held: map[string]struct{}{},
 	}
-	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, l.recorded)
+	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, &l.heldMu, l.recorded)
 	// In-flight sends finish even when the loop is told to stop: their
 	// outcome is then known and recorded instead of becoming a duplicate.
 	// The HTTP client's timeout bounds them.
@@ -139,15 +154,38 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 func (l *loop) claim(ctx context.Context, now time.Time, limit int) ([]store.Message, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	l.heldMu.Lock()
+	defer l.heldMu.Unlock()
 	msgs, err := l.m.st.ClaimMessages(cctx, l.r.id, now, limit, l.m.cfg.ClaimLease)
-	l.outstanding.Add(int64(len(msgs)))
-	return msgs, err
+	return l.hold(msgs), err
 }
 
-// recorded is the recorder's report of one flush of n outcomes.
-func (l *loop) recorded(n int, ok bool) {
+// hold counts claimed messages as outstanding and returns those the loop
+// did not hold already; a message it holds keeps its one outcome. The
+// caller holds heldMu.
+func (l *loop) hold(msgs []store.Message) []store.Message {
+	fresh := msgs[:0]
+	for _, msg := range msgs {
+		if _, ok := l.held[msg.ID]; ok {
+			l.log.Warn("claim lease lapsed while the message's outcome was pending; not sending it again", "message", msg.ID)
+			continue
+		}
+		l.held[msg.ID] = struct{}{}
+		fresh = append(fresh, msg)
+	}
+	l.outstanding.Add(int64(len(fresh)))
+	return fresh
+}
+
+// recorded is the recorder's report of one flush of outcomes; after a
+// recorded flush it runs with heldMu held, in the same critical section as
+// the flush.
+func (l *loop) recorded(outs []store.Outcome, ok bool) {
 	if ok {
-		l.outstanding.Add(-int64(n))
+		for _, o := range outs {
+			delete(l.held, o.MessageID)
+		}
+		l.outstanding.Add(-int64(len(outs)))
 	} else {
 		l.unsure.Store(true)
 	}
@@ -444,7 +482,8 @@ type recorder struct {
 	max     int
 	delay   time.Duration
 	log     *slog.Logger
-	flushed func(n int, ok bool) // after each flush: recorded, or given up
+	lock    sync.Locker                         // held across a recording and its report
+	flushed func(outs []store.Outcome, ok bool) // after each flush: recorded, or given up
 	in      chan recItem
 	kicks   chan struct{}
 	done    chan struct{}
@@ -455,8 +494,8 @@ type recItem struct {
 	f *store.Forward
 }
 
-func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger, flushed func(n int, ok bool)) *recorder {
-	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log, flushed: flushed,
+func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger, lock sync.Locker, flushed func(outs []store.Outcome, ok bool)) *recorder {
+	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log, lock: lock, flushed: flushed,
 		in: make(chan recItem, 2*maxBatch), kicks: make(chan struct{}, 1), done: make(chan struct{})}
 	go r.run()
 	return r
@@ -542,14 +581,18 @@ func (r *recorder) flush(outs []store.Outcome, fwds []store.Forward) {
 			}
 		}
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		r.lock.Lock()
 		err = r.st.RecordOutcomes(ctx, outs, fwds)
+		if err == nil {
+			r.flushed(outs, true)
+		}
+		r.lock.Unlock()
 		cancel()
 		if err == nil {
-			r.flushed(len(outs), true)
 			return
 		}
 		r.log.Warn("record outcomes", "n", len(outs), "try", try+1, "err", err)
 	}
 	r.log.Error("outcomes lost; their messages will be sent again", "n", len(outs), "err", err)
-	r.flushed(len(outs), false)
+	r.flushed(outs, false)
 }
