@@ -110,7 +110,8 @@ func TestFailedStatusValue(t *testing.T) {
 	}
 	want := `{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},` +
 		`"statuses":[{"id":"wamid.G","status":"failed","timestamp":"1750000000","recipient_id":"4915112345678",` +
-		`"errors":[{"code":131026,"title":"Message undeliverable","message":"(#131026) Message undeliverable","error_data":{"details":"Message Undeliverable."}}]}]}`
+		`"errors":[{"code":131026,"title":"Message undeliverable","message":"Message undeliverable","error_data":{"details":"Message Undeliverable."},` +
+		`"href":"https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]}]}`
 	if string(b) != want {
 		t.Fatalf("got  %s\nwant %s", b, want)
 	}

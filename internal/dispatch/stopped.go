@@ -46,13 +46,8 @@ func SenderEventForward(s store.Sender, event string, code int, detail string, a
 		Timestamp:        strconv.FormatInt(at.Unix(), 10),
 	}
 	if event == SenderEventStopped {
-		title := wire.Title(code)
-		msg := detail
-		if msg == "" {
-			msg = title
-		}
-		v.Error = &wire.StatusError{Code: code, Title: title, Message: msg,
-			ErrorData: &wire.StatusErrorData{Details: detail}}
+		ae := wire.AsyncError(code, detail)
+		v.Error = &ae
 		v.Resume = "queued messages are kept; new sends are refused until an operator resumes the sender"
 	}
 	b, err := json.Marshal(v)
