@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,16 @@ func TestStoppedSenderIsVisible(t *testing.T) {
 		wire.CodeAccountLocked, "(#131031) Business Account locked", time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	// A message accepted an hour ago waits behind the stop: the backlog's
+	// age shows how long.
+	accepted := time.Now().Add(-time.Hour)
+	m := &store.Message{ID: "wamid.backlog1", TenantID: "acme", SenderID: testPhoneNumberID, Input: "+5511987654321",
+		WaID: "5511987654321", Type: "text", Body: []byte(`{"messaging_product":"whatsapp","to":"5511987654321","type":"text","text":{"body":"old"}}`),
+		State: store.StateQueued, NextAttemptAt: accepted, CreatedAt: accepted, UpdatedAt: accepted}
+	if err := g.srv.Store().CommitIntake(t.Context(), []*store.Intake{{Message: m, Decision: store.Decision{TenantID: "acme",
+		SenderID: testPhoneNumberID, MessageID: m.ID, WaID: m.WaID, Outcome: store.OutcomeAllow, CreatedAt: accepted}}}); err != nil {
+		t.Fatal(err)
+	}
 	get := func(path string) (int, string) {
 		resp, err := http.Get(g.url + path)
 		if err != nil {
@@ -46,13 +57,25 @@ func TestStoppedSenderIsVisible(t *testing.T) {
 			PhoneNumberID string `json:"phone_number_id"`
 			Code          int    `json:"code"`
 		} `json:"stopped_senders"`
+		Backlog []struct {
+			PhoneNumberID    string  `json:"phone_number_id"`
+			Queued           int     `json:"queued"`
+			OldestAgeSeconds float64 `json:"oldest_age_seconds"`
+		} `json:"backlog"`
 	}
 	if err := json.Unmarshal([]byte(body), &rb); err != nil || status != http.StatusOK || rb.Status != "degraded" ||
 		!rb.Upstream.Up || len(rb.StoppedSenders) != 1 || rb.StoppedSenders[0].PhoneNumberID != testPhoneNumberID ||
 		rb.StoppedSenders[0].Code != wire.CodeAccountLocked {
 		t.Fatalf("readyz %d %s (%v)", status, body, err)
 	}
+	if len(rb.Backlog) != 1 || rb.Backlog[0].PhoneNumberID != testPhoneNumberID || rb.Backlog[0].Queued != 1 ||
+		rb.Backlog[0].OldestAgeSeconds < 3600 || rb.Backlog[0].OldestAgeSeconds > 3600+60 {
+		t.Fatalf("readyz backlog %s", body)
+	}
 	_, metrics := get("/metrics")
+	if age := metricValue(t, metrics, `wabaguard_backlog_age_seconds{sender="`+testPhoneNumberID+`"}`); age < 3600 || age > 3600+60 {
+		t.Errorf("backlog age %v s, want about 3600", age)
+	}
 	for _, want := range []string{"wabaguard_upstream_up 1", `wabaguard_sender_stopped_state{code="131031",sender="` + testPhoneNumberID + `"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
@@ -94,4 +117,21 @@ func TestStoppedSenderIsVisible(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("send after resume: %d %s", status, resp)
 	}
+}
+
+// metricValue returns the value of the sample named exactly series (name
+// and labels) in a Prometheus text exposition.
+func metricValue(t *testing.T, exposition, series string) float64 {
+	t.Helper()
+	for line := range strings.Lines(exposition) {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", series, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("no %s in metrics", series)
+	return 0
 }

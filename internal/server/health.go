@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -23,6 +25,15 @@ type readyBody struct {
 	Status         string                  `json:"status"`
 	Upstream       dispatch.UpstreamHealth `json:"upstream"`
 	StoppedSenders []stoppedSender         `json:"stopped_senders,omitempty"`
+	// Backlog is each sender's unsent messages, shown while degraded: how
+	// many, and how long the oldest has waited since it was accepted.
+	Backlog []senderBacklog `json:"backlog,omitempty"`
+}
+
+type senderBacklog struct {
+	PhoneNumberID    string  `json:"phone_number_id"`
+	Queued           int     `json:"queued"`
+	OldestAgeSeconds float64 `json:"oldest_age_seconds"`
 }
 
 type stoppedSender struct {
@@ -46,11 +57,43 @@ func (s *Server) writeReady(ctx context.Context, w http.ResponseWriter) {
 			}
 		}
 	}
+	if b.Status == "degraded" {
+		b.Backlog = s.backlog(ctx)
+	}
 	_ = json.NewEncoder(w).Encode(b)
 }
 
-// scrapeHandler serves /metrics after refreshing the queue-depth gauge
-// from the store, so a scrape never reads a depth several seconds old.
+// backlog reads each sender's unsent messages from the store, in sender
+// order; on a store error it is empty (the answer is about health, not the
+// store, which the ping already checked).
+func (s *Server) backlog(ctx context.Context) []senderBacklog {
+	depth, err := s.store.QueueDepth(ctx)
+	if err != nil {
+		return nil
+	}
+	oldest, err := s.store.OldestUnsent(ctx)
+	if err != nil {
+		return nil
+	}
+	now := time.Now()
+	var out []senderBacklog
+	for _, id := range slices.Sorted(maps.Keys(depth)) {
+		out = append(out, senderBacklog{id, depth[id], backlogAge(now, oldest[id])})
+	}
+	return out
+}
+
+// backlogAge is how long ago oldest was accepted, in seconds (0 for none).
+func backlogAge(now, oldest time.Time) float64 {
+	if oldest.IsZero() || oldest.After(now) {
+		return 0
+	}
+	return now.Sub(oldest).Seconds()
+}
+
+// scrapeHandler serves /metrics after refreshing the queue-depth and
+// backlog-age gauges from the store, so a scrape never reads a depth or an
+// age several seconds old.
 // It also exports the upstream's health.
 func (s *Server) scrapeHandler() http.Handler {
 	s.metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -82,11 +125,16 @@ func (s *Server) scrapeHandler() http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if depth, err := s.store.QueueDepth(ctx); err == nil {
+			oldest, oerr := s.store.OldestUnsent(ctx)
 			senders, lerr := s.store.ListSenders(ctx)
 			if lerr == nil {
 				stopped.Reset()
+				now := time.Now()
 				for _, snd := range senders {
 					s.metrics.QueueDepth.WithLabelValues(snd.PhoneNumberID).Set(float64(depth[snd.PhoneNumberID]))
+					if oerr == nil {
+						s.metrics.BacklogAge.WithLabelValues(snd.PhoneNumberID).Set(backlogAge(now, oldest[snd.PhoneNumberID]))
+					}
 					if snd.State == store.SenderStopped {
 						stopped.WithLabelValues(snd.PhoneNumberID, strconv.Itoa(snd.StateCode)).Set(1)
 					}

@@ -394,6 +394,26 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
+// OldestUnsent returns when each sender's oldest queued or in-flight
+// message was accepted.
+func (s *Store) OldestUnsent(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT sender_id, min(created_at) FROM messages WHERE state IN ('queued', 'sending') GROUP BY sender_id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: oldest unsent: %w", err)
+	}
+	out := make(map[string]time.Time)
+	var sender string
+	var at time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&sender, &at}, func() error {
+		out[sender] = at.UTC()
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: oldest unsent: %w", err)
+	}
+	return out, nil
+}
+
 // SendersWithDueMessages lists, in order, the senders having messages due at now.
 func (s *Store) SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error) {
 	rows, err := s.pool.Query(ctx, `

@@ -287,6 +287,31 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 	return out, nil
 }
 
+// OldestUnsent returns when each sender's oldest queued or sending message
+// was accepted.
+func (s *Store) OldestUnsent(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.r.QueryContext(ctx, distinctSenders+`SELECT id, at FROM (SELECT id,
+			(SELECT MIN(created_at) FROM messages WHERE sender_id = snd.id AND state IN ('queued', 'sending')) AS at
+		FROM snd WHERE id IS NOT NULL) WHERE at IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
+		}
+		out[id] = tm(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
+	}
+	return out, nil
+}
+
 // SendersWithDueMessages lists, in order, the senders having a queued
 // message due at now or a sending message whose claim has lapsed.
 func (s *Store) SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error) {

@@ -692,6 +692,20 @@ func testQueueDepthAndDueSenders(t *testing.T, s store.Store) {
 	if depth["p1"] != 3 || depth["p2"] != 2 || depth["p3"] != 0 {
 		t.Errorf("QueueDepth = %v, want p1:3 p2:2 p3:0", depth)
 	}
+	// The oldest by acceptance, not by queue order: p2's b2 was accepted
+	// (at base) after b1 was queued (accepted at base+1h). p3 has nothing
+	// left, and p1's oldest is in flight.
+	oldest, err := s.OldestUnsent(c)
+	must(t, err)
+	if len(oldest) != 2 || !oldest["p1"].Equal(base) || !oldest["p2"].Equal(base) {
+		t.Errorf("OldestUnsent = %v, want p1 and p2 at %v", oldest, base)
+	}
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "b2", State: store.StateSent, MetaID: "wamid.B2", Attempts: 1, At: base}}, nil))
+	oldest, err = s.OldestUnsent(c)
+	must(t, err)
+	if !oldest["p2"].Equal(base.Add(time.Hour)) {
+		t.Errorf("OldestUnsent[p2] after b2 was sent = %v, want %v", oldest["p2"], base.Add(time.Hour))
+	}
 
 	due, err := s.SendersWithDueMessages(c, base)
 	must(t, err)
