@@ -120,6 +120,7 @@ type Message struct {
 	NextAttemptAt time.Time
 	ClaimedUntil  time.Time
 	MetaID        string // Meta's wamid once sent
+	MessageStatus string // Meta's message_status in the send answer ("" when none)
 	ErrorCode     int
 	ErrorDetail   string
 	CreatedAt     time.Time
@@ -193,6 +194,7 @@ type Outcome struct {
 	State         MessageState // sent, queued (retry later) or failed
 	MetaID        string       // when sent
 	WaID          string       // wa_id Meta returned, when sent
+	MessageStatus string       // Meta's message_status, when sent
 	Attempts      int
 	NextAttemptAt time.Time // when queued again
 	ErrorCode     int

@@ -106,14 +106,14 @@ func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store
 }
 
 const messageCols = `seq, id, tenant_id, sender_id, input, wa_id, type, category, body, state, attempts,
-	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at`
+	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at, message_status`
 
 func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 	var m store.Message
 	var state string
 	var next, claimed, created, updated int64
 	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category, &m.Body,
-		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated)
+		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated, &m.MessageStatus)
 	m.State = store.MessageState(state)
 	m.NextAttemptAt, m.ClaimedUntil, m.CreatedAt, m.UpdatedAt = tm(next), tm(claimed), tm(created), tm(updated)
 	return m, err
@@ -188,16 +188,17 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 				meta_id = COALESCE(NULLIF(v.column2, ''), meta_id), wa_id = COALESCE(NULLIF(v.column3, ''), wa_id),
 				attempts = v.column4,
 				next_attempt_at = CASE WHEN v.column1 = 'queued' THEN v.column5 ELSE next_attempt_at END,
-				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8
+				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8,
+				message_status = CASE WHEN v.column1 = 'sent' THEN v.column10 ELSE message_status END
 			FROM (VALUES `, `) AS v
-			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 9)
+			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 10)
 		defer up.close()
 		for i, o := range outcomes {
 			if last[o.MessageID] != i {
 				continue
 			}
 			if err := up.add(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
-				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID); err != nil {
+				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID, o.MessageStatus); err != nil {
 				return fmt.Errorf("sqlite: record outcomes: %w", err)
 			}
 		}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RequeueInFlight", testRequeueInFlight},
 		{"RecordOutcomes", testRecordOutcomes},
 		{"QueueDepthAndDueSenders", testQueueDepthAndDueSenders},
+		{"MessageStatusKept", testMessageStatusKept},
 		{"ListDecisions", testListDecisions},
 		{"DecisionsByMessage", testDecisionsByMessage},
 		{"Deliveries", testDeliveries},
@@ -1251,5 +1252,42 @@ func testListLeases(t *testing.T, s store.Store) {
 	}
 	if want := []string{"replica:r1@r1", "replica:r3@r3"}; !slices.Equal(names, want) {
 		t.Errorf("after renewal and release: %v, want %v", names, want)
+	}
+}
+
+// testMessageStatusKept: Meta's message_status from a send answer is kept
+// with the sent outcome and read back with the message; a later outcome
+// that is not a send does not erase it, and a retry does not set it.
+func testMessageStatusKept(t *testing.T, s store.Store) {
+	c := ctx(t)
+	enqueue(t, s, "p1", base, "held", "plain", "retried")
+	claim(t, s, "p1", base, 3)
+	must(t, s.RecordOutcomes(c, []store.Outcome{
+		{MessageID: "held", State: store.StateSent, MetaID: "wamid.H", MessageStatus: "held_for_quality_assessment", Attempts: 1, At: base},
+		{MessageID: "plain", State: store.StateSent, MetaID: "wamid.P", Attempts: 1, At: base},
+		{MessageID: "retried", State: store.StateQueued, MessageStatus: "paused", Attempts: 1, NextAttemptAt: base.Add(time.Second), At: base},
+	}, nil))
+	for id, want := range map[string]string{"held": "held_for_quality_assessment", "plain": "", "retried": ""} {
+		m, err := s.GetMessage(c, id)
+		must(t, err)
+		if m.MessageStatus != want {
+			t.Errorf("%s: message_status %q, want %q", id, m.MessageStatus, want)
+		}
+	}
+	// A later outcome leaves the send answer's status alone.
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "held", State: store.StateFailed, ErrorCode: 131026, Attempts: 1, At: base}}, nil))
+	m, err := s.GetMessage(c, "held")
+	must(t, err)
+	if m.MessageStatus != "held_for_quality_assessment" {
+		t.Errorf("after a later outcome: message_status %q", m.MessageStatus)
+	}
+	// "accepted", the plain answer, is kept as Meta wrote it.
+	enqueue(t, s, "p2", base, "again")
+	claim(t, s, "p2", base, 1)
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "again", State: store.StateSent, MetaID: "wamid.A", MessageStatus: "accepted", Attempts: 1, At: base}}, nil))
+	m, err = s.GetMessage(c, "again")
+	must(t, err)
+	if m.MessageStatus != "accepted" {
+		t.Errorf("again: message_status %q", m.MessageStatus)
 	}
 }
