@@ -134,7 +134,7 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 		m.ErrorCode, m.ErrorDetail = o.ErrorCode, o.ErrorDetail
 		m.ClaimedUntil = time.Time{}
 		if o.State == store.StateSent {
-			m.MetaID, m.WaID = o.MetaID, o.WaID
+			m.MetaID, m.WaID, m.MessageStatus = o.MetaID, o.WaID, o.MessageStatus
 		}
 	}
 	s.forwards = append(s.forwards, fwds...)

@@ -310,12 +310,14 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		if len(resp.Messages) == 0 || resp.Messages[0].ID == "" {
 			err = errors.New("send answer without a message id")
 		} else {
-			o := store.Outcome{MessageID: msg.ID, State: store.StateSent, MetaID: resp.Messages[0].ID, WaID: msg.WaID, Attempts: attempts, At: at}
+			o := store.Outcome{MessageID: msg.ID, State: store.StateSent, MetaID: resp.Messages[0].ID, WaID: msg.WaID,
+				MessageStatus: resp.Messages[0].MessageStatus, Attempts: attempts, At: at}
 			if len(resp.Contacts) > 0 && resp.Contacts[0].WaID != "" {
 				o.WaID = resp.Contacts[0].WaID
 			}
 			if mt != nil {
 				mt.Sent.WithLabelValues(s.PhoneNumberID).Inc()
+				mt.MessageStatus.WithLabelValues(messageStatusLabel(o.MessageStatus)).Inc()
 				if !msg.CreatedAt.IsZero() {
 					mt.DispatchLatency.Observe(at.Sub(msg.CreatedAt).Seconds())
 				}
@@ -595,4 +597,17 @@ func (r *recorder) flush(outs []store.Outcome, fwds []store.Forward) {
 	}
 	r.log.Error("outcomes lost; their messages will be sent again", "n", len(outs), "err", err)
 	r.flushed(outs, false)
+}
+
+// messageStatusLabel bounds the metric's label to Meta's documented
+// message_status values: anything else counts as "other", no status as
+// "none".
+func messageStatusLabel(status string) string {
+	switch status {
+	case "":
+		return "none"
+	case wire.MessageStatusAccepted, wire.MessageStatusHeld, wire.MessageStatusPaused:
+		return status
+	}
+	return "other"
 }
