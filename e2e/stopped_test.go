@@ -28,12 +28,13 @@ func TestStoppedSenderIsVisible(t *testing.T) {
 		wire.CodeAccountLocked, "(#131031) Business Account locked", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	// A message accepted an hour ago waits behind the stop: the backlog's
-	// age shows how long.
+	// A message accepted an hour ago waits (scheduled for later, so that a
+	// loop that has not yet seen the stop cannot send it): the backlog's age
+	// shows how long.
 	accepted := time.Now().Add(-time.Hour)
 	m := &store.Message{ID: "wamid.backlog1", TenantID: "acme", SenderID: testPhoneNumberID, Input: "+5511987654321",
 		WaID: "5511987654321", Type: "text", Body: []byte(`{"messaging_product":"whatsapp","to":"5511987654321","type":"text","text":{"body":"old"}}`),
-		State: store.StateQueued, NextAttemptAt: accepted, CreatedAt: accepted, UpdatedAt: accepted}
+		State: store.StateQueued, NextAttemptAt: time.Now().Add(time.Hour), CreatedAt: accepted, UpdatedAt: accepted}
 	if err := g.srv.Store().CommitIntake(t.Context(), []*store.Intake{{Message: m, Decision: store.Decision{TenantID: "acme",
 		SenderID: testPhoneNumberID, MessageID: m.ID, WaID: m.WaID, Outcome: store.OutcomeAllow, CreatedAt: accepted}}}); err != nil {
 		t.Fatal(err)
