@@ -126,6 +126,11 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 	s.records.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unsettled := map[string]bool{}
+	for _, o := range outs {
+		st := s.msgs[o.MessageID].State
+		unsettled[o.MessageID] = st == store.StateQueued || st == store.StateSending
+	}
 	for _, o := range outs {
 		m := s.msgs[o.MessageID]
 		m.State = o.State
@@ -137,7 +142,7 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 			m.MetaID, m.WaID, m.MessageStatus = o.MetaID, o.WaID, o.MessageStatus
 		}
 	}
-	s.forwards = append(s.forwards, fwds...)
+	s.forwards = append(s.forwards, store.ForwardsFor(fwds, func(id string) bool { return unsettled[id] })...)
 	return nil
 }
 

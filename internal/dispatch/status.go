@@ -55,5 +55,6 @@ func failedForward(s store.Sender, m *store.Message, at time.Time, e *wire.Error
 		EntryTime:     at.Unix(), // Meta's envelopes always carry entry.time
 		CreatedAt:     at,
 		NextAttemptAt: at,
+		OutcomeOf:     m.ID, // only with an outcome that applies: one failed status per message
 	}, nil
 }

@@ -244,6 +244,29 @@ type Forward struct {
 	CreatedAt     time.Time
 	Attempts      int
 	NextAttemptAt time.Time
+	// OutcomeOf, given to RecordOutcomes, names the message whose outcome
+	// in the same call the forward reports (a gateway-made failed status):
+	// it is enqueued only if that outcome is applied, and once per message
+	// and call. A message that already has its final outcome thus never
+	// gets a second status. Not stored.
+	OutcomeOf string
+}
+
+// ForwardsFor returns the forwards RecordOutcomes enqueues: every forward
+// without OutcomeOf, and the first for each message whose outcome applied.
+func ForwardsFor(fwds []Forward, applied func(messageID string) bool) []Forward {
+	out := make([]Forward, 0, len(fwds))
+	seen := map[string]bool{}
+	for _, f := range fwds {
+		if f.OutcomeOf != "" {
+			if seen[f.OutcomeOf] || !applied(f.OutcomeOf) {
+				continue
+			}
+			seen[f.OutcomeOf] = true
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // ForwardRetry reschedules a forward after a failed attempt.

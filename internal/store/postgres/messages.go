@@ -315,8 +315,9 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		msgStatuses[i] = o.MessageStatus
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		applied := map[string]bool{}
 		if n > 0 {
-			_, err := tx.Exec(ctx, `
+			rows, err := tx.Query(ctx, `
 				UPDATE messages m SET
 					state = v.state,
 					meta_id = COALESCE(NULLIF(v.meta_id, ''), m.meta_id),
@@ -332,13 +333,21 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 					$7::int[], $8::text[], $9::timestamptz[], $10::text[])
 					AS v(id, state, meta_id, wa_id, attempts, next_at, error_code, error_detail, at, message_status)
 				WHERE m.id = v.id
-				  AND (m.state IN ('queued', 'sending') OR state_rank(v.state) > state_rank(m.state))`,
+				  AND (m.state IN ('queued', 'sending') OR state_rank(v.state) > state_rank(m.state))
+				RETURNING m.id`,
 				ids, states, metaIDs, waIDs, attempts, nextAt, codes, details, at, msgStatuses)
 			if err != nil {
 				return fmt.Errorf("update messages: %w", err)
 			}
+			var id string
+			if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+				applied[id] = true
+				return nil
+			}); err != nil {
+				return fmt.Errorf("update messages: %w", err)
+			}
 		}
-		return insertForwards(ctx, tx, forwards)
+		return insertForwards(ctx, tx, store.ForwardsFor(forwards, func(id string) bool { return applied[id] }))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: record outcomes: %w", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -184,6 +185,12 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		for i, o := range outcomes {
 			last[o.MessageID] = i
 		}
+		// An outcome applies to a message still queued or sending; read
+		// that before the update for the forwards that depend on it.
+		pending, err := unsettled(ctx, tx, forwards)
+		if err != nil {
+			return fmt.Errorf("sqlite: record outcomes: %w", err)
+		}
 		up := newMultiRow(tx, `UPDATE messages SET state = v.column1,
 				meta_id = COALESCE(NULLIF(v.column2, ''), meta_id), wa_id = COALESCE(NULLIF(v.column3, ''), wa_id),
 				attempts = v.column4,
@@ -205,8 +212,29 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		if err := up.flush(ctx); err != nil {
 			return fmt.Errorf("sqlite: record outcomes: %w", err)
 		}
-		return insertForwards(ctx, tx, forwards)
+		return insertForwards(ctx, tx, store.ForwardsFor(forwards, func(id string) bool {
+			_, listed := last[id]
+			return listed && pending[id]
+		}))
 	})
+}
+
+// unsettled reports which of the messages the forwards' OutcomeOf name are
+// still queued or sending.
+func unsettled(ctx context.Context, tx *sql.Tx, fwds []store.Forward) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, f := range fwds {
+		if f.OutcomeOf == "" {
+			continue
+		}
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM messages WHERE id = ?`, f.OutcomeOf).Scan(&state)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		out[f.OutcomeOf] = state == string(store.StateQueued) || state == string(store.StateSending)
+	}
+	return out, nil
 }
 
 // GetMessage returns a message by the gateway's id.

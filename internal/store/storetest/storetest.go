@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordOutcomes", testRecordOutcomes},
 		{"QueueDepthAndDueSenders", testQueueDepthAndDueSenders},
 		{"MessageStatusKept", testMessageStatusKept},
+		{"FailedStatusOnce", testFailedStatusOnce},
 		{"ListDecisions", testListDecisions},
 		{"DecisionsByMessage", testDecisionsByMessage},
 		{"Deliveries", testDeliveries},
@@ -1289,5 +1290,44 @@ func testMessageStatusKept(t *testing.T, s store.Store) {
 	must(t, err)
 	if m.MessageStatus != "accepted" {
 		t.Errorf("again: message_status %q", m.MessageStatus)
+	}
+}
+
+// testFailedStatusOnce: a forward reporting a message's outcome is enqueued
+// only with an outcome that applies, so a second give-up of a message
+// already failed (a copy sent again after its claim lapsed, or after a
+// lease takeover) does not give the tenant a second failed status. A
+// forward that reports no outcome is always enqueued.
+func testFailedStatusOnce(t *testing.T, s store.Store) {
+	c := ctx(t)
+	enqueue(t, s, "p1", base, "f1")
+	claim(t, s, "p1", base, 1)
+	status := func(id string) store.Forward {
+		return store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages", Value: []byte(`{"id":"` + id + `"}`),
+			CreatedAt: base, NextAttemptAt: base, OutcomeOf: id}
+	}
+	failed := store.Outcome{MessageID: "f1", State: store.StateFailed, Attempts: 1, ErrorCode: 131026, At: base}
+	// Twice in one call: one status.
+	must(t, s.RecordOutcomes(c, []store.Outcome{failed}, []store.Forward{status("f1"), status("f1")}))
+	// Again in a later call, with an event that reports no outcome.
+	event := store.Forward{TenantID: "t1", WABAID: "w1", Field: "wabaguard_sender_state", Value: []byte(`{}`), CreatedAt: base, NextAttemptAt: base}
+	failed.Attempts = 2
+	must(t, s.RecordOutcomes(c, []store.Outcome{failed}, []store.Forward{status("f1"), event}))
+	// A forward naming a message without an outcome in the call is dropped.
+	enqueue(t, s, "p1", base, "f2")
+	must(t, s.RecordOutcomes(c, nil, []store.Forward{status("f2")}))
+
+	fs, err := s.ClaimForwards(c, base.Add(time.Minute), 10, time.Minute)
+	must(t, err)
+	var fields []string
+	for _, f := range fs {
+		fields = append(fields, f.Field+" "+string(f.Value))
+	}
+	sort.Strings(fields)
+	checkIDs(t, "forwards", fields, []string{`messages {"id":"f1"}`, "wabaguard_sender_state {}"})
+	m, err := s.GetMessage(c, "f1")
+	must(t, err)
+	if m.State != store.StateFailed || m.Attempts != 1 {
+		t.Errorf("f1 after a second give-up: %s, %d attempts", m.State, m.Attempts)
 	}
 }
