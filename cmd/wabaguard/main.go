@@ -28,6 +28,7 @@ Usage:
   wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
   wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
   wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
+  wabaguard senders list|resume --phone-number-id ID   show senders; resume a stopped one
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
@@ -98,6 +99,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runSecrets(ctx, rest, stdout, stderr)
 	case "check":
 		return runCheck(rest, os.Stdin, stdout, stderr)
+	case "senders":
+		return runSenders(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "consent":

@@ -31,6 +31,7 @@ func runMessages(ctx context.Context, args []string, stdout, _ io.Writer) error 
 type messageReport struct {
 	ID            string           `json:"id"`
 	MetaID        string           `json:"meta_id,omitempty"`
+	MessageStatus string           `json:"message_status,omitempty"` // Meta's, from the send answer
 	Tenant        string           `json:"tenant_id"`
 	Sender        string           `json:"sender"`
 	To            string           `json:"to"`
@@ -138,7 +139,7 @@ func buildMessageReport(ctx context.Context, st store.Store, id string) (*messag
 		return nil, err
 	}
 	rep := &messageReport{
-		ID: m.ID, MetaID: m.MetaID, Tenant: m.TenantID, Sender: m.SenderID, To: m.Input, WaID: m.WaID,
+		ID: m.ID, MetaID: m.MetaID, MessageStatus: m.MessageStatus, Tenant: m.TenantID, Sender: m.SenderID, To: m.Input, WaID: m.WaID,
 		Type: m.Type, Category: m.Category, State: string(m.State), Attempts: m.Attempts,
 		CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC(),
 		Decisions: []reportDecision{}, Statuses: []reportStatus{},
@@ -192,6 +193,7 @@ func (r *messageReport) writeText(w io.Writer) error {
 	row("message", r.ID)
 	row("meta id", orNone(r.MetaID))
 	row("state", r.State)
+	row("meta status", orNone(r.MessageStatus)) // message_status of Meta's send answer
 	row("tenant", r.Tenant)
 	row("sender", r.Sender)
 	row("recipient", fmt.Sprintf("%s (wa_id %s)", r.To, r.WaID))

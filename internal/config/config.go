@@ -39,6 +39,9 @@ type Config struct {
 	ReplicaID string `json:"replica_id"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `json:"log_level"`
+	// AdminToken enables the operator endpoints under /_admin/ (Bearer
+	// token). Empty: they answer 404.
+	AdminToken string `json:"admin_token"`
 	// DefaultRegion is used for recipients written without a country code.
 	DefaultRegion string `json:"default_region"`
 
@@ -91,6 +94,11 @@ type Dispatch struct {
 	ClaimBatch  int      `json:"claim_batch"`
 	MaxInFlight int      `json:"max_in_flight"`
 	LeaseTTL    Duration `json:"lease_ttl"`
+	// Retry horizons after acceptance; zero takes the dispatcher's
+	// defaults (72h, 6h, 6h). See docs/resilience.md.
+	OutageHorizon   Duration `json:"outage_horizon"`
+	ThrottleHorizon Duration `json:"throttle_horizon"`
+	PairRateHorizon Duration `json:"pair_rate_horizon"`
 }
 
 // TenantConfig declares a tenant. Keys given here are hashed on load.
@@ -229,6 +237,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_LOG_LEVEL", &c.LogLevel)
 	str("WABAGUARD_POLICY_CONSENT", &c.Policy.Consent)
 	str("WABAGUARD_POLICY_WINDOW", &c.Policy.Window)
+	str("WABAGUARD_ADMIN_TOKEN", &c.AdminToken)
 	str("WABAGUARD_DEFAULT_REGION", &c.DefaultRegion)
 	str("WABAGUARD_GRAPH_BASE_URL", &c.Graph.BaseURL)
 	str("WABAGUARD_GRAPH_VERSION", &c.Graph.Version)

@@ -98,9 +98,29 @@ type Config struct {
 	// so that messages committed in the next few group commits share one
 	// claim transaction instead of one each (5 ms; negative disables).
 	ClaimLinger time.Duration
-	// MaxAttempts and MaxAge bound retries with backoff (25 attempts, 24 h).
+	// OutageHorizon is how long after acceptance a message is retried
+	// through an outage (5xx, network errors, timeouts) before it fails
+	// (DefaultOutageHorizon, 72 h).
+	OutageHorizon time.Duration
+	// ThrottleHorizon bounds retries after throttling (130429, 4, 80007,
+	// 429) the same way (DefaultThrottleHorizon, 6 h).
+	ThrottleHorizon time.Duration
+	// PairRateHorizon bounds retries after 131056 (DefaultPairRateHorizon,
+	// 6 h).
+	PairRateHorizon time.Duration
+	// BreakerThreshold is how many consecutive outage-class failures open
+	// the upstream's circuit breaker (5); BreakerProbeMax caps the probe
+	// interval while it is open (30 s). See breaker.go.
+	BreakerThreshold int
+	BreakerProbeMax  time.Duration
+	// Backlog, when set, counts queued messages for the recovery log line.
+	Backlog func(ctx context.Context) (int, error)
+	// OnUpstreamChange, when set, is called when the breaker opens (false)
+	// or closes (true).
+	OnUpstreamChange func(up bool)
+	// MaxAttempts, when positive, also fails a message retried with
+	// backoff after that many attempts (0: only the horizons bound it).
 	MaxAttempts int
-	MaxAge      time.Duration
 }
 
 func (c *Config) defaults() {
@@ -146,11 +166,20 @@ func (c *Config) defaults() {
 	if c.FlushDelay <= 0 {
 		c.FlushDelay = 5 * time.Millisecond
 	}
-	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 25
+	if c.BreakerThreshold <= 0 {
+		c.BreakerThreshold = defaultBreakerThreshold
 	}
-	if c.MaxAge <= 0 {
-		c.MaxAge = 24 * time.Hour
+	if c.BreakerProbeMax <= 0 {
+		c.BreakerProbeMax = defaultBreakerProbeMax
+	}
+	if c.OutageHorizon <= 0 {
+		c.OutageHorizon = DefaultOutageHorizon
+	}
+	if c.ThrottleHorizon <= 0 {
+		c.ThrottleHorizon = DefaultThrottleHorizon
+	}
+	if c.PairRateHorizon <= 0 {
+		c.PairRateHorizon = DefaultPairRateHorizon
 	}
 }
 
@@ -172,6 +201,7 @@ type Manager struct {
 	cfg    Config
 	log    *slog.Logger
 	jitter func() float64
+	br     *breaker
 
 	mu      sync.Mutex
 	runners map[string]*runner
@@ -228,11 +258,13 @@ func closed(c chan struct{}) bool {
 // New returns a Manager; call Run to start it.
 func New(st Store, up Upstream, cfg Config) *Manager {
 	cfg.defaults()
+	log := cfg.Logger.With("component", "dispatch", "owner", cfg.Owner)
 	return &Manager{
+		br:       newBreaker(&cfg, log),
 		st:       st,
 		up:       up,
 		cfg:      cfg,
-		log:      cfg.Logger.With("component", "dispatch", "owner", cfg.Owner),
+		log:      log,
 		jitter:   defaultJitter,
 		runners:  make(map[string]*runner),
 		seenFree: make(map[string]bool),
@@ -674,6 +706,9 @@ func (m *Manager) Notify(senderID string) {
 	default: // a wake-up is already pending
 	}
 }
+
+// UpstreamHealth reports the state of the upstream's circuit breaker.
+func (m *Manager) UpstreamHealth() UpstreamHealth { return m.br.Health() }
 
 // Owned returns the ids of the senders whose loops run here, sorted.
 func (m *Manager) Owned() []string {

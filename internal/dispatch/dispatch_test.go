@@ -100,12 +100,12 @@ func start(t *testing.T, st *memStore, c *fakeClock, up Upstream, mod func(*Conf
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 	h := &harness{st: st, clock: c, m: m, met: met}
-	h.stop = func() {
+	h.stop = sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	}
+	})
 	t.Cleanup(h.stop)
 	return h
 }
@@ -306,6 +306,16 @@ func TestErrorHandling(t *testing.T) {
 				}
 				if got := counterValue(t, h.met.SenderStopped.WithLabelValues("368")); got != 1 {
 					t.Fatalf("stopped metric %v", got)
+				}
+				// The tenant hears of it: one gateway event in Meta's envelope.
+				fw := h.st.getForwards()
+				if len(fw) != 1 || fw[0].Field != SenderEventField || fw[0].TenantID != "t1" || fw[0].WABAID != "w1" {
+					t.Fatalf("forwards %+v", fw)
+				}
+				var ev SenderEventValue
+				if err := json.Unmarshal(fw[0].Value, &ev); err != nil || ev.Event != SenderEventStopped ||
+					ev.Metadata.PhoneNumberID != pnid || ev.Error == nil || ev.Error.Code != 368 {
+					t.Fatalf("event %s (%v)", fw[0].Value, err)
 				}
 				// Resumed: the manager owns it again and sends the rest.
 				_ = h.st.SetSenderState(context.Background(), pnid, store.SenderActive, 0, "", h.clock.Now())

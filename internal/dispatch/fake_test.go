@@ -126,6 +126,11 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 	s.records.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unsettled := map[string]bool{}
+	for _, o := range outs {
+		st := s.msgs[o.MessageID].State
+		unsettled[o.MessageID] = st == store.StateQueued || st == store.StateSending
+	}
 	for _, o := range outs {
 		m := s.msgs[o.MessageID]
 		m.State = o.State
@@ -134,10 +139,10 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 		m.ErrorCode, m.ErrorDetail = o.ErrorCode, o.ErrorDetail
 		m.ClaimedUntil = time.Time{}
 		if o.State == store.StateSent {
-			m.MetaID, m.WaID = o.MetaID, o.WaID
+			m.MetaID, m.WaID, m.MessageStatus = o.MetaID, o.WaID, o.MessageStatus
 		}
 	}
-	s.forwards = append(s.forwards, fwds...)
+	s.forwards = append(s.forwards, store.ForwardsFor(fwds, func(id string) bool { return unsettled[id] })...)
 	return nil
 }
 

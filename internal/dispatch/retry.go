@@ -18,7 +18,8 @@ type Action int
 // Actions, from meta-platform.md §1.9.
 const (
 	// ActionBackoff retries the message with exponential backoff and
-	// jitter; it fails for good after MaxAttempts or MaxAge.
+	// jitter; it fails for good once OutageHorizon has passed since the
+	// message was accepted (or after MaxAttempts, when set).
 	ActionBackoff Action = iota + 1
 	// ActionThrottle retries the message soon and halves the sender's rate.
 	ActionThrottle
@@ -59,15 +60,21 @@ const (
 	codePermission2    = 131005
 	codeTemplateLimit  = 131064
 	codeReengagement   = 2494100 // "Retry later" subcode-style code seen from Meta
+	codeNoDisplayName  = 131037  // 555 number without an approved display name
+	codePayment        = 131042  // payment method / eligibility, WABA suspended
+	codeRegistration   = 131045  // phone number registration error
 )
 
 // Classify maps a failed send to an action and the Graph code to record
 // (0 when the failure carried none, e.g. a transport error).
 //
-// Token and permission errors (0, 3, 10, 190, 200–299, 131005) stop the
+// Token and permission errors (3, 10, 190, 200–299, 131005) stop the
 // sender rather than failing messages: every message of the sender would
 // fail the same way until an operator fixes the token, and failing them all
-// would discard the outbox (§1.9: "No — new token").
+// would discard the outbox (§1.9: "No — new token"). Only the documented
+// account-level codes stop a sender: a Graph error without a code (a 500
+// whose JSON body names none) says nothing about the account and is
+// classified by its HTTP status like any other unknown answer.
 func Classify(err error) (Action, int) {
 	var ge *wire.Error
 	if errors.As(err, &ge) {
@@ -103,9 +110,11 @@ func classifyGraph(e *wire.Error) Action {
 		wire.CodeServiceUnavailable, wire.CodeMaintenance, codeReengagement:
 		return ActionBackoff
 	case wire.CodePolicyRestricted, wire.CodeAccountLocked, wire.CodeSpamRateLimit,
-		codeTemplateLimit, codeCountryBlocked:
+		codeTemplateLimit, codeCountryBlocked, codePayment, codeRegistration, codeNoDisplayName:
+		// Every message of the number would fail the same way until the
+		// business fixes billing, registration or its display name.
 		return ActionStopSender
-	case 0, codeCapability, wire.CodePermission, wire.CodeAccessToken, codePermission2, codePhoneDeleted:
+	case codeCapability, wire.CodePermission, wire.CodeAccessToken, codePermission2, codePhoneDeleted:
 		return ActionStopSender
 	case wire.CodeEcosystem:
 		return ActionLater
@@ -119,7 +128,8 @@ func classifyGraph(e *wire.Error) Action {
 	case e.HTTPStatus == http.StatusTooManyRequests:
 		// An unknown code with 429 is throttling by another name.
 		return ActionThrottle
-	case e.HTTPStatus >= 500 || e.IsTransient:
+	case e.HTTPStatus >= 500 || e.IsTransient || e.Code == 0:
+		// No code: nothing says the message (or the account) is bad.
 		return ActionBackoff
 	}
 	// Every other Graph error is about this request: fix it, don't retry.
@@ -132,10 +142,36 @@ const (
 	backoffCap  = 10 * time.Minute
 	pairMaxExp  = 6 // 4^6 s ≈ 68 min: beyond that the user is simply busy
 	laterDelay  = 24 * time.Hour
-	// throttleRetry is how soon a throttled message is due again; the
-	// halved bucket does the real pacing.
+	// throttleRetry is how soon a throttled message is due again at
+	// first; the halved bucket does the real pacing. Repeated throttles
+	// of one message back off exponentially up to throttleCap.
 	throttleRetry = time.Second
+	throttleCap   = time.Minute
 )
+
+// Default horizons: how long after a message was accepted each kind of
+// transient failure is retried before the message fails with a failed
+// status. Throttling (130429, 4, 80007, HTTP 429) and the pair rate
+// (131056) are Meta telling the gateway to slow down, which it does; if a
+// message still cannot go out after hours the tenant should know. An
+// outage (5xx, network errors, timeouts) is retried for longer than a
+// day-long outage lasts.
+const (
+	DefaultThrottleHorizon = 6 * time.Hour
+	DefaultPairRateHorizon = 6 * time.Hour
+	DefaultOutageHorizon   = 72 * time.Hour
+)
+
+// throttleDelay is how long a message throttled for the attempts-th time
+// waits: 1 s, 2 s, 4 s … capped at throttleCap, and never less than
+// Meta's Retry-After.
+func throttleDelay(attempts, retryAfter int) time.Duration {
+	d := throttleCap
+	if attempts >= 1 && attempts <= 8 {
+		d = min(throttleRetry<<(attempts-1), throttleCap)
+	}
+	return max(d, time.Duration(retryAfter)*time.Second)
+}
 
 // backoffDelay is full-jitter-free exponential backoff with ±20 % jitter:
 // attempt 1 waits about 1 s, attempt 2 about 2 s, capped at 10 min.

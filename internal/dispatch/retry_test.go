@@ -41,12 +41,19 @@ func TestClassify(t *testing.T) {
 		{graph(131057, 0), ActionBackoff, 131057},
 		{graph(2494100, 0), ActionBackoff, 2494100},
 		{graph(777, 503), ActionBackoff, 777},
+		// A Graph error without a code is not account-level.
+		{graph(0, 500), ActionBackoff, 0},
+		{graph(0, 400), ActionBackoff, 0},
+		{graph(0, 429), ActionThrottle, 0},
 		{graph(368, 0), ActionStopSender, 368},
 		{graph(131031, 0), ActionStopSender, 131031},
 		{graph(131048, 0), ActionStopSender, 131048},
 		{graph(131064, 0), ActionStopSender, 131064},
 		{graph(130497, 0), ActionStopSender, 130497},
 		{graph(190, 0), ActionStopSender, 190},
+		{graph(131042, 0), ActionStopSender, 131042},
+		{graph(131045, 0), ActionStopSender, 131045},
+		{graph(131037, 0), ActionStopSender, 131037},
 		{graph(131049, 0), ActionLater, 131049},
 		{graph(131050, 0), ActionFail, 131050},
 		{graph(100, 0), ActionFail, 100},
@@ -103,7 +110,8 @@ func TestFailedStatusValue(t *testing.T) {
 	}
 	want := `{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},` +
 		`"statuses":[{"id":"wamid.G","status":"failed","timestamp":"1750000000","recipient_id":"4915112345678",` +
-		`"errors":[{"code":131026,"title":"Message undeliverable","message":"(#131026) Message undeliverable","error_data":{"details":"Message Undeliverable."}}]}]}`
+		`"errors":[{"code":131026,"title":"Message undeliverable","message":"Message undeliverable","error_data":{"details":"Message Undeliverable."},` +
+		`"href":"https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]}]}`
 	if string(b) != want {
 		t.Fatalf("got  %s\nwant %s", b, want)
 	}

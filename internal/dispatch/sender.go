@@ -41,6 +41,20 @@ type loop struct {
 	// The loop then ends; the manager restarts it at its next tick after
 	// RequeueInFlight, which makes the count right again.
 	unsure atomic.Bool
+
+	// held are the ids of the messages counted in outstanding. A message
+	// whose claim lease lapsed while its outcome was still on its way to
+	// the store (a slow send, a slow flush) is due again by the store's
+	// rules, and the next claim hands it back: sending it again would give
+	// it two outcomes, and a failed message two failed statuses. The loop
+	// keeps the copy it holds and drops the one the claim returned.
+	// heldMu is held across each claim and across each recording of
+	// outcomes with the removal of their ids, so that a message is
+	// never seen as held once its outcome is in the store: a claim that
+	// returns a held message has renewed a lease the pending outcome
+	// will clear.
+	heldMu sync.Mutex
+	held   map[string]struct{}
 }
 
 // runSender is one sender's loop: claim, pace, send, record, until ctx ends
@@ -55,8 +69,9 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		dep:  newDepartures(m.throughput(s)),
 		log:  m.log.With("sender", r.id),
 		room: make(chan struct{}, 1),
+		held: map[string]struct{}{},
 	}
-	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, l.recorded)
+	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, &l.heldMu, l.recorded)
 	// In-flight sends finish even when the loop is told to stop: their
 	// outcome is then known and recorded instead of becoming a duplicate.
 	// The HTTP client's timeout bounds them.
@@ -77,12 +92,24 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			l.waitRoom(ctx)
 			continue
 		}
+		// While the upstream is down every loop waits here; the one whose
+		// turn it is sends its oldest due message as the probe.
+		probe, err := m.br.acquire(ctx)
+		if err != nil {
+			break
+		}
 		s = r.getSender()
 		l.lim.SetTarget(m.throughput(s))
 		l.dep.SetTarget(m.throughput(s))
 		now := m.cfg.Now()
 		limit := min(room, l.lim.Available(now, claimHorizon))
+		if probe {
+			limit = min(limit, 1)
+		}
 		msgs, err := l.claim(ctx, now, limit)
+		if probe && len(msgs) == 0 {
+			m.br.release()
+		}
 		if err != nil {
 			// The claim may have committed without us learning it; rows
 			// in sending that nobody counts would break the bound.
@@ -95,16 +122,27 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			continue
 		}
 		for i := range msgs {
-			if !l.admit(ctx, sem) {
+			if !l.admit(ctx, sem, probe) {
+				// Stopping, or the upstream went down: the rest keep
+				// their place in the queue.
 				l.putBack(msgs[i:])
+				if probe {
+					m.br.release()
+				}
+				// Claim again only once everything is back in the queue,
+				// so that the next claim (the probe's included) takes the
+				// oldest messages first.
+				for l.outstanding.Load() > 0 && ctx.Err() == nil {
+					l.waitRoom(ctx)
+				}
 				break
 			}
 			wg.Add(1)
-			go func(s store.Sender, msg *store.Message) {
+			go func(s store.Sender, msg *store.Message, probe bool) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				l.send(sendCtx, s, msg)
-			}(s, &msgs[i])
+				l.send(sendCtx, s, msg, probe)
+			}(s, &msgs[i], probe)
 		}
 	}
 }
@@ -116,15 +154,38 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 func (l *loop) claim(ctx context.Context, now time.Time, limit int) ([]store.Message, error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	l.heldMu.Lock()
+	defer l.heldMu.Unlock()
 	msgs, err := l.m.st.ClaimMessages(cctx, l.r.id, now, limit, l.m.cfg.ClaimLease)
-	l.outstanding.Add(int64(len(msgs)))
-	return msgs, err
+	return l.hold(msgs), err
 }
 
-// recorded is the recorder's report of one flush of n outcomes.
-func (l *loop) recorded(n int, ok bool) {
+// hold counts claimed messages as outstanding and returns those the loop
+// did not hold already; a message it holds keeps its one outcome. The
+// caller holds heldMu.
+func (l *loop) hold(msgs []store.Message) []store.Message {
+	fresh := msgs[:0]
+	for _, msg := range msgs {
+		if _, ok := l.held[msg.ID]; ok {
+			l.log.Warn("claim lease lapsed while the message's outcome was pending; not sending it again", "message", msg.ID)
+			continue
+		}
+		l.held[msg.ID] = struct{}{}
+		fresh = append(fresh, msg)
+	}
+	l.outstanding.Add(int64(len(fresh)))
+	return fresh
+}
+
+// recorded is the recorder's report of one flush of outcomes; after a
+// recorded flush it runs with heldMu held, in the same critical section as
+// the flush.
+func (l *loop) recorded(outs []store.Outcome, ok bool) {
 	if ok {
-		l.outstanding.Add(-int64(n))
+		for _, o := range outs {
+			delete(l.held, o.MessageID)
+		}
+		l.outstanding.Add(-int64(len(outs)))
 	} else {
 		l.unsure.Store(true)
 	}
@@ -147,8 +208,8 @@ func (l *loop) waitRoom(ctx context.Context) {
 
 // admit waits for a token of the bucket and a free in-flight slot. It
 // returns false when the loop must stop instead.
-func (l *loop) admit(ctx context.Context, sem chan struct{}) bool {
-	if ctx.Err() != nil || l.stopped.Load() {
+func (l *loop) admit(ctx context.Context, sem chan struct{}, probe bool) bool {
+	if ctx.Err() != nil || l.stopped.Load() || (!probe && l.m.br.isOpen()) {
 		return false
 	}
 	// The slot first, then the token: a send leaves right after its
@@ -164,8 +225,9 @@ func (l *loop) admit(ctx context.Context, sem chan struct{}) bool {
 			return false
 		}
 	}
-	// A send that finished while we waited may have stopped the sender.
-	if l.stopped.Load() {
+	// A send that finished while we waited may have stopped the sender,
+	// or opened the upstream's breaker.
+	if l.stopped.Load() || (!probe && l.m.br.isOpen()) {
 		<-sem
 		return false
 	}
@@ -217,13 +279,19 @@ func requeued(msg *store.Message, now time.Time) store.Outcome {
 }
 
 // send makes one attempt and records its outcome.
-func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
+func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, probe bool) {
 	m := l.m
 	if err := l.dep.Leave(ctx, m.cfg.Now, m.cfg.Sleep); err != nil {
+		if probe {
+			m.br.release()
+		}
 		l.rec.add(requeued(msg, m.cfg.Now()), nil)
 		return
 	}
 	if now := m.cfg.Now(); now.UnixNano() >= l.r.fence.Load() {
+		if probe {
+			m.br.release()
+		}
 		// The lease may have lapsed and another replica may own the sender
 		// now: put the message back instead of sending it a second time.
 		l.log.Warn("lease not renewed in time, holding sends", "message_id", msg.ID)
@@ -242,44 +310,64 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 		if len(resp.Messages) == 0 || resp.Messages[0].ID == "" {
 			err = errors.New("send answer without a message id")
 		} else {
-			o := store.Outcome{MessageID: msg.ID, State: store.StateSent, MetaID: resp.Messages[0].ID, WaID: msg.WaID, Attempts: attempts, At: at}
+			o := store.Outcome{MessageID: msg.ID, State: store.StateSent, MetaID: resp.Messages[0].ID, WaID: msg.WaID,
+				MessageStatus: resp.Messages[0].MessageStatus, Attempts: attempts, At: at}
 			if len(resp.Contacts) > 0 && resp.Contacts[0].WaID != "" {
 				o.WaID = resp.Contacts[0].WaID
 			}
 			if mt != nil {
 				mt.Sent.WithLabelValues(s.PhoneNumberID).Inc()
+				mt.MessageStatus.WithLabelValues(messageStatusLabel(o.MessageStatus)).Inc()
 				if !msg.CreatedAt.IsZero() {
 					mt.DispatchLatency.Observe(at.Sub(msg.CreatedAt).Seconds())
 				}
 			}
+			m.br.report(false, probe)
 			l.rec.add(o, nil)
 			return
 		}
 	}
 
 	action, code := Classify(err)
+	// Only outage-class failures count against the upstream; any other
+	// answer shows it working.
+	down := m.br.report(action == ActionBackoff, probe)
 	detail := errorDetail(err)
 	label := strconv.Itoa(code)
 	o := store.Outcome{MessageID: msg.ID, State: store.StateQueued, Attempts: attempts, ErrorCode: code, ErrorDetail: detail, At: at}
 	log := l.log.With("message", msg.ID, "code", code, "attempts", attempts, "action", action.String())
+	age := time.Duration(0)
+	if !msg.CreatedAt.IsZero() {
+		age = at.Sub(msg.CreatedAt)
+	}
 	switch action {
 	case ActionThrottle:
 		if l.lim.SlowDown(at) {
 			log.Warn("throttled by Meta, slowing down", "rate", l.lim.Rate())
 		}
-		o.NextAttemptAt = at.Add(max(throttleRetry, time.Duration(retryAfterOf(err))*time.Second))
+		if age >= m.cfg.ThrottleHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.ThrottleHorizon, "throttled")
+			break
+		}
+		o.NextAttemptAt = at.Add(throttleDelay(attempts, retryAfterOf(err)))
 	case ActionPairRate:
+		if age >= m.cfg.PairRateHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.PairRateHorizon, "pair rate limited")
+			break
+		}
 		o.NextAttemptAt = at.Add(pairDelay(msg.Attempts))
 	case ActionLater:
 		o.NextAttemptAt = at.Add(laterDelay)
 	case ActionBackoff:
-		if attempts >= m.cfg.MaxAttempts || (!msg.CreatedAt.IsZero() && at.Sub(msg.CreatedAt) >= m.cfg.MaxAge) {
-			action = ActionFail
-			if code == 0 {
-				code = wire.CodeGenericUser
-			}
-			detail = fmt.Sprintf("gave up after %d attempts: %s", attempts, detail)
-			o.ErrorCode, o.ErrorDetail = code, detail
+		if (m.cfg.MaxAttempts > 0 && attempts >= m.cfg.MaxAttempts) || age >= m.cfg.OutageHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.OutageHorizon, "upstream unavailable")
+			break
+		}
+		if down {
+			// The breaker paces retries now: the message stays due and
+			// keeps its place, and goes out with the backlog once a
+			// probe succeeds, instead of waiting out its own backoff.
+			o.NextAttemptAt = at
 			break
 		}
 		o.NextAttemptAt = at.Add(backoffDelay(attempts, m.jitter))
@@ -287,7 +375,16 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 		// Not the message's fault: it keeps its attempts and its place.
 		o = requeued(msg, at)
 		o.ErrorCode, o.ErrorDetail = code, detail
-		l.stopSender(s, code, detail, at)
+		if l.stopSender(s, code, detail, at) {
+			// Tell the tenant, in the same transaction as this outcome.
+			f, ferr := SenderEventForward(s, SenderEventStopped, code, detail, at)
+			if ferr != nil {
+				log.Error("build sender event", "err", ferr)
+			} else {
+				l.rec.add(o, &f)
+				return
+			}
+		}
 	}
 
 	if action == ActionFail {
@@ -314,11 +411,22 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message) {
 	l.rec.add(o, nil)
 }
 
+// giveUp turns a retry into a final failure once its horizon has passed,
+// keeping Meta's code when there is one (131000 otherwise).
+func (l *loop) giveUp(o *store.Outcome, code *int, detail *string, attempts int, horizon time.Duration, why string) Action {
+	if *code == 0 {
+		*code = wire.CodeGenericUser
+	}
+	*detail = fmt.Sprintf("gave up after %d attempts (%s for longer than %s): %s", attempts, why, horizon, *detail)
+	o.ErrorCode, o.ErrorDetail = *code, *detail
+	return ActionFail
+}
+
 // stopSender stops the sender once: later errors of the same burst only
 // requeue their messages.
-func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time) {
+func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time) bool {
 	if !l.stopped.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	l.log.Error("sender stopped by Meta", "code", code, "detail", detail)
 	if mt := l.m.cfg.Metrics; mt != nil {
@@ -333,6 +441,7 @@ func (l *loop) stopSender(s store.Sender, code int, detail string, at time.Time)
 	if err := l.m.st.SetSenderState(ctx, s.PhoneNumberID, store.SenderStopped, code, reason, at); err != nil {
 		l.log.Error("record sender stop", "err", err)
 	}
+	return true
 }
 
 // errorDetail is what is stored about a failure: Graph's details, or the
@@ -375,7 +484,8 @@ type recorder struct {
 	max     int
 	delay   time.Duration
 	log     *slog.Logger
-	flushed func(n int, ok bool) // after each flush: recorded, or given up
+	lock    sync.Locker                         // held across a recording and its report
+	flushed func(outs []store.Outcome, ok bool) // after each flush: recorded, or given up
 	in      chan recItem
 	kicks   chan struct{}
 	done    chan struct{}
@@ -386,8 +496,8 @@ type recItem struct {
 	f *store.Forward
 }
 
-func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger, flushed func(n int, ok bool)) *recorder {
-	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log, flushed: flushed,
+func newRecorder(ctx context.Context, st Store, maxBatch int, delay time.Duration, log *slog.Logger, lock sync.Locker, flushed func(outs []store.Outcome, ok bool)) *recorder {
+	r := &recorder{ctx: ctx, st: st, max: maxBatch, delay: delay, log: log, lock: lock, flushed: flushed,
 		in: make(chan recItem, 2*maxBatch), kicks: make(chan struct{}, 1), done: make(chan struct{})}
 	go r.run()
 	return r
@@ -473,14 +583,31 @@ func (r *recorder) flush(outs []store.Outcome, fwds []store.Forward) {
 			}
 		}
 		ctx, cancel := context.WithTimeout(r.ctx, 10*time.Second)
+		r.lock.Lock()
 		err = r.st.RecordOutcomes(ctx, outs, fwds)
+		if err == nil {
+			r.flushed(outs, true)
+		}
+		r.lock.Unlock()
 		cancel()
 		if err == nil {
-			r.flushed(len(outs), true)
 			return
 		}
 		r.log.Warn("record outcomes", "n", len(outs), "try", try+1, "err", err)
 	}
 	r.log.Error("outcomes lost; their messages will be sent again", "n", len(outs), "err", err)
-	r.flushed(len(outs), false)
+	r.flushed(outs, false)
+}
+
+// messageStatusLabel bounds the metric's label to Meta's documented
+// message_status values: anything else counts as "other", no status as
+// "none".
+func messageStatusLabel(status string) string {
+	switch status {
+	case "":
+		return "none"
+	case wire.MessageStatusAccepted, wire.MessageStatusHeld, wire.MessageStatusPaused:
+		return status
+	}
+	return "other"
 }

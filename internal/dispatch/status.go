@@ -18,11 +18,6 @@ func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire
 	if e == nil {
 		return nil, fmt.Errorf("dispatch: failed status of %s without an error", msgID)
 	}
-	title := wire.Title(e.Code)
-	msg := e.Message
-	if msg == "" {
-		msg = title
-	}
 	v := wire.MessagesValue{
 		MessagingProduct: "whatsapp",
 		Metadata: wire.Metadata{
@@ -34,12 +29,9 @@ func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire
 			Status:      wire.StatusFailed,
 			Timestamp:   strconv.FormatInt(at.Unix(), 10),
 			RecipientID: waID,
-			Errors: []wire.StatusError{{
-				Code:      e.Code,
-				Title:     title,
-				Message:   msg,
-				ErrorData: &wire.StatusErrorData{Details: e.Details()},
-			}},
+			// Meta's asynchronous shape (message = title, href,
+			// error_data.details), whatever the synchronous error said.
+			Errors: []wire.StatusError{wire.AsyncErrorOf(e)},
 		}},
 	}
 	b, err := json.Marshal(v)
@@ -63,5 +55,6 @@ func failedForward(s store.Sender, m *store.Message, at time.Time, e *wire.Error
 		EntryTime:     at.Unix(), // Meta's envelopes always carry entry.time
 		CreatedAt:     at,
 		NextAttemptAt: at,
+		OutcomeOf:     m.ID, // only with an outcome that applies: one failed status per message
 	}, nil
 }

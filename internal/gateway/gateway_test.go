@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -189,6 +190,9 @@ func newEnvOn(t testing.TB, st testStore, opts ...envOpt) *env {
 		Store:    e.st,
 		Pipeline: policy.New(policy.Schema{}, recipientRule{seen: &e.seen}, deferRule{}),
 		Upstream: testUpstream{base: up.URL},
+		// Tests change senders' state and send at once: no caching.
+		SenderTTL: -1,
+		Stopped:   dispatch.StoppedSendError,
 		Notify: func(sender string) {
 			c, _ := e.notified.LoadOrStore(sender, new(atomic.Int64))
 			c.(*atomic.Int64).Add(1)

@@ -29,6 +29,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // Store is what the gateway needs from persistence; store.Store satisfies it.
@@ -78,6 +79,10 @@ type Config struct {
 	Intake *intake.Service
 	// Pipeline holds the request rules (required without Intake).
 	Pipeline *policy.Pipeline
+	// SenderTTL and Stopped are passed to the intake New builds (see
+	// intake.Config).
+	SenderTTL time.Duration
+	Stopped   func(store.Sender) *wire.Error
 	// Rules are the fact rules and Facts their loader (both optional).
 	Rules *policy.Pipeline
 	Facts intake.FactsLoader
@@ -200,6 +205,7 @@ func New(cfg Config) (*Server, error) {
 	if s.intake == nil {
 		in, err := intake.New(intake.Config{
 			Store: cfg.Store, Pipeline: cfg.Pipeline, Rules: cfg.Rules, Facts: cfg.Facts,
+			SenderTTL: cfg.SenderTTL, Stopped: cfg.Stopped,
 			Notify: s.notify, MaxBatch: cfg.MaxBatch, Logger: s.log, Metrics: s.metrics, Now: s.now,
 		})
 		if err != nil {

@@ -68,12 +68,15 @@ type Config struct {
 	// MaxBatch bounds intakes per group commit.
 	MaxBatch int
 	// SenderTTL bounds how long a sender read from the store is reused
-	// (1 s when zero; negative: read every time). A sender's tenant and
+	// (250 ms when zero; negative: read every time). A sender's tenant and
 	// state change rarely, and the dispatcher checks the state again.
 	SenderTTL time.Duration
-	Logger    *slog.Logger
-	Metrics   *metrics.Metrics
-	Now       func() time.Time
+	// Stopped is the Graph error a send to a stopped sender is refused
+	// with; nil queues such sends (they wait for the sender's resume).
+	Stopped func(store.Sender) *wire.Error
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+	Now     func() time.Time
 }
 
 // Service is the acceptance path.
@@ -89,6 +92,7 @@ type Service struct {
 	now       func() time.Time
 	locks     *keyLocks
 	senders   *senderCache
+	stopped   func(store.Sender) *wire.Error
 	commit    *batch.Committer[*store.Intake]
 	pending   sync.WaitGroup
 	closeOne  sync.Once
@@ -107,6 +111,7 @@ func New(cfg Config) (*Service, error) {
 		notify: cfg.Notify, log: cfg.Logger, metrics: cfg.Metrics, now: cfg.Now, locks: newKeyLocks(),
 	}
 	s.senders = newSenderCache(cfg.Store, cfg.SenderTTL)
+	s.stopped = cfg.Stopped
 	if s.rules == nil {
 		s.rules = policy.New()
 	}
@@ -263,6 +268,12 @@ func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, s
 	if d := (policy.Ownership{}).Check(ctx, m); d.Outcome != policy.Allow {
 		d.Rule = policy.Ownership{}.Name()
 		return m, snd, d, nil
+	}
+	if m.Sender.Stopped && s.stopped != nil {
+		// Refused at once rather than queued behind a stop nobody may
+		// lift soon; see docs/resilience.md.
+		return m, snd, policy.Decision{Outcome: policy.Reject, Rule: "sender_stopped", Code: "sender.stopped",
+			Reason: snd.StateReason, Err: s.stopped(snd)}, nil
 	}
 	d := s.request.Evaluate(ctx, m)
 	if d.Outcome == policy.Reject {

@@ -31,7 +31,7 @@ const maxCachedSenders = 10_000
 
 func newSenderCache(st Store, ttl time.Duration) *senderCache {
 	if ttl == 0 {
-		ttl = time.Second
+		ttl = 250 * time.Millisecond
 	}
 	return &senderCache{st: st, ttl: ttl, m: map[string]cachedSender{}}
 }

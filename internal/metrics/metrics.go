@@ -19,6 +19,8 @@ type Metrics struct {
 	Failed          *prometheus.CounterVec   // code (Graph code)
 	Retried         *prometheus.CounterVec   // code
 	QueueDepth      *prometheus.GaugeVec     // sender
+	BacklogAge      *prometheus.GaugeVec     // sender: age of the oldest unsent message
+	MessageStatus   *prometheus.CounterVec   // status: Meta's message_status in send answers
 	DispatchLatency prometheus.Histogram     // acceptance to Meta's answer
 	UpstreamLatency prometheus.Histogram     // one upstream send call
 	AcceptLatency   prometheus.Histogram     // request in to 200 out
@@ -44,6 +46,8 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.Failed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_failed_total", Help: "Messages failed for good, by Graph error code."}, []string{"code"})
 	m.Retried = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_messages_retried_total", Help: "Dispatch attempts to be retried, by Graph error code."}, []string{"code"})
 	m.QueueDepth = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "wabaguard_queue_depth", Help: "Messages queued or in flight per sender."}, []string{"sender"})
+	m.BacklogAge = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "wabaguard_backlog_age_seconds", Help: "Age of each sender's oldest queued or in-flight message (0 with none), read from the store on every scrape."}, []string{"sender"})
+	m.MessageStatus = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_send_message_status_total", Help: "Meta's send answers by their message_status (accepted, held_for_quality_assessment, paused; none when absent)."}, []string{"status"})
 	m.DispatchLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_dispatch_latency_seconds", Help: "From acceptance to Meta's answer.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 14)})
 	m.UpstreamLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_upstream_latency_seconds", Help: "One send call to Meta.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 14)})
 	m.AcceptLatency = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "wabaguard_accept_latency_seconds", Help: "Send request in to answer out.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
@@ -54,7 +58,7 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.SenderStopped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_sender_stopped_total", Help: "Senders stopped by an account-level error, by Graph code."}, []string{"code"})
 	m.HTTPRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
 	m.ConnectionsRefused = prometheus.NewCounter(prometheus.CounterOpts{Name: "wabaguard_http_connections_refused_total", Help: "Connections closed at once because their client already held http.max_conns_per_client."})
-	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
+	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.BacklogAge, m.MessageStatus, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
 		f(c)
 	}
 	f(collectors.NewGoCollector())

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/wabaguard/wabaguard/internal/config"
 )
 
@@ -53,7 +51,7 @@ func newHTTPServer(handler http.Handler, h config.HTTP, log *slog.Logger) *http.
 // metricsHandler serves the registry, behind a bearer token when one is
 // configured. The token is compared in constant time and never logged.
 func (s *Server) metricsHandler() http.Handler {
-	h := promhttp.HandlerFor(s.metrics.Registry, promhttp.HandlerOpts{})
+	h := s.scrapeHandler()
 	token := s.cfg.Metrics.Token
 	if token == "" {
 		return h

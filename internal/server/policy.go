@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/optout"
@@ -70,6 +71,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		Rules:       factRules(cfg.Policy),
 		TenantRules: perTenant,
 		Facts:       c.facts,
+		Stopped:     dispatch.StoppedSendError,
 		Notify:      notify,
 		Logger:      log.With("component", "intake"),
 		Metrics:     m,

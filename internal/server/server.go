@@ -190,6 +190,10 @@ func (s *Server) build(ctx context.Context) error {
 		TokenFor:    tokenFor,
 		Logger:      s.log,
 		Metrics:     s.metrics,
+
+		OutageHorizon:   cfg.Dispatch.OutageHorizon.D(),
+		ThrottleHorizon: cfg.Dispatch.ThrottleHorizon.D(),
+		PairRateHorizon: cfg.Dispatch.PairRateHorizon.D(),
 	})
 
 	destinations, err := cfg.WebhookPolicy()
@@ -272,6 +276,7 @@ func (s *Server) build(ctx context.Context) error {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("/_admin/", s.adminHandler())
 	if demoMode(cfg) {
 		mux.Handle(DemoWebhookPath, &demoSink{
 			log: s.log.With("component", "demo-webhook"),
@@ -365,7 +370,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"status":"store unreachable"}`))
 		return
 	}
-	_, _ = w.Write([]byte(`{"status":"ready"}`))
+	s.writeReady(ctx, w)
 }
 
 // Addr is the address the gateway listens on.

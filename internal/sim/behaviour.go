@@ -48,6 +48,11 @@ type Reaction struct {
 	Reply string
 	// Quality, when non-empty, sets the number's quality rating (GREEN, YELLOW, RED).
 	Quality string
+	// MessageStatus, when non-empty, is the message_status of the send
+	// answer, e.g. held_for_quality_assessment or paused as Meta answers
+	// for a marketing template under review or paused. Empty answers as
+	// Meta does by default: accepted for a template, nothing otherwise.
+	MessageStatus string
 }
 
 // Behaviour models recipients. OnSend is called once per accepted message,

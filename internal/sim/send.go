@@ -139,7 +139,10 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 	ns.mu.Unlock()
 
 	msg := wire.SentMessage{ID: d.MessageID}
-	if req.IsTemplate() {
+	switch {
+	case react.MessageStatus != "":
+		msg.MessageStatus = react.MessageStatus
+	case req.IsTemplate():
 		msg.MessageStatus = wire.MessageStatusAccepted
 	}
 	return &wire.SendResponse{

@@ -2,10 +2,12 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -356,5 +358,42 @@ func TestMedia(t *testing.T) {
 	// Not multipart.
 	if s, m := h.do(t, "POST", "/v23.0/"+pnid+"/media", `{}`); s != 400 || errCode(m) != 100 {
 		t.Fatalf("json upload %d %v", s, m)
+	}
+}
+
+// TestSendAnswersMessageStatus: a Behaviour can make the send answer carry
+// the message_status Meta gives a template held for quality assessment or
+// paused; by default a template answers accepted and a text nothing.
+func TestSendAnswersMessageStatus(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   string // the Reaction's
+		template bool
+		want     any
+	}{
+		{"held", wire.MessageStatusHeld, true, wire.MessageStatusHeld},
+		{"paused", wire.MessageStatusPaused, true, wire.MessageStatusPaused},
+		{"template default", "", true, wire.MessageStatusAccepted},
+		{"text default", "", false, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) {
+				c.Behaviour = BehaviourFunc(func(context.Context, Delivery, *rand.Rand) Reaction {
+					return Reaction{MessageStatus: tc.status}
+				})
+			})
+			send := h.sendHello
+			if !tc.template {
+				send = func(t *testing.T, to string) (int, map[string]any) { return h.sendText(t, to, "hi") }
+			}
+			code, m := send(t, "15551230001")
+			if code != 200 {
+				t.Fatalf("send: %d %v", code, m)
+			}
+			if got := m["messages"].([]any)[0].(map[string]any)["message_status"]; got != tc.want {
+				t.Fatalf("message_status %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

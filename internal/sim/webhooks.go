@@ -120,8 +120,6 @@ func (s *Sim) logDrop(err error) {
 	slog.Debug("sim: webhook event dropped", "err", err)
 }
 
-const errorsHref = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
-
 var (
 	pricingService = json.RawMessage(`{"billable":false,"pricing_model":"PMP","type":"free_customer_service","category":"service"}`)
 	pricingByCat   = map[string]json.RawMessage{
@@ -156,9 +154,7 @@ func (s *Sim) planStatuses(ns *numberState, d Delivery, req *wire.SendRequest, r
 	var items []*qitem
 	if react.FailCode != 0 {
 		it := mk(wire.StatusFailed, d.At.Add(wc.SentDelay))
-		title := wire.Title(react.FailCode)
-		it.st.Errors = []wire.StatusError{{Code: react.FailCode, Title: title, Message: title,
-			ErrorData: &wire.StatusErrorData{Details: failDetails(react.FailCode)}, Href: errorsHref}}
+		it.st.Errors = []wire.StatusError{wire.AsyncError(react.FailCode, failDetails(react.FailCode))}
 		items = append(items, it)
 	} else {
 		sent := mk(wire.StatusSent, d.At.Add(wc.SentDelay))

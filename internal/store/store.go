@@ -108,6 +108,9 @@ type Messages interface {
 	MessagesByMetaID(ctx context.Context, metaIDs []string) (map[string]MessageRef, error)
 	// QueueDepth counts queued and in-flight messages per sender.
 	QueueDepth(ctx context.Context) (map[string]int, error)
+	// OldestUnsent returns, per sender, when the oldest of its queued and
+	// in-flight messages was accepted; senders with none are absent.
+	OldestUnsent(ctx context.Context) (map[string]time.Time, error)
 	// SendersWithDueMessages lists senders having messages due at now.
 	SendersWithDueMessages(ctx context.Context, now time.Time) ([]string, error)
 	// MessagesByRecipient returns up to limit messages of a tenant to one

@@ -120,6 +120,7 @@ type Message struct {
 	NextAttemptAt time.Time
 	ClaimedUntil  time.Time
 	MetaID        string // Meta's wamid once sent
+	MessageStatus string // Meta's message_status in the send answer ("" when none)
 	ErrorCode     int
 	ErrorDetail   string
 	CreatedAt     time.Time
@@ -197,6 +198,7 @@ type Outcome struct {
 	State         MessageState // sent, queued (retry later) or failed
 	MetaID        string       // when sent
 	WaID          string       // wa_id Meta returned, when sent
+	MessageStatus string       // Meta's message_status, when sent
 	Attempts      int
 	NextAttemptAt time.Time // when queued again
 	ErrorCode     int
@@ -256,6 +258,29 @@ type Forward struct {
 	// was not seen before, and every key is remembered until pruned
 	// (PruneEventKeys). Not read back by ClaimForwards.
 	EventKeys []string
+	// OutcomeOf, given to RecordOutcomes, names the message whose outcome
+	// in the same call the forward reports (a gateway-made failed status):
+	// it is enqueued only if that outcome is applied, and once per message
+	// and call. A message that already has its final outcome thus never
+	// gets a second status. Not stored.
+	OutcomeOf string
+}
+
+// ForwardsFor returns the forwards RecordOutcomes enqueues: every forward
+// without OutcomeOf, and the first for each message whose outcome applied.
+func ForwardsFor(fwds []Forward, applied func(messageID string) bool) []Forward {
+	out := make([]Forward, 0, len(fwds))
+	seen := map[string]bool{}
+	for _, f := range fwds {
+		if f.OutcomeOf != "" {
+			if seen[f.OutcomeOf] || !applied(f.OutcomeOf) {
+				continue
+			}
+			seen[f.OutcomeOf] = true
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // ForwardRetry reschedules a forward after a failed attempt.

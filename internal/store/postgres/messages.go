@@ -226,7 +226,7 @@ func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store
 
 const messageCols = `m.seq, m.id, m.tenant_id, m.sender_id, m.input, m.wa_id, m.type, m.category, m.body,
 	m.state, m.attempts, m.next_attempt_at, m.claimed_until, COALESCE(m.meta_id, ''), m.error_code,
-	m.error_detail, m.created_at, m.updated_at`
+	m.error_detail, m.created_at, m.updated_at, m.message_status`
 
 func scanMessage(row pgx.Row) (store.Message, error) {
 	var m store.Message
@@ -234,7 +234,7 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 	var claimed pgtype.Timestamptz
 	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category,
 		&m.Body, &state, &m.Attempts, &m.NextAttemptAt, &claimed, &m.MetaID, &m.ErrorCode,
-		&m.ErrorDetail, &m.CreatedAt, &m.UpdatedAt)
+		&m.ErrorDetail, &m.CreatedAt, &m.UpdatedAt, &m.MessageStatus)
 	if err != nil {
 		return store.Message{}, err
 	}
@@ -324,16 +324,19 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 	n := len(uniq)
 	var (
 		ids, states, metaIDs, waIDs, details = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		msgStatuses                          = make([]string, n)
 		attempts, codes                      = make([]int32, n), make([]int32, n)
 		nextAt, at                           = make([]time.Time, n), make([]time.Time, n)
 	)
 	for i, o := range uniq {
 		ids[i], states[i], metaIDs[i], waIDs[i], details[i] = o.MessageID, string(o.State), o.MetaID, o.WaID, o.ErrorDetail
 		attempts[i], codes[i], nextAt[i], at[i] = int32(o.Attempts), int32(o.ErrorCode), o.NextAttemptAt, o.At
+		msgStatuses[i] = o.MessageStatus
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		applied := map[string]bool{}
 		if n > 0 {
-			_, err := tx.Exec(ctx, `
+			rows, err := tx.Query(ctx, `
 				UPDATE messages m SET
 					state = v.state,
 					meta_id = COALESCE(NULLIF(v.meta_id, ''), m.meta_id),
@@ -343,18 +346,27 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 					claimed_until = NULL,
 					error_code = v.error_code,
 					error_detail = v.error_detail,
-					updated_at = v.at
+					updated_at = v.at,
+					message_status = CASE WHEN v.state = 'sent' THEN v.message_status ELSE m.message_status END
 				FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[],
-					$7::int[], $8::text[], $9::timestamptz[])
-					AS v(id, state, meta_id, wa_id, attempts, next_at, error_code, error_detail, at)
+					$7::int[], $8::text[], $9::timestamptz[], $10::text[])
+					AS v(id, state, meta_id, wa_id, attempts, next_at, error_code, error_detail, at, message_status)
 				WHERE m.id = v.id
-				  AND (m.state IN ('queued', 'sending') OR state_rank(v.state) > state_rank(m.state))`,
-				ids, states, metaIDs, waIDs, attempts, nextAt, codes, details, at)
+				  AND (m.state IN ('queued', 'sending') OR state_rank(v.state) > state_rank(m.state))
+				RETURNING m.id`,
+				ids, states, metaIDs, waIDs, attempts, nextAt, codes, details, at, msgStatuses)
 			if err != nil {
 				return fmt.Errorf("update messages: %w", err)
 			}
+			var id string
+			if _, err := pgx.ForEachRow(rows, []any{&id}, func() error {
+				applied[id] = true
+				return nil
+			}); err != nil {
+				return fmt.Errorf("update messages: %w", err)
+			}
 		}
-		return insertForwards(ctx, tx, forwards)
+		return insertForwards(ctx, tx, store.ForwardsFor(forwards, func(id string) bool { return applied[id] }))
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: record outcomes: %w", err)
@@ -409,6 +421,26 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("postgres: queue depth: %w", err)
+	}
+	return out, nil
+}
+
+// OldestUnsent returns when each sender's oldest queued or in-flight
+// message was accepted.
+func (s *Store) OldestUnsent(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT sender_id, min(created_at) FROM messages WHERE state IN ('queued', 'sending') GROUP BY sender_id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: oldest unsent: %w", err)
+	}
+	out := make(map[string]time.Time)
+	var sender string
+	var at time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&sender, &at}, func() error {
+		out[sender] = at.UTC()
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("postgres: oldest unsent: %w", err)
 	}
 	return out, nil
 }

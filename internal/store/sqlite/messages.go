@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -107,14 +108,14 @@ func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store
 }
 
 const messageCols = `seq, id, tenant_id, sender_id, input, wa_id, type, category, body, state, attempts,
-	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at`
+	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at, message_status`
 
 func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 	var m store.Message
 	var state string
 	var next, claimed, created, updated int64
 	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category, &m.Body,
-		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated)
+		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated, &m.MessageStatus)
 	m.State = store.MessageState(state)
 	m.NextAttemptAt, m.ClaimedUntil, m.CreatedAt, m.UpdatedAt = tm(next), tm(claimed), tm(created), tm(updated)
 	return m, err
@@ -185,28 +186,56 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		for i, o := range outcomes {
 			last[o.MessageID] = i
 		}
+		// An outcome applies to a message still queued or sending; read
+		// that before the update for the forwards that depend on it.
+		pending, err := unsettled(ctx, tx, forwards)
+		if err != nil {
+			return fmt.Errorf("sqlite: record outcomes: %w", err)
+		}
 		up := newMultiRow(tx, `UPDATE messages SET state = v.column1,
 				meta_id = COALESCE(NULLIF(v.column2, ''), meta_id), wa_id = COALESCE(NULLIF(v.column3, ''), wa_id),
 				attempts = v.column4,
 				next_attempt_at = CASE WHEN v.column1 = 'queued' THEN v.column5 ELSE next_attempt_at END,
-				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8
+				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8,
+				message_status = CASE WHEN v.column1 = 'sent' THEN v.column10 ELSE message_status END
 			FROM (VALUES `, `) AS v
-			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 9)
+			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 10)
 		defer up.close()
 		for i, o := range outcomes {
 			if last[o.MessageID] != i {
 				continue
 			}
 			if err := up.add(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
-				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID); err != nil {
+				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID, o.MessageStatus); err != nil {
 				return fmt.Errorf("sqlite: record outcomes: %w", err)
 			}
 		}
 		if err := up.flush(ctx); err != nil {
 			return fmt.Errorf("sqlite: record outcomes: %w", err)
 		}
-		return insertForwards(ctx, tx, forwards)
+		return insertForwards(ctx, tx, store.ForwardsFor(forwards, func(id string) bool {
+			_, listed := last[id]
+			return listed && pending[id]
+		}))
 	})
+}
+
+// unsettled reports which of the messages the forwards' OutcomeOf name are
+// still queued or sending.
+func unsettled(ctx context.Context, tx *sql.Tx, fwds []store.Forward) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, f := range fwds {
+		if f.OutcomeOf == "" {
+			continue
+		}
+		var state string
+		err := tx.QueryRowContext(ctx, `SELECT state FROM messages WHERE id = ?`, f.OutcomeOf).Scan(&state)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		out[f.OutcomeOf] = state == string(store.StateQueued) || state == string(store.StateSending)
+	}
+	return out, nil
 }
 
 // GetMessage returns a message by the gateway's id.
@@ -310,6 +339,31 @@ func (s *Store) QueueDepth(ctx context.Context) (map[string]int, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: queue depth: %w", err)
+	}
+	return out, nil
+}
+
+// OldestUnsent returns when each sender's oldest queued or sending message
+// was accepted.
+func (s *Store) OldestUnsent(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := s.r.QueryContext(ctx, distinctSenders+`SELECT id, at FROM (SELECT id,
+			(SELECT MIN(created_at) FROM messages WHERE sender_id = snd.id AND state IN ('queued', 'sending')) AS at
+		FROM snd WHERE id IS NOT NULL) WHERE at IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
+		}
+		out[id] = tm(at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: oldest unsent: %w", err)
 	}
 	return out, nil
 }

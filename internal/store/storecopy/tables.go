@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 9
+const schemaVersion = 10
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -135,6 +135,7 @@ var tables = []table{
 			{"error_detail", "error_detail", kText},
 			{"created_at", "created_at", kTime},
 			{"updated_at", "updated_at", kTime},
+			{"message_status", "message_status", kText},
 		},
 		key:      []int{0},
 		identity: "seq",

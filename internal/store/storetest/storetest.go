@@ -67,6 +67,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RequeueInFlight", testRequeueInFlight},
 		{"RecordOutcomes", testRecordOutcomes},
 		{"QueueDepthAndDueSenders", testQueueDepthAndDueSenders},
+		{"MessageStatusKept", testMessageStatusKept},
+		{"FailedStatusOnce", testFailedStatusOnce},
 		{"ListDecisions", testListDecisions},
 		{"DecisionsByMessage", testDecisionsByMessage},
 		{"Deliveries", testDeliveries},
@@ -696,6 +698,20 @@ func testQueueDepthAndDueSenders(t *testing.T, s store.Store) {
 	if depth["p1"] != 3 || depth["p2"] != 2 || depth["p3"] != 0 {
 		t.Errorf("QueueDepth = %v, want p1:3 p2:2 p3:0", depth)
 	}
+	// The oldest by acceptance, not by queue order: p2's b2 was accepted
+	// (at base) after b1 was queued (accepted at base+1h). p3 has nothing
+	// left, and p1's oldest is in flight.
+	oldest, err := s.OldestUnsent(c)
+	must(t, err)
+	if len(oldest) != 2 || !oldest["p1"].Equal(base) || !oldest["p2"].Equal(base) {
+		t.Errorf("OldestUnsent = %v, want p1 and p2 at %v", oldest, base)
+	}
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "b2", State: store.StateSent, MetaID: "wamid.B2", Attempts: 1, At: base}}, nil))
+	oldest, err = s.OldestUnsent(c)
+	must(t, err)
+	if !oldest["p2"].Equal(base.Add(time.Hour)) {
+		t.Errorf("OldestUnsent[p2] after b2 was sent = %v, want %v", oldest["p2"], base.Add(time.Hour))
+	}
 
 	due, err := s.SendersWithDueMessages(c, base)
 	must(t, err)
@@ -1241,5 +1257,81 @@ func testListLeases(t *testing.T, s store.Store) {
 	}
 	if want := []string{"replica:r1@r1", "replica:r3@r3"}; !slices.Equal(names, want) {
 		t.Errorf("after renewal and release: %v, want %v", names, want)
+	}
+}
+
+// testMessageStatusKept: Meta's message_status from a send answer is kept
+// with the sent outcome and read back with the message; a later outcome
+// that is not a send does not erase it, and a retry does not set it.
+func testMessageStatusKept(t *testing.T, s store.Store) {
+	c := ctx(t)
+	enqueue(t, s, "p1", base, "held", "plain", "retried")
+	claim(t, s, "p1", base, 3)
+	must(t, s.RecordOutcomes(c, []store.Outcome{
+		{MessageID: "held", State: store.StateSent, MetaID: "wamid.H", MessageStatus: "held_for_quality_assessment", Attempts: 1, At: base},
+		{MessageID: "plain", State: store.StateSent, MetaID: "wamid.P", Attempts: 1, At: base},
+		{MessageID: "retried", State: store.StateQueued, MessageStatus: "paused", Attempts: 1, NextAttemptAt: base.Add(time.Second), At: base},
+	}, nil))
+	for id, want := range map[string]string{"held": "held_for_quality_assessment", "plain": "", "retried": ""} {
+		m, err := s.GetMessage(c, id)
+		must(t, err)
+		if m.MessageStatus != want {
+			t.Errorf("%s: message_status %q, want %q", id, m.MessageStatus, want)
+		}
+	}
+	// A later outcome leaves the send answer's status alone.
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "held", State: store.StateFailed, ErrorCode: 131026, Attempts: 1, At: base}}, nil))
+	m, err := s.GetMessage(c, "held")
+	must(t, err)
+	if m.MessageStatus != "held_for_quality_assessment" {
+		t.Errorf("after a later outcome: message_status %q", m.MessageStatus)
+	}
+	// "accepted", the plain answer, is kept as Meta wrote it.
+	enqueue(t, s, "p2", base, "again")
+	claim(t, s, "p2", base, 1)
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "again", State: store.StateSent, MetaID: "wamid.A", MessageStatus: "accepted", Attempts: 1, At: base}}, nil))
+	m, err = s.GetMessage(c, "again")
+	must(t, err)
+	if m.MessageStatus != "accepted" {
+		t.Errorf("again: message_status %q", m.MessageStatus)
+	}
+}
+
+// testFailedStatusOnce: a forward reporting a message's outcome is enqueued
+// only with an outcome that applies, so a second give-up of a message
+// already failed (a copy sent again after its claim lapsed, or after a
+// lease takeover) does not give the tenant a second failed status. A
+// forward that reports no outcome is always enqueued.
+func testFailedStatusOnce(t *testing.T, s store.Store) {
+	c := ctx(t)
+	enqueue(t, s, "p1", base, "f1")
+	claim(t, s, "p1", base, 1)
+	status := func(id string) store.Forward {
+		return store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages", Value: []byte(`{"id":"` + id + `"}`),
+			CreatedAt: base, NextAttemptAt: base, OutcomeOf: id}
+	}
+	failed := store.Outcome{MessageID: "f1", State: store.StateFailed, Attempts: 1, ErrorCode: 131026, At: base}
+	// Twice in one call: one status.
+	must(t, s.RecordOutcomes(c, []store.Outcome{failed}, []store.Forward{status("f1"), status("f1")}))
+	// Again in a later call, with an event that reports no outcome.
+	event := store.Forward{TenantID: "t1", WABAID: "w1", Field: "wabaguard_sender_state", Value: []byte(`{}`), CreatedAt: base, NextAttemptAt: base}
+	failed.Attempts = 2
+	must(t, s.RecordOutcomes(c, []store.Outcome{failed}, []store.Forward{status("f1"), event}))
+	// A forward naming a message without an outcome in the call is dropped.
+	enqueue(t, s, "p1", base, "f2")
+	must(t, s.RecordOutcomes(c, nil, []store.Forward{status("f2")}))
+
+	fs, err := s.ClaimForwards(c, base.Add(time.Minute), 10, time.Minute)
+	must(t, err)
+	var fields []string
+	for _, f := range fs {
+		fields = append(fields, f.Field+" "+string(f.Value))
+	}
+	sort.Strings(fields)
+	checkIDs(t, "forwards", fields, []string{`messages {"id":"f1"}`, "wabaguard_sender_state {}"})
+	m, err := s.GetMessage(c, "f1")
+	must(t, err)
+	if m.State != store.StateFailed || m.Attempts != 1 {
+		t.Errorf("f1 after a second give-up: %s, %d attempts", m.State, m.Attempts)
 	}
 }
