@@ -302,6 +302,11 @@ func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, s
 	return m, snd, d, nil
 }
 
+// ForgetSender drops a sender from the cache, after a change made in this
+// process (a resume) that new sends must see at once; other processes'
+// changes are seen within Config.SenderTTL.
+func (s *Service) ForgetSender(id string) { s.senders.forget(id) }
+
 // RulesFor returns the fact rules a tenant's messages go through.
 func (s *Service) RulesFor(tenantID string) *policy.Pipeline {
 	if p, ok := s.perTenant[tenantID]; ok {

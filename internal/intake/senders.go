@@ -59,3 +59,9 @@ func (c *senderCache) get(ctx context.Context, id string) (store.Sender, error) 
 	c.mu.Unlock()
 	return s, err
 }
+
+func (c *senderCache) forget(id string) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.mu.Unlock()
+}

@@ -49,6 +49,9 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("POST /_admin/senders/{id}/resume", func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		_, err := dispatch.Resume(r.Context(), s.store, id, time.Now())
+		if err == nil && s.compliance != nil {
+			s.compliance.intake.ForgetSender(id) // new sends are accepted at once
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			adminError(w, http.StatusNotFound, wire.CodeInvalidParameter, "unknown sender "+id)
