@@ -27,6 +27,7 @@ type tenantEndpoint struct {
 
 	mu       sync.Mutex
 	statuses map[string][]string // gateway message id -> statuses in arrival order
+	codes    map[string]int      // gateway message id -> its failed status's first error code
 	bad      int
 	changed  chan struct{}
 	lastBody []byte // the last verified delivery, exactly as received
@@ -34,7 +35,7 @@ type tenantEndpoint struct {
 }
 
 func newTenantEndpoint(t testing.TB, secret string) *tenantEndpoint {
-	te := &tenantEndpoint{t: t, secret: secret, statuses: map[string][]string{}, changed: make(chan struct{}, 1)}
+	te := &tenantEndpoint{t: t, secret: secret, statuses: map[string][]string{}, codes: map[string]int{}, changed: make(chan struct{}, 1)}
 	te.srv = httptest.NewServer(http.HandlerFunc(te.serve))
 	t.Cleanup(te.srv.Close)
 	return te
@@ -64,6 +65,9 @@ func (te *tenantEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			for _, s := range v.Statuses {
 				te.statuses[s.ID] = append(te.statuses[s.ID], s.Status)
+				if s.Status == wire.StatusFailed && len(s.Errors) > 0 {
+					te.codes[s.ID] = s.Errors[0].Code
+				}
 			}
 		}
 	}

@@ -88,6 +88,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics receives counters; nil disables them.
 	Metrics *metrics.Metrics
+	// SendTime is the send-time stage, asked right before each send; nil
+	// sends without it.
+	SendTime SendTimeCheck
 	// PollInterval is the safety-net wake-up of idle loops and the lease
 	// renewal period (1 s); wake-ups come mostly from Notify.
 	PollInterval time.Duration

@@ -122,6 +122,18 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			continue
 		}
 		for i := range msgs {
+			// The send-time stage first: a refused message takes neither a
+			// slot nor a token of the number's throughput.
+			var checked time.Time
+			if m.cfg.SendTime != nil {
+				checked = m.cfg.Now()
+				if l.refusedAtSendTime(ctx, s, &msgs[i], probe) {
+					if probe {
+						probe = false // the probe's slot was released; the next claim probes
+					}
+					continue
+				}
+			}
 			if !l.admit(ctx, sem, probe) {
 				// Stopping, or the upstream went down: the rest keep
 				// their place in the queue.
@@ -141,7 +153,7 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			go func(s store.Sender, msg *store.Message, probe bool) {
 				defer wg.Done()
 				defer func() { <-sem }()
-				l.send(sendCtx, s, msg, probe)
+				l.send(sendCtx, s, msg, probe, checked)
 			}(s, &msgs[i], probe)
 		}
 	}
@@ -279,7 +291,9 @@ func requeued(msg *store.Message, now time.Time) store.Outcome {
 }
 
 // send makes one attempt and records its outcome.
-func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, probe bool) {
+// send sends one admitted message; checked is when the send-time stage
+// last allowed it (zero without a stage).
+func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, probe bool, checked time.Time) {
 	m := l.m
 	if err := l.dep.Leave(ctx, m.cfg.Now, m.cfg.Sleep); err != nil {
 		if probe {
@@ -296,6 +310,11 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		// now: put the message back instead of sending it a second time.
 		l.log.Warn("lease not renewed in time, holding sends", "message_id", msg.ID)
 		l.rec.add(requeued(msg, now), nil)
+		return
+	}
+	// Asked again when the pacing held the message long enough for its
+	// facts to have changed.
+	if m.cfg.SendTime != nil && m.cfg.Now().Sub(checked) > recheckAfter && l.refusedAtSendTime(ctx, s, msg, probe) {
 		return
 	}
 	start := time.Now()
@@ -610,4 +629,40 @@ func messageStatusLabel(status string) string {
 		return status
 	}
 	return "other"
+}
+
+// refusedAtSendTime runs the send-time stage on msg and reports whether it
+// took care of the message (failed it, or put it back because its facts
+// could not be read).
+func (l *loop) refusedAtSendTime(ctx context.Context, s store.Sender, msg *store.Message, probe bool) bool {
+	m := l.m
+	now := m.cfg.Now()
+	late, err := m.cfg.SendTime.CheckSend(ctx, msg, now)
+	if err == nil && late == nil {
+		return false
+	}
+	if probe {
+		m.br.release() // nothing was asked of the upstream
+	}
+	if err != nil {
+		l.log.Warn("send-time facts unavailable, message held", "message_id", msg.ID, "err", err)
+		o := requeued(msg, now)
+		o.NextAttemptAt = now.Add(sendTimeRetry)
+		l.rec.add(o, nil)
+		return true
+	}
+	o := store.Outcome{MessageID: msg.ID, State: store.StateFailed, Attempts: msg.Attempts, ErrorCode: late.Status.Code,
+		ErrorDetail: late.Code + ": " + late.Status.Title, At: now}
+	if mt := m.cfg.Metrics; mt != nil {
+		mt.Failed.WithLabelValues(strconv.Itoa(late.Status.Code)).Inc()
+	}
+	l.log.Info("message refused at send time", "message_id", msg.ID, "code", late.Code)
+	f, ferr := failedForwardAs(s, msg, now, late.Status)
+	if ferr != nil {
+		l.log.Error("build failed status", "err", ferr)
+		l.rec.add(o, nil)
+		return true
+	}
+	l.rec.add(o, &f)
+	return true
 }

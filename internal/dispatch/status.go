@@ -18,6 +18,12 @@ func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire
 	if e == nil {
 		return nil, fmt.Errorf("dispatch: failed status of %s without an error", msgID)
 	}
+	// Meta's asynchronous shape (message = title, href,
+	// error_data.details), whatever the synchronous error said.
+	return failedStatusValue(s, msgID, waID, at, wire.AsyncErrorOf(e))
+}
+
+func failedStatusValue(s store.Sender, msgID, waID string, at time.Time, se wire.StatusError) ([]byte, error) {
 	v := wire.MessagesValue{
 		MessagingProduct: "whatsapp",
 		Metadata: wire.Metadata{
@@ -29,9 +35,7 @@ func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire
 			Status:      wire.StatusFailed,
 			Timestamp:   strconv.FormatInt(at.Unix(), 10),
 			RecipientID: waID,
-			// Meta's asynchronous shape (message = title, href,
-			// error_data.details), whatever the synchronous error said.
-			Errors: []wire.StatusError{wire.AsyncErrorOf(e)},
+			Errors:      []wire.StatusError{se},
 		}},
 	}
 	b, err := json.Marshal(v)
@@ -43,7 +47,16 @@ func FailedStatusValue(s store.Sender, msgID, waID string, at time.Time, e *wire
 
 // failedForward wraps FailedStatusValue in a store.Forward for the tenant.
 func failedForward(s store.Sender, m *store.Message, at time.Time, e *wire.Error) (store.Forward, error) {
-	v, err := FailedStatusValue(s, m.ID, m.WaID, at, e)
+	if e == nil {
+		return store.Forward{}, fmt.Errorf("dispatch: failed status of %s without an error", m.ID)
+	}
+	return failedForwardAs(s, m, at, wire.AsyncErrorOf(e))
+}
+
+// failedForwardAs is failedForward with the status error given as is (the
+// send-time stage's refusals carry the gateway's own).
+func failedForwardAs(s store.Sender, m *store.Message, at time.Time, se wire.StatusError) (store.Forward, error) {
+	v, err := failedStatusValue(s, m.ID, m.WaID, at, se)
 	if err != nil {
 		return store.Forward{}, err
 	}

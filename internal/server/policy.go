@@ -25,10 +25,23 @@ import (
 
 // compliance is the acceptance path with what keeps its facts current.
 type compliance struct {
-	intake  *intake.Service
-	facts   *intake.Facts
-	ledger  *consent.Ledger
-	signals *signal.Bus
+	intake   *intake.Service
+	facts    *intake.Facts
+	ledger   *consent.Ledger
+	signals  *signal.Bus
+	sendTime sendTimeStage
+}
+
+// sendTimeStage adapts the intake's send-time stage to the dispatcher.
+type sendTimeStage struct{ st *intake.SendTime }
+
+// CheckSend implements dispatch.SendTimeCheck.
+func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now time.Time) (*dispatch.LateRefusal, error) {
+	late, err := s.st.Check(ctx, msg, now)
+	if err != nil || late == nil {
+		return nil, err
+	}
+	return &dispatch.LateRefusal{Code: late.Decision.Code, Status: late.Status}, nil
 }
 
 // factRules returns the fact rules a policy enforces, in order: the
@@ -80,6 +93,17 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil, err
 	}
 	c.intake = in
+	sendRules := map[string]*policy.Pipeline{}
+	for id, p := range perTenant {
+		sendRules[id] = intake.SendTimeRules(p)
+	}
+	defaultSend := intake.SendTimeRules(factRules(cfg.Policy))
+	c.sendTime = sendTimeStage{intake.NewSendTime(c.facts, func(tenantID string) *policy.Pipeline {
+		if p, ok := sendRules[tenantID]; ok {
+			return p
+		}
+		return defaultSend
+	})}
 
 	matchers := map[string]*optout.Matcher{}
 	for _, t := range cfg.Tenants {

@@ -182,7 +182,15 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	mediaURLs := mediaurl.New(mediaRing, cfg.BaseURL())
 
+	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
+	// The intake wakes the dispatcher built just below.
+	comp, err := buildCompliance(cfg, st, s.metrics, func(id string) { s.dispatch.Notify(id) }, s.log, s.templates)
+	if err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	s.compliance = comp
 	s.dispatch = dispatch.New(st, client, dispatch.Config{
+		SendTime:    comp.sendTime,
 		Owner:       cfg.ReplicaID,
 		LeaseTTL:    cfg.Dispatch.LeaseTTL.D(),
 		ClaimBatch:  cfg.Dispatch.ClaimBatch,
@@ -207,12 +215,6 @@ func (s *Server) build(ctx context.Context) error {
 		TenantBatch:  cfg.WebhookBatches(),
 		Rewrite:      mediaURLs.RewriteWebhook,
 	})
-	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
-	comp, err := buildCompliance(cfg, st, s.metrics, s.dispatch.Notify, s.log, s.templates)
-	if err != nil {
-		return fmt.Errorf("intake: %w", err)
-	}
-	s.compliance = comp
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
 		Signals:   comp.signals,
 		OnApplied: s.forwarder.Notify,

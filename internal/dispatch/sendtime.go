@@ -1,0 +1,35 @@
+package dispatch
+
+import (
+	"context"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
+)
+
+// SendTimeCheck is the send-time stage (package intake): the rules whose
+// facts can change after acceptance — an opt-out, an erasure, a withdrawn
+// consent — asked right before each send. A refusal fails the message
+// with its status error, told to the tenant as a failed status; an error
+// means the facts could not be read, and the message waits and is asked
+// again rather than sent unchecked.
+type SendTimeCheck interface {
+	CheckSend(ctx context.Context, msg *store.Message, now time.Time) (*LateRefusal, error)
+}
+
+// LateRefusal is a send-time refusal.
+type LateRefusal struct {
+	// Code is the decision code ("suppression.opted_out").
+	Code string
+	// Status is the failed status's error, in Meta's asynchronous shape.
+	Status wire.StatusError
+}
+
+// sendTimeRetry is how long a message whose send-time facts could not be
+// read waits before it is asked again.
+const sendTimeRetry = 2 * time.Second
+
+// recheckAfter is how long a message may wait for its departure after its
+// send-time check before it is checked again.
+const recheckAfter = 100 * time.Millisecond
