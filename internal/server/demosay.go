@@ -38,11 +38,11 @@ type demoSayResult struct {
 // the message (opening Meta's 24-hour window) and sends the signed webhook,
 // which the gateway verifies with the app secret it shares with it.
 type demoSay struct {
-	sim   *sim.Sim
+	sim    *sim.Sim
 	store  store.Store
 	ledger *consent.Ledger
 	log    *slog.Logger
-	wait  time.Duration
+	wait   time.Duration
 }
 
 func (d *demoSay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
