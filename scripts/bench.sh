@@ -13,7 +13,10 @@ WH_N=${WH_N:-30000}    # status events for the webhook-ingest run
 DATABASE=${DATABASE:-} # empty: SQLite; a postgres:// URL runs stages 1-3 on PostgreSQL
 PORT=18080; SIMPORT=18081; SINKPORT=18090
 PNID=100000000000001; WABA=200000000000001
+PNID2=100000000000002; WABA2=200000000000002   # the tenant with every compliance rule on
 KEY=wg_be0c4000be0c_benchkeybenchkeybenchkeybenchkey01
+KEY2=wg_be0c4000be0d_benchkeybenchkeybenchkeybenchkey02
+CONTACTS=${CONTACTS:-100000}  # distinct contacts with consent on record, for stage 5
 META=bench-meta-token; APPSECRET=bench-app-secret; TSECRET=bench-tenant-secret
 
 work=$(mktemp -d)
@@ -35,9 +38,11 @@ cat > "$work/cfg.json" <<JSON
 { "listen": "127.0.0.1:$PORT", "data_dir": "$work/data", "log_level": "warn", $dbline
   "graph": { "access_token": "$META", "app_secret": "$APPSECRET", "verify_token": "v" },
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": false },
-  "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
+  "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" },
+               { "id": "benchon", "api_keys": ["$KEY2"], "policy": { "consent": "enforce", "window": "enforce", "template": "enforce" } } ],
   "policy": { "consent": "off", "window": "off" },
-  "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 } ] }
+  "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 },
+               { "phone_number_id": "$PNID2", "waba_id": "$WABA2", "tenant_id": "benchon", "throughput_mps": 1000000 } ] }
 JSON
 
 "$bin" serve --config "$work/cfg.json" >"$work/serve.out" 2>"$work/serve.err" &
@@ -66,6 +71,21 @@ awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   end to end: %d messages 
 echo
 echo "== 3. acceptance latency at a fixed 1,000 messages/s (open loop)"
 "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$RATE_N" -c 256 --rate 1000 | sed 's/^/   /'
+
+echo
+echo "== 5. compliance rules on vs off, end to end: $N templates to $CONTACTS distinct contacts each"
+"$bin" bench consent --config "$work/cfg.json" --tenant benchon --recipients "$CONTACTS" | sed 's/^/   /'
+sent_of() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk -v s="\"$1\"" 'index($0, "wabaguard_messages_sent_total{") == 1 && index($0, s) {v = $2} END {printf "%d", v + 0}'; }
+for run in off on; do
+  if [ "$run" = on ]; then key=$KEY2; pn=$PNID2; else key=$KEY; pn=$PNID; fi
+  before=$(sent_of "$pn"); t0=$(now)
+  "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$key" --phone-number-id "$pn" -n "$N" -c "$C" \
+    --type template --template-name hello_world --template-language en_US --recipients "$CONTACTS" --progress 0 | grep -E "requests|errors|throughput" | sed 's/^/   /'
+  target=$((before + N))
+  for _ in $(seq 1 1200); do [ "$(sent_of "$pn")" -ge "$target" ] && break; sleep 0.05; done
+  t1=$(now); got=$(( $(sent_of "$pn") - before ))
+  awk -v r="$run" -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   rules %-3s: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", r, n, b-a, n/(b-a)}'
+done
 
 if [ -n "$DATABASE" ]; then exit 0; fi
 

@@ -20,6 +20,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "sink" {
 		return runSink(ctx, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "consent" {
+		return runBenchConsent(ctx, args[1:], stdout)
+	}
 	err := loadtest.Run(ctx, args, stdout, stderr)
 	var ue *loadtest.UsageError
 	if errors.As(err, &ue) {

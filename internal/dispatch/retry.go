@@ -52,19 +52,6 @@ func (a Action) String() string {
 	return "unknown"
 }
 
-// Codes of §1.9 that wire does not name.
-const (
-	codeCapability     = 3
-	codePhoneDeleted   = 33
-	codeCountryBlocked = 130497
-	codePermission2    = 131005
-	codeTemplateLimit  = 131064
-	codeReengagement   = 2494100 // "Retry later" subcode-style code seen from Meta
-	codeNoDisplayName  = 131037  // 555 number without an approved display name
-	codePayment        = 131042  // payment method / eligibility, WABA suspended
-	codeRegistration   = 131045  // phone number registration error
-)
-
 // Classify maps a failed send to an action and the Graph code to record
 // (0 when the failure carried none, e.g. a transport error).
 //
@@ -101,25 +88,9 @@ func Classify(err error) (Action, int) {
 }
 
 func classifyGraph(e *wire.Error) Action {
-	switch e.Code {
-	case wire.CodeThroughput, wire.CodeAppRateLimit, wire.CodeWABARateLimit:
-		return ActionThrottle
-	case wire.CodePairRate:
-		return ActionPairRate
-	case wire.CodeUnknownRequest, wire.CodeTemporary, wire.CodeGenericUser,
-		wire.CodeServiceUnavailable, wire.CodeMaintenance, codeReengagement:
-		return ActionBackoff
-	case wire.CodePolicyRestricted, wire.CodeAccountLocked, wire.CodeSpamRateLimit,
-		codeTemplateLimit, codeCountryBlocked, codePayment, codeRegistration, codeNoDisplayName:
-		// Every message of the number would fail the same way until the
-		// business fixes billing, registration or its display name.
-		return ActionStopSender
-	case codeCapability, wire.CodePermission, wire.CodeAccessToken, codePermission2, codePhoneDeleted:
-		return ActionStopSender
-	case wire.CodeEcosystem:
-		return ActionLater
-	case wire.CodeMarketingStopped:
-		return ActionFail
+	// Meta's documented codes: the advice of wire's one table.
+	if a, ok := wire.AdviceFor(e.Code); ok {
+		return actionOf(a)
 	}
 	if e.Code >= 200 && e.Code <= 299 {
 		return ActionStopSender
@@ -200,3 +171,20 @@ func pairDelay(prevAttempts int) time.Duration {
 }
 
 func defaultJitter() float64 { return rand.Float64() }
+
+// actionOf maps wire's retry advice to the dispatcher's action.
+func actionOf(a wire.Advice) Action {
+	switch a {
+	case wire.Backoff:
+		return ActionBackoff
+	case wire.Throttle:
+		return ActionThrottle
+	case wire.PairRate:
+		return ActionPairRate
+	case wire.StopSender:
+		return ActionStopSender
+	case wire.Later:
+		return ActionLater
+	}
+	return ActionFail
+}

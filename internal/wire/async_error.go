@@ -24,7 +24,7 @@ func AsyncError(code int, details string) StatusError {
 // not name.
 func AsyncErrorOf(e *Error) StatusError {
 	title := Title(e.Code)
-	if _, known := titles[e.Code]; !known {
+	if _, known := metaByCode[e.Code]; !known {
 		if t := titleInMessage(e.Code, e.Message); t != "" {
 			title = t
 		}

@@ -38,42 +38,10 @@ const (
 	CodeWABARateLimit      = 80007
 )
 
-// Titles of the codes above, used in "(#code) title" messages.
-var titles = map[int]string{
-	CodeUnknownRequest:     "Invalid request or possible server error",
-	CodeTemporary:          "Temporary downtime or overload",
-	CodeAppRateLimit:       "API Too Many Calls",
-	CodePermission:         "Permission denied",
-	CodeInvalidParameter:   "Invalid parameter",
-	CodeAccessToken:        "Access token has expired",
-	CodePermissionDenied:   "Permission error",
-	CodePolicyRestricted:   "Temporarily blocked for policies violations",
-	CodeThroughput:         "Rate limit hit",
-	CodeGenericUser:        "Something went wrong",
-	CodeMissingParameter:   "Required parameter is missing",
-	CodeParameterInvalid:   "Parameter value is not valid",
-	CodeServiceUnavailable: "Service unavailable",
-	CodeSameRecipient:      "Recipient cannot be sender",
-	CodeUndeliverable:      "Message undeliverable",
-	CodeAccountLocked:      "Business Account locked",
-	CodeWindowClosed:       "Re-engagement message",
-	CodeSpamRateLimit:      "Spam rate limit hit",
-	CodeEcosystem:          "This message was not delivered to maintain healthy ecosystem engagement.",
-	CodeMarketingStopped:   "User has stopped marketing messages",
-	CodeUnsupportedType:    "Unsupported message type",
-	CodePairRate:           "(Business Account, Consumer Account) pair rate limit hit",
-	CodeMaintenance:        "Business Account is in maintenance mode",
-	CodeTemplateParams:     "Number of parameters does not match the expected number of params",
-	CodeTemplateMissing:    "Template name does not exist in the translation",
-	CodeTemplatePaused:     "Template is Paused",
-	CodeTemplateDisabled:   "Template is Disabled",
-	CodeWABARateLimit:      "Rate limit hit",
-}
-
 // Title returns Meta's title for code, or a generic one.
 func Title(code int) string {
-	if t, ok := titles[code]; ok {
-		return t
+	if m, ok := metaByCode[code]; ok {
+		return m.Title
 	}
 	return "Error"
 }
