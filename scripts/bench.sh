@@ -41,6 +41,7 @@ cat > "$work/cfg.json" <<JSON
   "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" },
                { "id": "benchon", "api_keys": ["$KEY2"], "policy": { "consent": "enforce", "window": "enforce", "template": "enforce" } } ],
   "policy": { "consent": "off", "window": "off" },
+  "webhook_destinations": { "allow_loopback": true },
   "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 },
                { "phone_number_id": "$PNID2", "waba_id": "$WABA2", "tenant_id": "benchon", "throughput_mps": 1000000 } ] }
 JSON
@@ -92,10 +93,10 @@ if [ -n "$DATABASE" ]; then exit 0; fi
 echo
 echo "== 4. webhook ingest: signed status webhooks verified, persisted, applied and forwarded"
 sleep 1
-python3 - "$work/data/wabaguard.db" "$WH_N" > "$work/ids.txt" <<'PY'
+python3 - "$work/data/wabaguard.db" "$WH_N" "$PNID" > "$work/ids.txt" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-for (mid,) in db.execute("SELECT meta_id FROM messages WHERE meta_id <> '' LIMIT ?", (int(sys.argv[2]),)):
+for (mid,) in db.execute("SELECT meta_id FROM messages WHERE meta_id <> '' AND sender_id = ? LIMIT ?", (sys.argv[3], int(sys.argv[2]))):
     print(mid)
 PY
 ids=$(wc -l < "$work/ids.txt")
