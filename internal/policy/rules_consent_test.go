@@ -76,10 +76,15 @@ func TestFactRules(t *testing.T) {
 		{"template disabled", tmpl, allIn, time.Time{}, &TemplateFacts{Status: TemplateDisabled, Category: consent.Marketing}, false, refusal.PT, refusal.TemplateDisabled},
 		{"template parameters wrong", tmpl, allIn, time.Time{}, &TemplateFacts{Status: TemplateApproved, Category: consent.Marketing, Problems: []string{"body expects 2 parameters, got 1"}}, false, refusal.PT, refusal.TemplateParams},
 		{"template cache not synced", tmpl, allIn, time.Time{}, &TemplateFacts{Status: TemplateNotSynced}, false, refusal.PT, 0},
+		// identity: Meta's 131062, given at once
+		{"authentication template to a BSUID", `{"messaging_product":"whatsapp","to":"BR.1349120865530274","type":"template","template":{"name":"otp","language":{"code":"pt_BR"}}}`,
+			allIn, time.Time{}, &TemplateFacts{Status: TemplateApproved, Category: consent.Authentication}, false, refusal.PT, -131062},
+		{"marketing template to a BSUID", `{"messaging_product":"whatsapp","to":"BR.1349120865530274","type":"template","template":{"name":"promo","language":{"code":"pt_BR"}}}`,
+			allIn, time.Time{}, marketing, false, refusal.PT, 0},
 		// without a loader nothing of this is enforced
 		{"no facts loaded", tmpl, ConsentFacts{}, time.Time{}, nil, true, refusal.PT, 0},
 	}
-	p := New(Schema{}, Suppression{}, Consent{}, Window{}, Template{})
+	p := New(Schema{}, Suppression{}, BSUIDAuth{}, Consent{}, Window{}, Template{})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -91,6 +96,12 @@ func TestFactRules(t *testing.T) {
 			if tc.code == 0 {
 				if d.Outcome != Allow {
 					t.Fatalf("refused: %s %s", d.Code, d.Reason)
+				}
+				return
+			}
+			if tc.code < 0 { // a refusal with Meta's own code
+				if d.Outcome != Reject || d.Err == nil || d.Err.Code != int(-tc.code) || d.Refusal != 0 {
+					t.Fatalf("got %s %s %+v, want Meta's %d", d.Outcome, d.Code, d.Err, -tc.code)
 				}
 				return
 			}

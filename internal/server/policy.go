@@ -47,7 +47,7 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 // factRules returns the fact rules a policy enforces, in order: the
 // cheapest and most final refusals first. Suppression is always on.
 func factRules(p config.Policy) *policy.Pipeline {
-	rules := []policy.Rule{policy.Suppression{}}
+	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
 	}
