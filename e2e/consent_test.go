@@ -185,3 +185,60 @@ func TestConsentRefusalsThroughHTTP(t *testing.T) {
 		})
 	}
 }
+
+// A tenant that asks for it confirms an opt-out once, in the person's
+// language, inside the window their message opened; nothing else goes to
+// them afterwards, and a redelivered STOP does not confirm twice.
+func TestOptOutConfirmation(t *testing.T) {
+	g := startGateway(t, "", "", func(c *config.Config) {
+		c.Policy = config.Policy{}
+		c.Tenants[0].OptOut = &config.OptOut{Confirm: true}
+	})
+	s := g.srv.Simulator()
+	texts := func(to string) []string {
+		var out []string
+		for _, r := range s.Sent() {
+			if r.WaID == to && r.Type == "text" {
+				out = append(out, r.Body)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct{ from, words, want string }{
+		{"5511987650101", "PARAR", "Pronto: você não vai mais receber mensagens"},
+		{"5491123456701", "BAJA", "Listo: ya no recibirás mensajes"},
+		{"5511987650102", "STOP", "Done: you will not get any more messages"},
+	} {
+		if _, err := s.Say(sim.SayRequest{From: tc.from, ToPhoneNumberID: testPhoneNumberID, Text: tc.words}); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if got = texts(tc.from); len(got) > 0 {
+				break
+			}
+		}
+		if len(got) != 1 || !strings.HasPrefix(got[0], tc.want) {
+			t.Fatalf("%s said %s: confirmations %q, want one starting %q", tc.from, tc.words, got, tc.want)
+		}
+		// Saying it again is not a new opt-out: no second confirmation.
+		if _, err := s.Say(sim.SayRequest{From: tc.from, ToPhoneNumberID: testPhoneNumberID, Text: tc.words}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, from := range []string{"5511987650101", "5491123456701", "5511987650102"} {
+		if n := len(texts(from)); n != 1 {
+			t.Fatalf("%s got %d confirmations", from, n)
+		}
+	}
+	// And a reply of the business's is refused: the one reply was the
+	// confirmation.
+	status, raw := g.post(t, "/v23.0/"+testPhoneNumberID+"/messages",
+		`{"messaging_product":"whatsapp","to":"+5511987650101","type":"text","text":{"body":"Tem certeza?"}}`, nil)
+	var gr graphRefusal
+	_ = json.Unmarshal(raw, &gr)
+	if status != http.StatusForbidden || gr.Error.Code != int(refusal.OptedOut) {
+		t.Fatalf("reply after the confirmation: %d %s", status, raw)
+	}
+}

@@ -21,6 +21,13 @@ type OptOut struct {
 	Rules []OptOutRule `json:"rules,omitempty"`
 	// DisabledDefaults removes default rules by id or by text.
 	DisabledDefaults []string `json:"disabled_defaults,omitempty"`
+	// Confirm sends the person one text confirming an opt-out made on
+	// WhatsApp (a keyword or a button), inside the window their message
+	// opened. Off by default.
+	Confirm bool `json:"confirm,omitempty"`
+	// ConfirmText replaces the default confirmation, by language of the
+	// words the person used (pt-BR, es, en); "" keeps the default.
+	ConfirmText map[string]string `json:"confirm_text,omitempty"`
 }
 
 // OptOutRule is one extra keyword or phrase.

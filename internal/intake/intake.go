@@ -226,7 +226,7 @@ func (s *Service) Accept(ctx context.Context, req Request) (Result, error) {
 			return res, err
 		}
 	}
-	m, snd, d, err := s.evaluate(ctx, req)
+	m, snd, d, err := s.evaluate(ctx, req, true)
 	if err != nil {
 		return Result{}, err
 	}
@@ -245,11 +245,41 @@ func (s *Service) Evaluate(ctx context.Context, req Request) (policy.Decision, *
 	if req.Now.IsZero() {
 		req.Now = s.now()
 	}
-	m, _, d, err := s.evaluate(ctx, req)
+	m, _, d, err := s.evaluate(ctx, req, true)
 	return d, m, err
 }
 
-func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, store.Sender, policy.Decision, error) {
+// CategoryConfirmation is the category of the one reply that confirms an
+// opt-out a person just sent: the only message the fact rules let through
+// to a suppressed person, at intake and at send time alike.
+const CategoryConfirmation = "optout_confirmation"
+
+// AcceptConfirmation accepts the confirmation of an opt-out (a text body to
+// the person who just opted out, inside the window their message opened):
+// the request rules run, the fact rules do not, since they would refuse the
+// person precisely for having opted out. The decision is recorded as
+// suppression.confirmation.
+func (s *Service) AcceptConfirmation(ctx context.Context, req Request) (Result, error) {
+	if req.Now.IsZero() {
+		req.Now = s.now()
+	}
+	m, snd, d, err := s.evaluate(ctx, req, false)
+	if err != nil {
+		return Result{}, err
+	}
+	if d.Outcome == policy.Reject {
+		return s.Refuse(ctx, req, m.WaID, d), nil
+	}
+	if m.Request.IsTemplate() || m.Request.IsMarkRead() {
+		return Result{}, errors.New("intake: a confirmation is a free-form reply")
+	}
+	m.Category = CategoryConfirmation
+	d = policy.Decision{Outcome: policy.Allow, Rule: "suppression", Code: "suppression.confirmation",
+		Reason: "The one reply confirming the person's opt-out."}
+	return s.accept(ctx, req, m, snd, d)
+}
+
+func (s *Service) evaluate(ctx context.Context, req Request, facts bool) (*policy.Message, store.Sender, policy.Decision, error) {
 	m := &policy.Message{TenantID: req.TenantID, PhoneNumberID: req.PhoneNumberID, Raw: req.Body, Now: req.Now}
 	snd, err := s.senders.get(ctx, req.PhoneNumberID)
 	switch {
@@ -287,7 +317,7 @@ func (s *Service) evaluate(ctx context.Context, req Request) (*policy.Message, s
 			return m, snd, sd, nil
 		}
 	}
-	if m.Request.IsMarkRead() || s.facts == nil {
+	if m.Request.IsMarkRead() || s.facts == nil || !facts {
 		return m, snd, d, nil
 	}
 	f, err := s.facts.Load(ctx, m)

@@ -40,8 +40,8 @@ type Late struct {
 // send it. An error means the facts could not be read: the caller retries
 // the message later rather than send it unchecked.
 func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time) (*Late, error) {
-	if s == nil {
-		return nil, nil
+	if s == nil || msg.Category == CategoryConfirmation {
+		return nil, nil // no rule, or the one reply an opt-out is owed
 	}
 	req, werr := wire.ParseSendRequest(msg.Body)
 	if werr != nil {

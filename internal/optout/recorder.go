@@ -30,6 +30,17 @@ type Recorder struct {
 	ledger   Ledger
 	matchers func(tenantID string) *Matcher
 	log      *slog.Logger
+	// confirm, when set, is asked for a tenant's confirmation settings
+	// and sends it.
+	confirm     Confirmer
+	confirmWith func(tenantID string) (bool, map[string]string)
+}
+
+// WithConfirmations makes the recorder confirm opt-outs sent on WhatsApp
+// for the tenants settings says want it.
+func (r *Recorder) WithConfirmations(send Confirmer, settings func(tenantID string) (on bool, texts map[string]string)) *Recorder {
+	r.confirm, r.confirmWith = send, settings
+	return r
 }
 
 // NewRecorder returns a Recorder. matchers returns a tenant's matcher (nil
@@ -163,6 +174,15 @@ func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error 
 		return fmt.Errorf("optout: record %s: %w", action, err)
 	}
 	r.log.Info("consent recorded from webhook", "tenant_id", tenantID, "action", action, "category", cat, "source", src, "rule", f.Match.RuleID)
+	if action == consent.OptOut && src == consent.WhatsAppKeyword && r.confirm != nil && f.PhoneNumberID != "" {
+		if on, texts := r.confirmWith(tenantID); on {
+			c := Confirmation{TenantID: tenantID, PhoneNumberID: f.PhoneNumberID, WaID: who,
+				Text: ConfirmationText(f.Match.Language, f.Match.Scope, texts)}
+			if err := r.confirm(ctx, c); err != nil {
+				r.log.Warn("opt-out confirmation not sent", "tenant_id", tenantID, "err", err)
+			}
+		}
+	}
 	return nil
 }
 

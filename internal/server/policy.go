@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,27 @@ type compliance struct {
 	ledger   *consent.Ledger
 	signals  *signal.Bus
 	sendTime sendTimeStage
+}
+
+// confirm queues the reply confirming an opt-out, through the intake.
+func (c *compliance) confirm(ctx context.Context, cf optout.Confirmation) error {
+	to := cf.WaID
+	if !phone.IsBSUID(to) {
+		to = "+" + to
+	}
+	body, err := json.Marshal(map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual",
+		"to": to, "type": "text", "text": map[string]string{"body": cf.Text}})
+	if err != nil {
+		return err
+	}
+	res, err := c.intake.AcceptConfirmation(ctx, intake.Request{TenantID: cf.TenantID, PhoneNumberID: cf.PhoneNumberID, Body: body})
+	if err != nil {
+		return err
+	}
+	if res.Outcome != intake.Accepted {
+		return fmt.Errorf("confirmation refused: %s", res.Decision.Code)
+	}
+	return nil
 }
 
 // sendTimeStage adapts the intake's send-time stage to the dispatcher.
@@ -117,7 +139,21 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		matchers[t.ID] = m
 	}
 	c.signals = &signal.Bus{}
-	c.signals.Subscribe("consent", optout.NewRecorder(c.ledger, func(id string) *optout.Matcher { return matchers[id] }, log.With("component", "consent")))
+	confirms := map[string]*config.OptOut{}
+	for _, t := range cfg.Tenants {
+		if t.OptOut != nil && t.OptOut.Confirm {
+			confirms[t.ID] = t.OptOut
+		}
+	}
+	rec := optout.NewRecorder(c.ledger, func(id string) *optout.Matcher { return matchers[id] }, log.With("component", "consent"))
+	rec.WithConfirmations(c.confirm, func(tenantID string) (bool, map[string]string) {
+		o, ok := confirms[tenantID]
+		if !ok {
+			return false, nil
+		}
+		return true, o.ConfirmText
+	})
+	c.signals.Subscribe("consent", rec)
 	if tc != nil {
 		c.signals.Subscribe("templates", templateSignals(tc, log.With("component", "templates")))
 	}
