@@ -54,11 +54,24 @@ func inboundSignals(wabaID string, c parsedChange, ins []store.InboundMessage, f
 	for _, m := range c.messages {
 		replyTo[m.hdr.ID] = m.contextID
 	}
+	// contacts[] names each sender by wa_id and, for people with a
+	// username, by business-scoped user id too.
+	var contacts []struct {
+		WaID   string `json:"wa_id"`
+		UserID string `json:"user_id"`
+	}
+	_ = json.Unmarshal(c.value["contacts"], &contacts)
+	userOf := map[string]string{}
+	for _, ct := range contacts {
+		if ct.WaID != "" && ct.UserID != "" {
+			userOf[ct.WaID] = ct.UserID
+		}
+	}
 	out := make([]signal.Signal, 0, len(ins))
 	for _, in := range ins {
 		out = append(out, signal.Signal{
 			Kind: signal.Inbound, TenantID: tenantOf(fw), WABAID: wabaID, PhoneNumberID: in.SenderID,
-			WaID: in.From, MessageID: in.ID, At: in.Timestamp, Field: c.field,
+			WaID: in.From, UserID: userOf[in.From], MessageID: in.ID, At: in.Timestamp, Field: c.field,
 			ReplyTo: replyTo[in.ID], Raw: in.Body,
 		})
 	}

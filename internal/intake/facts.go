@@ -21,6 +21,12 @@ type WindowReader interface {
 	GetWindow(ctx context.Context, senderID, waID string) (time.Time, error)
 }
 
+// IdentityReader tells a person's other name: the wa_id of a BSUID, or the
+// BSUID of a wa_id ("" when none is known).
+type IdentityReader interface {
+	LinkedIdentity(ctx context.Context, tenantID, id string) (string, error)
+}
+
 // TemplateReader tells what the local template cache knows of a message's
 // template (nil for a message that sends none).
 type TemplateReader interface {
@@ -34,6 +40,9 @@ type FactsConfig struct {
 	// Templates is optional: without it no template facts are known and
 	// the template rule allows.
 	Templates TemplateReader
+	// Identities is optional: with it, consent recorded under a person's
+	// other name (number or BSUID) counts too.
+	Identities IdentityReader
 	// TTL bounds how long a contact's consent is served from memory
 	// without a store read (2 s when zero). Changes made through this
 	// process's ledger and webhooks reach the cache at once (Forget); the
@@ -117,9 +126,9 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 		f.mu.Unlock()
 	}
 	if !hit {
-		c, err := f.cfg.Consent.CurrentByWaID(ctx, m.TenantID, who)
+		c, err := f.consentOf(ctx, m.TenantID, who)
 		if err != nil {
-			return policy.Facts{}, fmt.Errorf("consent: %w", err)
+			return policy.Facts{}, err
 		}
 		out.Consent = c
 		f.mu.Lock()
@@ -155,6 +164,38 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 		out.Template = f.cfg.Templates.TemplateFacts(m)
 	}
 	return out, nil
+}
+
+// consentOf reads a person's consent under both their names, the latest
+// record of each category winning, as it would in one chain (it is one
+// chain: seq orders all of a tenant's records).
+func (f *Facts) consentOf(ctx context.Context, tenantID, who string) (consent.Current, error) {
+	c, err := f.cfg.Consent.CurrentByWaID(ctx, tenantID, who)
+	if err != nil {
+		return c, fmt.Errorf("consent: %w", err)
+	}
+	if f.cfg.Identities == nil {
+		return c, nil
+	}
+	other, err := f.cfg.Identities.LinkedIdentity(ctx, tenantID, who)
+	if err != nil || other == "" {
+		return c, err
+	}
+	o, err := f.cfg.Consent.CurrentByWaID(ctx, tenantID, other)
+	if err != nil {
+		return c, fmt.Errorf("consent of the linked identity: %w", err)
+	}
+	latest := func(a, b consent.State) consent.State {
+		if b.Seq > a.Seq {
+			return b
+		}
+		return a
+	}
+	return consent.Current{
+		Marketing:      latest(c.Marketing, o.Marketing),
+		Utility:        latest(c.Utility, o.Utility),
+		Authentication: latest(c.Authentication, o.Authentication),
+	}, nil
 }
 
 // room makes space for one more consent entry; f.mu is held. When full it

@@ -66,7 +66,7 @@ func newEnvRules(t testing.TB, now func() time.Time, rules *policy.Pipeline) *en
 	e := &env{st: st}
 	e.ledger = consent.New(st, consent.WithClock(now), consent.WithOnChange(func(tenantID, waID string) { e.facts.Forget(tenantID, waID) }))
 	e.reads = &countingConsent{l: e.ledger}
-	e.facts = intake.NewFacts(intake.FactsConfig{Consent: e.reads, Windows: st, TTL: time.Hour, Now: now})
+	e.facts = intake.NewFacts(intake.FactsConfig{Consent: e.reads, Windows: st, Identities: st, TTL: time.Hour, Now: now})
 	svc, err := intake.New(intake.Config{
 		Store: st, Pipeline: policy.New(policy.DefaultRules("BR")...),
 		Rules: rules, Facts: e.facts, Now: now,
@@ -229,5 +229,33 @@ func TestBSUIDRecipientsNeedConsentToo(t *testing.T) {
 	}
 	if res, _ := e.svc.Accept(ctx, req); res.Decision.Refusal != refusal.OptedOut {
 		t.Fatalf("after the BSUID's opt-out: %+v", res.Decision)
+	}
+}
+
+// One person, two names: consent recorded under the BSUID holds for sends
+// to the number and the other way round, the latest record winning.
+func TestConsentFollowsThePersonAcrossNames(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, func() time.Time { return now })
+	ctx := t.Context()
+	const bsuid = "BR.1349120865530274"
+	if err := e.st.PutIdentities(ctx, []store.Identity{{TenantID: "acme", WaID: waID, UserID: bsuid, SeenAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	toBSUID := `{"messaging_product":"whatsapp","to":"` + bsuid + `","type":"template","template":{"name":"promo","language":{"code":"pt_BR"}}}`
+	e.optIn(t, now.Add(-time.Hour)) // under the number
+	if res, err := e.svc.Accept(ctx, intake.Request{TenantID: "acme", PhoneNumberID: pnid, Body: []byte(toBSUID)}); err != nil || res.Outcome != intake.Accepted {
+		t.Fatalf("opt-in under the number, send to the BSUID: %+v %v", res.Decision, err)
+	}
+	if _, err := e.ledger.Record(ctx, consent.Request{TenantID: "acme", Contact: bsuid, Action: consent.OptOut, Category: consent.All,
+		Source: consent.WhatsAppKeyword, Evidence: consent.Evidence{Text: "PARAR", At: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := e.svc.Accept(ctx, intake.Request{TenantID: "acme", PhoneNumberID: pnid, Body: []byte(tmpl)}); res.Decision.Refusal != refusal.OptedOut {
+		t.Fatalf("opt-out under the BSUID, send to the number: %+v", res.Decision)
+	}
+	// Another tenant's link means nothing here.
+	if other, _ := e.st.LinkedIdentity(ctx, "globex", bsuid); other != "" {
+		t.Fatalf("link leaked to another tenant: %q", other)
 	}
 }

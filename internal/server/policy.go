@@ -89,7 +89,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	ttl := time.Duration(cfg.Policy.FactsTTL)
 	c.ledger = consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
 		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }))
-	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, TTL: ttl}
+	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -157,6 +157,15 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	if tc != nil {
 		c.signals.Subscribe("templates", templateSignals(tc, log.With("component", "templates")))
 	}
+	c.signals.Subscribe("identities", signal.ConsumerFunc(func(ctx context.Context, batch []signal.Signal) error {
+		var ids []store.Identity
+		for _, s := range batch {
+			if s.Kind == signal.Inbound && s.TenantID != "" && s.WaID != "" && s.UserID != "" {
+				ids = append(ids, store.Identity{TenantID: s.TenantID, WaID: phone.Canonical(s.WaID), UserID: s.UserID, SeenAt: s.At})
+			}
+		}
+		return st.PutIdentities(ctx, ids)
+	}))
 	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
 		for _, s := range batch {
 			if s.Kind == signal.Inbound && s.WaID != "" && !s.At.IsZero() {

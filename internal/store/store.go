@@ -30,6 +30,7 @@ type Store interface {
 	Resealer
 	Consent
 	Templates
+	Identities
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -189,4 +190,23 @@ type Leases interface {
 type Sealer interface {
 	Seal(plaintext []byte) ([]byte, error)
 	Open(ciphertext []byte) ([]byte, error)
+}
+
+// Identity links a person's wa_id to their business-scoped user id within a
+// tenant, as a webhook named them together.
+type Identity struct {
+	TenantID string
+	WaID     string
+	UserID   string
+	SeenAt   time.Time
+}
+
+// Identities remembers which wa_id and BSUID are one person.
+type Identities interface {
+	// PutIdentities records links; a BSUID seen with a newer wa_id moves
+	// to it.
+	PutIdentities(ctx context.Context, ids []Identity) error
+	// LinkedIdentity returns the other name of a person: the wa_id of a
+	// BSUID, or the latest BSUID seen with a wa_id; "" when none is known.
+	LinkedIdentity(ctx context.Context, tenantID, id string) (string, error)
 }

@@ -235,6 +235,9 @@ func buildFixture(t *testing.T) *fixture {
 		Status: "APPROVED", Category: "UTILITY", At: base.Add(2 * time.Minute), Insert: true})
 	must(t, err)
 
+	// A person known by number and by BSUID.
+	must(t, s.PutIdentities(ctx, []store.Identity{{TenantID: "t1", WaID: "5511987654321", UserID: "BR.1349120865530274", SeenAt: base}}))
+
 	// The consent ledger: a chain with personal data, an opt-out and an
 	// erasure, so every consent table has rows.
 	ledger := consent.New(s, consent.WithClock(func() time.Time { return base }))

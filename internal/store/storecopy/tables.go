@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 10
+const schemaVersion = 11
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -349,6 +349,16 @@ var tables = []table{
 			{"synced_at", "synced_at", kTime},
 		},
 		key: []int{0},
+	},
+	{
+		src: "identities", dst: "identities",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"user_id", "user_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"seen_at", "seen_at", kTime},
+		},
+		key: []int{0, 1},
 	},
 }
 

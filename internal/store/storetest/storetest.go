@@ -83,6 +83,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OwnedObjects", testOwnedObjects},
 		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
 		{"Templates", testTemplates},
+		{"Identities", testIdentities},
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 	}
 	for _, tc := range tests {
