@@ -242,3 +242,65 @@ func TestOptOutConfirmation(t *testing.T) {
 		t.Fatalf("reply after the confirmation: %d %s", status, raw)
 	}
 }
+
+// Double opt-in: an opt-in from a web form does not count for marketing
+// until the person answers the confirmation template on WhatsApp; their
+// "SIM", quoting it, is recorded as the confirmed opt-in.
+func TestDoubleOptIn(t *testing.T) {
+	g := startGateway(t, "", "", func(c *config.Config) {
+		c.Policy = config.Policy{}
+		c.Tenants[0].DoubleOptIn = &config.DoubleOptIn{Template: "hello_world", Language: "en_US", PhoneNumberID: testPhoneNumberID}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, ok := g.srv.Templates().Synced(testWABAID); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the template cache did not sync within 10 s")
+		}
+	}
+	s := g.srv.Simulator()
+	const number, waid = "+5511987650201", "5511987650201"
+	offer := `{"messaging_product":"whatsapp","to":"` + number + `","type":"template","template":{"name":"ofertas_semana","language":{"code":"pt_BR"},` +
+		`"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]}}`
+	if _, err := g.srv.Ledger().Record(context.Background(), consent.Request{TenantID: "acme", Contact: number, Action: consent.OptIn,
+		Category: consent.Marketing, Source: consent.WebForm,
+		Evidence: consent.Evidence{Text: "Quero receber ofertas", URL: "https://acme.example/f", At: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	// The confirmation request goes out...
+	var request string
+	for deadline := time.Now().Add(10 * time.Second); request == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, r := range s.Sent() {
+			if r.WaID == waid && r.Type == "template" && r.Body == "hello_world" {
+				request = r.MessageID
+			}
+		}
+	}
+	if request == "" {
+		t.Fatal("no confirmation template reached the person")
+	}
+	// ...and until it is answered, marketing is refused.
+	status, raw := g.post(t, "/v23.0/"+testPhoneNumberID+"/messages", offer, nil)
+	var gr graphRefusal
+	_ = json.Unmarshal(raw, &gr)
+	if status != http.StatusForbidden || gr.Error.Code != int(refusal.Unconfirmed) {
+		t.Fatalf("before the answer: %d %s", status, raw)
+	}
+	// The person answers SIM, quoting the request.
+	if _, err := s.Say(sim.SayRequest{From: waid, ToPhoneNumberID: testPhoneNumberID, Text: "Sim", ReplyTo: request}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if status, raw = g.post(t, "/v23.0/"+testPhoneNumberID+"/messages", offer, nil); status == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after SIM: %d %s", status, raw)
+		}
+	}
+	st, err := g.srv.Ledger().State(context.Background(), "acme", number, consent.Marketing)
+	if err != nil || st.Action != consent.OptIn || st.Source != consent.WhatsAppKeyword {
+		t.Fatalf("ledger after SIM: %+v %v", st, err)
+	}
+}

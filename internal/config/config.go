@@ -111,6 +111,9 @@ type TenantConfig struct {
 	OptOut        *OptOut  `json:"optout,omitempty"`
 	// Policy overrides the global policy for this tenant.
 	Policy *Policy `json:"policy,omitempty"`
+	// DoubleOptIn, when set, makes a marketing opt-in recorded off WhatsApp
+	// count only after the person confirms it on WhatsApp.
+	DoubleOptIn *DoubleOptIn `json:"double_opt_in,omitempty"`
 	// WebhookBatch is the most changes one forward POST carries (1 when
 	// 0, at most 100).
 	WebhookBatch int `json:"webhook_batch,omitempty"`
@@ -326,6 +329,9 @@ func (c Config) Validate() error {
 		tenants[t.ID] = true
 		if err := t.OptOut.validate(); err != nil {
 			errs = append(errs, fmt.Errorf("tenants[%d].optout: %w", i, err))
+		}
+		if d := t.DoubleOptIn; d != nil && (d.Template == "" || d.Language == "" || d.PhoneNumberID == "") {
+			errs = append(errs, fmt.Errorf("tenants[%d].double_opt_in needs template, language and phone_number_id", i))
 		}
 		if err := t.Policy.validate(fmt.Sprintf("tenants[%d].policy", i)); err != nil {
 			errs = append(errs, err)

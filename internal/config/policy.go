@@ -64,3 +64,14 @@ func (c Config) PolicyFor(tenantID string) Policy {
 	}
 	return p
 }
+
+// DoubleOptIn is a tenant's confirmation of opt-ins: when a marketing
+// opt-in is recorded from a form, an import or the API, the gateway sends
+// the person this template (with no parameters) from PhoneNumberID, and the
+// opt-in counts for marketing only once the person answers it on WhatsApp
+// ("SIM", "sim, aceito", "yes", "sí"…).
+type DoubleOptIn struct {
+	Template      string `json:"template"`
+	Language      string `json:"language"`
+	PhoneNumberID string `json:"phone_number_id"`
+}

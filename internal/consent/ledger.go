@@ -26,6 +26,7 @@ type Ledger struct {
 	mu       sync.Mutex
 	keys     map[string][]byte
 	onChange []func(tenantID, waID string)
+	onRecord []func(ctx context.Context, tenantID, waID string, req Request)
 }
 
 // Option configures a Ledger.
@@ -43,6 +44,13 @@ func WithDefaultRegion(region string) Option { return func(l *Ledger) { l.region
 // the intake's facts cache forgets the contact at once.
 func WithOnChange(f func(tenantID, waID string)) Option {
 	return func(l *Ledger) { l.onChange = append(l.onChange, f) }
+}
+
+// WithOnRecorded registers f to be called after each record Record
+// appends, with the canonical wa_id and the request: the double opt-in
+// asks the person to confirm an opt-in recorded off WhatsApp.
+func WithOnRecorded(f func(ctx context.Context, tenantID, waID string, req Request)) Option {
+	return func(l *Ledger) { l.onRecord = append(l.onRecord, f) }
 }
 
 // New returns a Ledger on st.
@@ -102,13 +110,19 @@ func (l *Ledger) Record(ctx context.Context, req Request) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("consent: evidence: %w", err)
 	}
-	return l.append(ctx, req.TenantID, num.WaID, at, store.ConsentAppend{
+	rec, err := l.append(ctx, req.TenantID, num.WaID, at, store.ConsentAppend{
 		Record: store.ConsentRecord{
 			Action: string(req.Action), Category: string(req.Category), Source: string(req.Source),
 			EvidenceDigest: EvidenceDigest(body),
 		},
 		Personal: body,
 	})
+	if err == nil {
+		for _, f := range l.onRecord {
+			f(ctx, req.TenantID, num.WaID, req)
+		}
+	}
+	return rec, err
 }
 
 // metaWaID reports whether s looks like a wa_id: 8 to 15 digits.

@@ -249,10 +249,17 @@ func (s *Service) Evaluate(ctx context.Context, req Request) (policy.Decision, *
 	return d, m, err
 }
 
-// CategoryConfirmation is the category of the one reply that confirms an
-// opt-out a person just sent: the only message the fact rules let through
-// to a suppressed person, at intake and at send time alike.
-const CategoryConfirmation = "optout_confirmation"
+// Categories of the gateway's own messages to a person.
+const (
+	// CategoryConfirmation is the one reply that confirms an opt-out a
+	// person just sent: the only message the fact rules let through to a
+	// suppressed person, at intake and at send time alike.
+	CategoryConfirmation = "optout_confirmation"
+	// CategoryOptInRequest is the template asking a person to confirm an
+	// opt-in recorded off WhatsApp (double opt-in): suppression applies to
+	// it, consent cannot (it is how consent is asked for).
+	CategoryOptInRequest = "optin_request"
+)
 
 // AcceptConfirmation accepts the confirmation of an opt-out (a text body to
 // the person who just opted out, inside the window their message opened):
@@ -260,6 +267,21 @@ const CategoryConfirmation = "optout_confirmation"
 // person precisely for having opted out. The decision is recorded as
 // suppression.confirmation.
 func (s *Service) AcceptConfirmation(ctx context.Context, req Request) (Result, error) {
+	return s.acceptOwn(ctx, req, CategoryConfirmation, "suppression", "suppression.confirmation",
+		"The one reply confirming the person's opt-out.", nil)
+}
+
+// AcceptOptInRequest accepts the template asking a person to confirm an
+// opt-in (double opt-in): the request rules and suppression run, consent
+// does not. The decision is recorded as consent.confirmation_requested.
+func (s *Service) AcceptOptInRequest(ctx context.Context, req Request) (Result, error) {
+	return s.acceptOwn(ctx, req, CategoryOptInRequest, "consent", "consent.confirmation_requested",
+		"The template asking the person to confirm their opt-in.", policy.New(policy.Suppression{}))
+}
+
+// acceptOwn accepts a message of the gateway's own making, with only the
+// given fact rules.
+func (s *Service) acceptOwn(ctx context.Context, req Request, category, rule, code, reason string, rules *policy.Pipeline) (Result, error) {
 	if req.Now.IsZero() {
 		req.Now = s.now()
 	}
@@ -270,12 +292,22 @@ func (s *Service) AcceptConfirmation(ctx context.Context, req Request) (Result, 
 	if d.Outcome == policy.Reject {
 		return s.Refuse(ctx, req, m.WaID, d), nil
 	}
-	if m.Request.IsTemplate() || m.Request.IsMarkRead() {
-		return Result{}, errors.New("intake: a confirmation is a free-form reply")
+	if m.Request.IsMarkRead() {
+		return Result{}, errors.New("intake: the gateway's own message cannot be a mark-as-read")
 	}
-	m.Category = CategoryConfirmation
-	d = policy.Decision{Outcome: policy.Allow, Rule: "suppression", Code: "suppression.confirmation",
-		Reason: "The one reply confirming the person's opt-out."}
+	if rules != nil && s.facts != nil {
+		f, err := s.facts.Load(ctx, m)
+		if err != nil {
+			return Result{}, fmt.Errorf("intake: load facts: %w", err)
+		}
+		f.Lang = req.Lang
+		m.Facts = f
+		if fd := rules.Evaluate(ctx, m); fd.Outcome != policy.Allow {
+			return s.Refuse(ctx, req, m.WaID, fd), nil
+		}
+	}
+	m.Category = category
+	d = policy.Decision{Outcome: policy.Allow, Rule: rule, Code: code, Reason: reason}
 	return s.accept(ctx, req, m, snd, d)
 }
 

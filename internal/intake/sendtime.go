@@ -59,7 +59,7 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 	if err != nil {
 		return nil, fmt.Errorf("send-time facts of %s: %w", msg.ID, err)
 	}
-	if req.IsTemplate() && msg.Category != "" {
+	if req.IsTemplate() && msg.Category != "" && msg.Category != CategoryOptInRequest {
 		// The category was decided at acceptance, from the template.
 		f.Template = &policy.TemplateFacts{Status: policy.TemplateNotSynced, Category: consent.Category(msg.Category)}
 	}
@@ -67,7 +67,11 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 	// systems: in the default language, like every tenant-facing text.
 	f.Lang = refusal.PT
 	m.Facts = f
-	d := s.rules(msg.TenantID).Evaluate(ctx, m)
+	rules := s.rules(msg.TenantID)
+	if msg.Category == CategoryOptInRequest {
+		rules = policy.New(policy.Suppression{}) // it asks for consent: only a stop stops it
+	}
+	d := rules.Evaluate(ctx, m)
 	if d.Outcome != policy.Reject || d.Refusal == 0 {
 		return nil, nil
 	}

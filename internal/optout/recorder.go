@@ -34,6 +34,16 @@ type Recorder struct {
 	// and sends it.
 	confirm     Confirmer
 	confirmWith func(tenantID string) (bool, map[string]string)
+	// contextOf tells what the business message a reply quotes was.
+	contextOf func(ctx context.Context, tenantID, metaID string) Context
+}
+
+// WithContext lets the recorder know what a reply answers (a marketing
+// message, a request for consent), so that "NÃO" to a promotion and "SIM"
+// to a confirmation request are understood.
+func (r *Recorder) WithContext(f func(ctx context.Context, tenantID, metaID string) Context) *Recorder {
+	r.contextOf = f
+	return r
 }
 
 // WithConfirmations makes the recorder confirm opt-outs sent on WhatsApp
@@ -64,7 +74,7 @@ func (r *Recorder) Consume(ctx context.Context, batch []signal.Signal) error {
 		if s.TenantID == "" {
 			continue // nobody's number: nobody's ledger
 		}
-		found, err := r.classify(s)
+		found, err := r.classify(ctx, s)
 		if err != nil {
 			// Meta's body did not parse as this kind: nothing to learn,
 			// and retrying cannot change it.
@@ -80,14 +90,23 @@ func (r *Recorder) Consume(ctx context.Context, batch []signal.Signal) error {
 	return errors.Join(errs...)
 }
 
-func (r *Recorder) classify(s signal.Signal) ([]Signal, error) {
+func (r *Recorder) classify(ctx context.Context, s signal.Signal) ([]Signal, error) {
 	switch {
 	case s.Kind == signal.Inbound:
 		m := r.matchers(s.TenantID)
 		if m == nil {
 			m = Default()
 		}
-		found, ok, err := ClassifyMessage(m, s.Raw, nil)
+		var ctxOf ContextOf
+		if r.contextOf != nil {
+			ctxOf = func(replyTo string) Context {
+				if replyTo == "" {
+					return Context{}
+				}
+				return r.contextOf(ctx, s.TenantID, replyTo)
+			}
+		}
+		found, ok, err := ClassifyMessage(m, s.Raw, ctxOf)
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -144,8 +163,16 @@ func (r *Recorder) record(ctx context.Context, tenantID string, f Signal) error 
 	if action == consent.OptOut && st.Action == consent.OptOut && (cat == consent.Marketing || allOut(cur)) {
 		return nil // already stopped: a redelivery, or saying it twice
 	}
-	if action == consent.OptIn && st.At.After(f.Timestamp) {
-		return nil // the ledger heard something newer than this message
+	if action == consent.OptIn {
+		fromWhatsApp := st.Source == consent.WhatsAppKeyword || st.Source == consent.UserPreferences
+		switch {
+		case st.Action == consent.OptIn && fromWhatsApp:
+			return nil // already given on WhatsApp: a redelivery, or saying it twice
+		case st.Action != consent.OptIn && st.Action != "" && st.At.After(f.Timestamp):
+			return nil // a stop the ledger heard after this message wins
+		}
+		// Otherwise it is new, or it confirms an opt-in recorded off
+		// WhatsApp (double opt-in): record it.
 	}
 	at := f.Timestamp
 	if at.IsZero() {

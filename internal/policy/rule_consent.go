@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 )
 
@@ -12,13 +13,19 @@ import (
 // is unknown). Replies inside the customer service window are the person's
 // own conversation and need none; the window rule governs them. It runs at
 // intake and again before each send.
-type Consent struct{}
+type Consent struct {
+	// Confirmed is the tenant's double opt-in: a marketing opt-in counts
+	// only when the person gave it on WhatsApp (a keyword or an answer to
+	// the confirmation message, or Meta's resume), not when it was
+	// recorded from a form, an import or the API alone.
+	Confirmed bool
+}
 
 // Name implements Rule.
 func (Consent) Name() string { return "consent" }
 
 // Check implements Rule.
-func (Consent) Check(_ context.Context, m *Message) Decision {
+func (c Consent) Check(_ context.Context, m *Message) Decision {
 	f := m.Facts
 	if !f.Loaded {
 		return Allowed()
@@ -27,8 +34,12 @@ func (Consent) Check(_ context.Context, m *Message) Decision {
 	if cat == "" {
 		return Allowed()
 	}
-	if !f.Consent.For(cat).OptedIn() {
+	st := f.Consent.For(cat)
+	if !st.OptedIn() {
 		return Refused("consent", refusal.NoConsent, f.Lang, fmt.Sprintf("[category=%s]", cat))
+	}
+	if c.Confirmed && cat == consent.Marketing && st.Source != consent.WhatsAppKeyword && st.Source != consent.UserPreferences {
+		return Refused("consent", refusal.Unconfirmed, f.Lang, "")
 	}
 	return Allowed()
 }

@@ -118,3 +118,33 @@ func TestFactRules(t *testing.T) {
 		})
 	}
 }
+
+func TestDoubleOptInNeedsWhatsAppConfirmation(t *testing.T) {
+	t.Parallel()
+	tmpl := `{"messaging_product":"whatsapp","to":"5511987654321","type":"template","template":{"name":"promo","language":{"code":"pt_BR"}}}`
+	at := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name   string
+		source consent.Source
+		cat    consent.Category
+		want   refusal.Code
+	}{
+		{"web form opt-in, marketing", consent.WebForm, consent.Marketing, refusal.Unconfirmed},
+		{"import opt-in, marketing", consent.Import, consent.Marketing, refusal.Unconfirmed},
+		{"confirmed on WhatsApp", consent.WhatsAppKeyword, consent.Marketing, 0},
+		{"Meta's resume", consent.UserPreferences, consent.Marketing, 0},
+		{"web form opt-in, utility needs no confirmation", consent.WebForm, consent.Utility, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := consent.State{Action: consent.OptIn, Category: tc.cat, Source: tc.source, At: at}
+			m := &Message{Raw: []byte(tmpl), Now: at}
+			m.Facts = Facts{Loaded: true, Consent: ConsentFacts{Marketing: st, Utility: st, Authentication: st},
+				Template: &TemplateFacts{Status: TemplateApproved, Category: tc.cat}}
+			d := New(Schema{}, Consent{Confirmed: true}).Evaluate(context.Background(), m)
+			if d.Refusal != tc.want {
+				t.Fatalf("got %s %d, want %d", d.Code, d.Refusal, tc.want)
+			}
+		})
+	}
+}

@@ -50,6 +50,17 @@ var entries = []Entry{
 		},
 	},
 	{
+		Code: Unconfirmed, Key: "consent.unconfirmed", HTTPStatus: http.StatusForbidden,
+		Text: map[Lang]Text{
+			PT: {"Opt-in aguardando confirmação",
+				"Esta empresa usa confirmação dupla: o opt-in registrado fora do WhatsApp só vale depois que a pessoa responder SIM à mensagem de confirmação enviada a ela. Aguarde a resposta; sem ela, não envie marketing a este número."},
+			EN: {"Opt-in awaiting confirmation",
+				"This business uses double opt-in: an opt-in recorded off WhatsApp counts only once the person answers YES to the confirmation message sent to them. Wait for the answer; without it, do not send marketing to this number."},
+			ES: {"Consentimiento pendiente de confirmación",
+				"Esta empresa usa doble confirmación: el consentimiento registrado fuera de WhatsApp solo vale después de que la persona responda SÍ al mensaje de confirmación que se le envió. Espere la respuesta; sin ella, no envíe marketing a este número."},
+		},
+	},
+	{
 		Code: WindowClosed, Key: "window.closed", HTTPStatus: http.StatusBadRequest, Meta: 131047,
 		Text: map[Lang]Text{
 			PT: {"Fora da janela de 24 horas",

@@ -33,7 +33,8 @@ const (
 	Erased            Code = 470102
 
 	// Consent: business-initiated messages need an opt-in.
-	NoConsent Code = 470110
+	NoConsent   Code = 470110
+	Unconfirmed Code = 470111
 
 	// The 24-hour customer service window.
 	WindowClosed Code = 470120

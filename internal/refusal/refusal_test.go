@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite docs/refusals.md from the catalogue")
 
 func TestEveryCodeHasAnEntry(t *testing.T) {
-	codes := []Code{OptedOut, OptedOutMarketing, Erased, NoConsent, WindowClosed,
+	codes := []Code{OptedOut, OptedOutMarketing, Erased, NoConsent, Unconfirmed, WindowClosed,
 		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams}
 	if len(codes) != len(entries) {
 		t.Fatalf("%d code constants, %d entries: keep them one to one", len(codes), len(entries))

@@ -54,6 +54,58 @@ func (c *compliance) confirm(ctx context.Context, cf optout.Confirmation) error 
 	return nil
 }
 
+// askConfirmation sends the double opt-in template for a marketing opt-in
+// recorded off WhatsApp. A failure is logged: the opt-in stays unconfirmed,
+// which is the safe side.
+func (c *compliance) askConfirmation(ctx context.Context, d *config.DoubleOptIn, tenantID, waID string, req consent.Request, log *slog.Logger) {
+	if req.Action != consent.OptIn || (req.Category != consent.Marketing && req.Category != consent.All) ||
+		req.Source == consent.WhatsAppKeyword || req.Source == consent.UserPreferences {
+		return
+	}
+	to := waID
+	if !phone.IsBSUID(to) {
+		to = "+" + to
+	}
+	body, err := json.Marshal(map[string]any{"messaging_product": "whatsapp", "to": to, "type": "template",
+		"template": map[string]any{"name": d.Template, "language": map[string]string{"code": d.Language}}})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	res, err := c.intake.AcceptOptInRequest(ctx, intake.Request{TenantID: tenantID, PhoneNumberID: d.PhoneNumberID, Body: body})
+	switch {
+	case err != nil:
+		log.Error("double opt-in: confirmation request not queued", "tenant_id", tenantID, "err", err)
+	case res.Outcome != intake.Accepted:
+		log.Warn("double opt-in: confirmation request refused", "tenant_id", tenantID, "code", res.Decision.Code)
+	}
+}
+
+// replyContext tells what the business message a reply quotes was: a
+// request for consent (double opt-in) or a marketing message.
+func replyContext(ctx context.Context, st store.Store, tenantID, metaID string) optout.Context {
+	refs, err := st.MessagesByMetaID(ctx, []string{metaID})
+	if err != nil {
+		return optout.Context{}
+	}
+	ref, ok := refs[metaID]
+	if !ok || ref.TenantID != tenantID {
+		return optout.Context{}
+	}
+	m, err := st.GetMessage(ctx, ref.ID)
+	if err != nil {
+		return optout.Context{}
+	}
+	switch m.Category {
+	case intake.CategoryOptInRequest:
+		return optout.Context{ReplyToOptInRequest: true}
+	case string(consent.Marketing):
+		return optout.Context{ReplyToMarketing: true}
+	}
+	return optout.Context{}
+}
+
 // sendTimeStage adapts the intake's send-time stage to the dispatcher.
 type sendTimeStage struct{ st *intake.SendTime }
 
@@ -68,13 +120,13 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 
 // factRules returns the fact rules a policy enforces, in order: the
 // cheapest and most final refusals first. Suppression is always on.
-func factRules(p config.Policy) *policy.Pipeline {
+func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
 	}
 	if config.Enforces(p.Consent) {
-		rules = append(rules, policy.Consent{})
+		rules = append(rules, policy.Consent{Confirmed: doubleOptIn})
 	}
 	if config.Enforces(p.Window) {
 		rules = append(rules, policy.Window{})
@@ -86,9 +138,20 @@ func factRules(p config.Policy) *policy.Pipeline {
 // over the consent ledger and the windows, and each tenant's fact rules.
 func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger, tc *template.Cache) (*compliance, error) {
 	c := &compliance{}
+	doubleOptIn := map[string]*config.DoubleOptIn{}
+	for _, t := range cfg.Tenants {
+		if t.DoubleOptIn != nil {
+			doubleOptIn[t.ID] = t.DoubleOptIn
+		}
+	}
 	ttl := time.Duration(cfg.Policy.FactsTTL)
 	c.ledger = consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
-		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }))
+		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }),
+		consent.WithOnRecorded(func(ctx context.Context, tenantID, waID string, req consent.Request) {
+			if d, ok := doubleOptIn[tenantID]; ok {
+				c.askConfirmation(ctx, d, tenantID, waID, req, log)
+			}
+		}))
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
@@ -96,14 +159,14 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	c.facts = intake.NewFacts(fc)
 	perTenant := map[string]*policy.Pipeline{}
 	for _, t := range cfg.Tenants {
-		if t.Policy != nil {
-			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID))
+		if t.Policy != nil || t.DoubleOptIn != nil {
+			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil)
 		}
 	}
 	in, err := intake.New(intake.Config{
 		Store:       st,
 		Pipeline:    policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
-		Rules:       factRules(cfg.Policy),
+		Rules:       factRules(cfg.Policy, false),
 		TenantRules: perTenant,
 		Facts:       c.facts,
 		Stopped:     dispatch.StoppedSendError,
@@ -119,7 +182,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	for id, p := range perTenant {
 		sendRules[id] = intake.SendTimeRules(p)
 	}
-	defaultSend := intake.SendTimeRules(factRules(cfg.Policy))
+	defaultSend := intake.SendTimeRules(factRules(cfg.Policy, false))
 	c.sendTime = sendTimeStage{intake.NewSendTime(c.facts, func(tenantID string) *policy.Pipeline {
 		if p, ok := sendRules[tenantID]; ok {
 			return p
@@ -146,6 +209,9 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		}
 	}
 	rec := optout.NewRecorder(c.ledger, func(id string) *optout.Matcher { return matchers[id] }, log.With("component", "consent"))
+	rec.WithContext(func(ctx context.Context, tenantID, metaID string) optout.Context {
+		return replyContext(ctx, st, tenantID, metaID)
+	})
 	rec.WithConfirmations(c.confirm, func(tenantID string) (bool, map[string]string) {
 		o, ok := confirms[tenantID]
 		if !ok {

@@ -23,6 +23,9 @@ type SayRequest struct {
 	Text string `json:"text"`
 	// Media, when set, makes the person send a medium instead of a text.
 	Media *SayMedia `json:"media,omitempty"`
+	// ReplyTo is Meta's id of the business message the text answers
+	// (WhatsApp's "reply" to a message), sent as context.id.
+	ReplyTo string `json:"reply_to,omitempty"`
 }
 
 // SayMedia is a medium a simulated person sends through Say.
@@ -82,7 +85,7 @@ func (s *Sim) Say(req SayRequest) (SayResult, error) {
 	if m := req.Media; m != nil {
 		id, mediaID, err = s.InboundMedia(pnid, req.From, InboundMedia{Type: m.Type, MimeType: m.MimeType, Data: m.Data, Caption: req.Text, Filename: m.Filename})
 	} else {
-		id, err = s.Inbound(pnid, req.From, req.Text)
+		id, err = s.InboundReply(pnid, req.From, req.Text, req.ReplyTo)
 	}
 	if err != nil {
 		return SayResult{}, err

@@ -192,6 +192,6 @@ func (s *Sim) applyReaction(ns *numberState, d Delivery, react Reaction) {
 		// The reply opens the service window as soon as it is decided; the
 		// webhook about it follows after delivery.
 		ns.csw[d.To] = d.At
-		s.queueInbound(ns, d.To, newWamid(ns.rng), react.Reply, d.At.Add(s.cfg.Webhooks.DeliveredDelay))
+		s.queueInbound(ns, d.To, newWamid(ns.rng), react.Reply, "", d.At.Add(s.cfg.Webhooks.DeliveredDelay))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -220,17 +221,27 @@ func metadata(ns *numberState) wire.Metadata {
 
 type inboundText struct {
 	wire.InboundHeader
-	Text struct {
+	// Context names the business message this one replies to.
+	Context *inboundContext `json:"context,omitempty"`
+	Text    struct {
 		Body string `json:"body"`
 	} `json:"text"`
 }
 
+type inboundContext struct {
+	From string `json:"from"`
+	ID   string `json:"id"`
+}
+
 // queueInbound queues a messages webhook carrying a text from a user.
-func (s *Sim) queueInbound(ns *numberState, from, id, text string, at time.Time) {
+func (s *Sim) queueInbound(ns *numberState, from, id, text, replyTo string, at time.Time) {
 	if !s.webhooksOn() {
 		return
 	}
 	m := inboundText{InboundHeader: wire.InboundHeader{From: from, ID: id, Timestamp: strconv.FormatInt(at.Unix(), 10), Type: "text"}}
+	if replyTo != "" {
+		m.Context = &inboundContext{From: strings.TrimPrefix(ns.cfg.DisplayPhoneNumber, "+"), ID: replyTo}
+	}
 	m.Text.Body = text
 	raw, err := json.Marshal(m)
 	if err == nil {
@@ -492,6 +503,12 @@ func (s *Sim) loop(ctx context.Context, done chan struct{}) {
 // 24-hour customer service window for that user and queues the messages
 // webhook. It returns the inbound message's id.
 func (s *Sim) Inbound(phoneNumberID, from, text string) (string, error) {
+	return s.InboundReply(phoneNumberID, from, text, "")
+}
+
+// InboundReply is Inbound for a text that quotes a business message
+// (context.id = replyTo, Meta's id of that message).
+func (s *Sim) InboundReply(phoneNumberID, from, text, replyTo string) (string, error) {
 	ns := s.numbers[phoneNumberID]
 	if ns == nil {
 		return "", fmt.Errorf("sim: unknown phone number id %q", phoneNumberID)
@@ -505,6 +522,6 @@ func (s *Sim) Inbound(phoneNumberID, from, text string) (string, error) {
 	ns.csw[waID] = now
 	id := newWamid(ns.rng)
 	ns.mu.Unlock()
-	s.queueInbound(ns, waID, id, text, now)
+	s.queueInbound(ns, waID, id, text, replyTo, now)
 	return id, nil
 }
