@@ -109,7 +109,11 @@ func (cf *consentFlags) open(ctx context.Context) (*consent.Ledger, store.Store,
 	if err != nil {
 		return nil, nil, err
 	}
-	return consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion)), st, nil
+	return consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
+		consent.WithOnErased(func(ctx context.Context, tenantID, waID string) error {
+			_, err := server.EraseContactData(ctx, st, tenantID, waID)
+			return err
+		})), st, nil
 }
 
 // openForTenant is open for the commands that write: the tenant must

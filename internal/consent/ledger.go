@@ -27,6 +27,7 @@ type Ledger struct {
 	keys     map[string][]byte
 	onChange []func(tenantID, waID string)
 	onRecord []func(ctx context.Context, tenantID, waID string, req Request)
+	onErase  []func(ctx context.Context, tenantID, waID string) error
 }
 
 // Option configures a Ledger.
@@ -51,6 +52,13 @@ func WithOnChange(f func(tenantID, waID string)) Option {
 // asks the person to confirm an opt-in recorded off WhatsApp.
 func WithOnRecorded(f func(ctx context.Context, tenantID, waID string, req Request)) Option {
 	return func(l *Ledger) { l.onRecord = append(l.onRecord, f) }
+}
+
+// WithOnErased registers f to be called after each erasure, to erase the
+// person's data outside the ledger (the outbox, the webhook records). Its
+// error is Erase's: the ledger's part is done, and the caller may retry.
+func WithOnErased(f func(ctx context.Context, tenantID, waID string) error) Option {
+	return func(l *Ledger) { l.onErase = append(l.onErase, f) }
 }
 
 // New returns a Ledger on st.
@@ -151,10 +159,19 @@ func (l *Ledger) Erase(ctx context.Context, tenantID, contact string) (Receipt, 
 	if err != nil {
 		return Receipt{}, err
 	}
-	return l.append(ctx, tenantID, num.WaID, l.now().UTC().Truncate(time.Millisecond), store.ConsentAppend{
+	rec, err := l.append(ctx, tenantID, num.WaID, l.now().UTC().Truncate(time.Millisecond), store.ConsentAppend{
 		Record: store.ConsentRecord{Action: string(Erased), Category: string(All), Source: string(ErasureRequest)},
 		Erase:  true,
 	})
+	if err != nil {
+		return rec, err
+	}
+	for _, f := range l.onErase {
+		if err := f(ctx, tenantID, num.WaID); err != nil {
+			return rec, fmt.Errorf("consent: erased from the ledger, but not elsewhere: %w", err)
+		}
+	}
+	return rec, nil
 }
 
 func (l *Ledger) normalize(contact string) (phone.Number, error) {

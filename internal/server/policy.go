@@ -18,6 +18,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/template"
@@ -147,6 +148,14 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	ttl := time.Duration(cfg.Policy.FactsTTL)
 	c.ledger = consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
 		consent.WithOnChange(func(tenantID, waID string) { c.facts.Forget(tenantID, waID) }),
+		consent.WithOnErased(func(ctx context.Context, tenantID, waID string) error {
+			rep, err := EraseContactData(ctx, st, tenantID, waID)
+			if err == nil {
+				log.Info("contact erased", "tenant_id", tenantID, "messages", rep.Messages, "failed", rep.Failed,
+					"decisions", rep.Decisions, "inbound", rep.Inbound)
+			}
+			return err
+		}),
 		consent.WithOnRecorded(func(ctx context.Context, tenantID, waID string, req consent.Request) {
 			if d, ok := doubleOptIn[tenantID]; ok {
 				c.askConfirmation(ctx, d, tenantID, waID, req, log)
@@ -317,4 +326,22 @@ func templateSignals(c *template.Cache, log *slog.Logger) signal.Consumer {
 		}
 		return nil
 	})
+}
+
+// EraseContactData erases a person's data outside the consent ledger (the
+// outbox, decisions, inbound messages, windows, identity links), under all
+// their names: the canonical wa_id, its aliases and a linked BSUID. Queued
+// messages to them fail with 470102 instead of being sent.
+func EraseContactData(ctx context.Context, st store.Store, tenantID, waID string) (store.ErasureReport, error) {
+	ids := []string{waID}
+	if !phone.IsBSUID(waID) {
+		ids = phone.Number{WaID: waID}.Aliases()
+	}
+	if other, err := st.LinkedIdentity(ctx, tenantID, waID); err == nil && other != "" {
+		ids = append(ids, other)
+		if !phone.IsBSUID(other) {
+			ids = append(ids, phone.Number{WaID: other}.Aliases()...)
+		}
+	}
+	return st.EraseContact(ctx, tenantID, ids, int(refusal.Erased), time.Now())
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Consent
 	Templates
 	Identities
+	Erasure
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -209,4 +210,26 @@ type Identities interface {
 	// LinkedIdentity returns the other name of a person: the wa_id of a
 	// BSUID, or the latest BSUID seen with a wa_id; "" when none is known.
 	LinkedIdentity(ctx context.Context, tenantID, id string) (string, error)
+}
+
+// ErasureReport counts what EraseContact removed.
+type ErasureReport struct {
+	// Messages whose body and recipient as written were blanked; Failed
+	// of them were still queued and are failed instead of sent.
+	Messages, Failed int
+	Decisions        int
+	Inbound          int
+	Windows          int
+	Identities       int
+}
+
+// Erasure removes a person's personal data from the outbox and webhook
+// records (LGPD erasure); the consent ledger erases its own.
+type Erasure interface {
+	// EraseContact blanks the bodies and numbers of a tenant's messages to
+	// the person (failing those still queued with failCode), the number
+	// in its decisions, the bodies of what the person wrote to the
+	// tenant's numbers, their windows and identity links. ids are the
+	// person's names: canonical wa_id, its aliases, a BSUID.
+	EraseContact(ctx context.Context, tenantID string, ids []string, failCode int, at time.Time) (ErasureReport, error)
 }

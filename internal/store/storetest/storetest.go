@@ -84,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
 		{"Templates", testTemplates},
 		{"Identities", testIdentities},
+		{"EraseContact", testEraseContact},
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 	}
 	for _, tc := range tests {

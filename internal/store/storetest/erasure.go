@@ -1,0 +1,88 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// testEraseContact: an erasure blanks one person's data in one tenant and
+// fails what was still queued to them; another tenant's data about the
+// same number, and another person's, are untouched.
+func testEraseContact(t *testing.T, s store.Store) {
+	c := ctx(t)
+	for _, snd := range []store.Sender{
+		{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "+1 555 0001", State: store.SenderActive},
+		{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2", DisplayPhoneNumber: "+1 555 0002", State: store.SenderActive},
+	} {
+		must(t, s.PutSender(c, snd))
+	}
+	const person, other = "5511987654321", "5521998765432"
+	msg := func(id, tenant, sender, wa string) *store.Intake {
+		return &store.Intake{
+			Message: &store.Message{ID: id, TenantID: tenant, SenderID: sender, Input: "+" + wa, WaID: wa, Type: "text",
+				Body: []byte(`{"to":"+` + wa + `","type":"text","text":{"body":"seu pedido"}}`), State: store.StateQueued,
+				NextAttemptAt: base, CreatedAt: base, UpdatedAt: base},
+			Decision: store.Decision{TenantID: tenant, SenderID: sender, MessageID: id, WaID: wa, Outcome: store.OutcomeAllow,
+				Rule: "", Code: "", Reason: "", CreatedAt: base},
+		}
+	}
+	must(t, s.CommitIntake(c, []*store.Intake{
+		msg("m1", "t1", "p1", person), msg("m2", "t1", "p1", person), msg("m3", "t1", "p1", other), msg("m4", "t2", "p2", person),
+	}))
+	// m1 was sent before the erasure.
+	must(t, s.RecordOutcomes(c, []store.Outcome{{MessageID: "m1", State: store.StateSent, MetaID: "wamid.M1", WaID: person, Attempts: 1, At: base}}, nil))
+	in := func(id, sender, from string) store.InboundMessage {
+		return store.InboundMessage{ID: id, SenderID: sender, From: from, Type: "text", Timestamp: base,
+			Body: fmt.Appendf(nil, `{"from":%q,"id":%q,"type":"text","text":{"body":"meu cpf é …"}}`, from, id), ReceivedAt: base}
+	}
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{
+		Inbound: []store.InboundMessage{in("wamid.I1", "p1", person), in("wamid.I2", "p2", person), in("wamid.I3", "p1", other)},
+		Windows: []store.Window{{SenderID: "p1", WaID: person, At: base}, {SenderID: "p2", WaID: person, At: base}},
+	}))
+	must(t, s.PutIdentities(c, []store.Identity{{TenantID: "t1", WaID: person, UserID: "BR.1", SeenAt: base}}))
+
+	rep, err := s.EraseContact(c, "t1", []string{person, "551187654321", "BR.1"}, 470102, base.Add(time.Minute))
+	must(t, err)
+	if rep.Failed != 1 || rep.Messages != 2 || rep.Decisions != 2 || rep.Inbound != 1 || rep.Windows != 1 || rep.Identities != 1 {
+		t.Errorf("report %+v, want 1 failed, 2 messages, 2 decisions, 1 inbound, 1 window, 1 identity", rep)
+	}
+	for _, tc := range []struct {
+		id     string
+		state  store.MessageState
+		erased bool
+	}{{"m1", store.StateSent, true}, {"m2", store.StateFailed, true}, {"m3", store.StateQueued, false}, {"m4", store.StateQueued, false}} {
+		m, err := s.GetMessage(c, tc.id)
+		must(t, err)
+		if m.State != tc.state || (len(m.Body) == 0) != tc.erased || (m.Input == "") != tc.erased {
+			t.Errorf("%s after the erasure: state %s, body %q, input %q", tc.id, m.State, m.Body, m.Input)
+		}
+		if tc.id == "m2" && m.ErrorCode != 470102 {
+			t.Errorf("m2 failed with %d", m.ErrorCode)
+		}
+	}
+	if at, _ := s.GetWindow(c, "p1", person); !at.IsZero() {
+		t.Error("the erased person's window survived")
+	}
+	if at, _ := s.GetWindow(c, "p2", person); at.IsZero() {
+		t.Error("another tenant's window was erased")
+	}
+	if l, _ := s.LinkedIdentity(c, "t1", "BR.1"); l != "" {
+		t.Error("the identity link survived")
+	}
+	ins, err := s.InboundFrom(c, "t1", []string{person}, time.Time{}, "", 10)
+	must(t, err)
+	for _, m := range ins {
+		if len(m.Body) != 0 {
+			t.Errorf("inbound %s still holds %s", m.ID, m.Body)
+		}
+	}
+	if ins, _ := s.InboundFrom(c, "t2", []string{person}, time.Time{}, "", 10); len(ins) != 1 || len(ins[0].Body) == 0 {
+		t.Errorf("another tenant's inbound was erased: %+v", ins)
+	}
+	if rep, err := s.EraseContact(c, "t1", nil, 470102, base); err != nil || rep != (store.ErasureReport{}) {
+		t.Errorf("nothing to erase: %+v %v", rep, err)
+	}
+}
