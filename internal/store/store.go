@@ -30,6 +30,7 @@ type Store interface {
 	Resealer
 	Consent
 	Templates
+	Users
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

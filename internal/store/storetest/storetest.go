@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConsentLedger", testConsentLedger}, {"ConsentRefusals", testConsentRefusals},
 		{"Templates", testTemplates},
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
+		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
