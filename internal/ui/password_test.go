@@ -83,3 +83,16 @@ func TestVerifyPasswordRefusesForeignHashes(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkVerifyPassword is what one log-in costs (docs/dashboard.md).
+func BenchmarkVerifyPassword(b *testing.B) {
+	h, err := HashPassword(testPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, err := VerifyPassword(h, testPassword); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
