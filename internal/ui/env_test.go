@@ -42,7 +42,7 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	must(t, st.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "+55 11 4000-0001",
 		ThroughputMPS: 80, State: store.SenderActive}))
 	must(t, st.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2", DisplayPhoneNumber: "+55 21 4000-0002",
-		ThroughputMPS: 80, State: store.SenderActive}))
+		State: store.SenderActive}))
 	for _, u := range []struct {
 		tenant, email string
 		role          store.Role

@@ -51,6 +51,7 @@ var messages = map[string]map[refusal.Lang]string{
 	"numbers.number":     {refusal.PT: "Número", refusal.EN: "Number", refusal.ES: "Número"},
 	"numbers.state":      {refusal.PT: "Estado", refusal.EN: "State", refusal.ES: "Estado"},
 	"numbers.mps":        {refusal.PT: "Vazão (msg/s)", refusal.EN: "Throughput (msg/s)", refusal.ES: "Caudal (msj/s)"},
+	"numbers.default":    {refusal.PT: "padrão", refusal.EN: "default", refusal.ES: "predeterminado"},
 	"numbers.queue":      {refusal.PT: "Na fila", refusal.EN: "Queued", refusal.ES: "En cola"},
 	"state.active":       {refusal.PT: "ativo", refusal.EN: "active", refusal.ES: "activo"},
 	"state.stopped":      {refusal.PT: "parado", refusal.EN: "stopped", refusal.ES: "detenido"},

@@ -22,7 +22,7 @@ var chartStatuses = []string{"sent", "delivered", "read", "failed"}
 
 type numberRow struct {
 	Display, ID, State, Reason string
-	Stopped                    bool
+	Stopped, DefaultMPS        bool
 	MPS, Queue                 int
 }
 
@@ -97,6 +97,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, sess *session)
 	for _, snd := range senders {
 		row := numberRow{Display: snd.DisplayPhoneNumber, ID: snd.PhoneNumberID, MPS: snd.ThroughputMPS,
 			Queue: depth[snd.PhoneNumberID], Stopped: snd.State == store.SenderStopped, State: msg(lang, "state."+string(snd.State))}
+		if row.MPS <= 0 {
+			row.MPS, row.DefaultMPS = s.mps, true
+		}
 		if row.Stopped {
 			row.Reason = snd.StateReason
 		}

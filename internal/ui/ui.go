@@ -65,6 +65,9 @@ type Config struct {
 	// LoginBurst failed log-ins per address and per email are allowed,
 	// refilled at LoginPerMinute (defaults 10 and 5).
 	LoginBurst, LoginPerMinute int
+	// DefaultThroughput is what a number with no throughput of its own is
+	// paced at (the dispatcher's default, 80 messages/s, when 0).
+	DefaultThroughput int
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -79,6 +82,7 @@ type Server struct {
 	sessions *sessions
 	limiter  *loginLimiter
 	pages    map[string]*template.Template
+	mps      int
 }
 
 // New builds a dashboard.
@@ -92,13 +96,16 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.DefaultThroughput <= 0 {
+		cfg.DefaultThroughput = 80
+	}
 	if cfg.DefaultRegion == "" {
 		cfg.DefaultRegion = "BR"
 	}
 	s := &Server{store: cfg.Store, ledger: cfg.Ledger, region: cfg.DefaultRegion, log: cfg.Logger, now: cfg.Now,
 		sessions: newSessions(cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
-		pages:    map[string]*template.Template{}}
+		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput}
 	for _, name := range []string{"login", "overview", "contacts", "decisions", "error"} {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime}).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")

@@ -230,6 +230,14 @@ func TestOverview(t *testing.T) {
 	if strings.Contains(a.body, "4000-0002") {
 		t.Error("another tenant's number is on the overview")
 	}
+	if !strings.Contains(a.body, "<dd>80</dd>") {
+		t.Error("the number's throughput is not shown")
+	}
+	bea := e.browser()
+	bea.mustLogin("bea@globex.example")
+	if b := bea.get("/ui/overview").body; !strings.Contains(b, "<dd>80 (padrão)</dd>") || strings.Contains(b, "4000-0001") {
+		t.Error("t2's overview: its number without a throughput of its own should show the default, and only its number")
+	}
 	today := time.Now().UTC().Format("2006-01-02")
 	yesterday := time.Now().UTC().Add(-24 * time.Hour).Format("2006-01-02")
 	for day, row := range map[string]string{
