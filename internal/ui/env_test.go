@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,20 @@ import (
 
 // The test users' password.
 const testPassword = "correct horse battery staple"
+
+// testHash is one argon2id hash of testPassword shared by every test user:
+// a derivation is slow by design, more so under the race detector, and
+// these tests are about the pages, not the salts (password_test.go is).
+var testHash = func() func(testing.TB) string {
+	var once sync.Once
+	var h string
+	var err error
+	return func(t testing.TB) string {
+		once.Do(func() { h, err = HashPassword(testPassword) })
+		must(t, err)
+		return h
+	}
+}()
 
 // env is a dashboard over a real SQLite store and consent ledger, served
 // on loopback, with two tenants: t1 (admin ana, viewer vic) and t2 (admin
@@ -47,9 +62,8 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 		tenant, email string
 		role          store.Role
 	}{{"t1", "ana@acme.example", store.RoleAdmin}, {"t1", "vic@acme.example", store.RoleViewer}, {"t2", "bea@globex.example", store.RoleAdmin}} {
-		if _, err := CreateUser(ctx, st, u.tenant, u.email, u.role, testPassword, now); err != nil {
-			t.Fatal(err)
-		}
+		must(t, st.CreateUser(ctx, store.User{ID: "u_" + u.email, TenantID: u.tenant, Email: u.email, Role: u.role,
+			PasswordHash: testHash(t), CreatedAt: now}))
 	}
 	l := consent.New(st)
 	cfg := Config{Store: st, Ledger: l}
