@@ -82,7 +82,12 @@ Try it:
 
 `, srv.First.APIKey, srv.First.WebhookSecret, server.DemoPhoneNumberID, server.DemoDisplayNumber,
 			srv.URL(), server.DemoWebhookPath, srv.First.APIKey, srv.URL(), server.DemoPhoneNumberID, srv.URL(), gatewayFlag(srv.URL()))
-	} else if len(cfg.Tenants) == 0 {
+	}
+	if srv.First.DashboardPassword != "" {
+		fmt.Fprintf(stdout, "Dashboard: %s/ui/login  email %s  password %s  (shown ONCE; keep it)\n\n",
+			srv.URL(), srv.First.DashboardEmail, srv.First.DashboardPassword)
+	}
+	if srv.First.APIKey == "" && len(cfg.Tenants) == 0 {
 		fmt.Fprintf(stdout, "  demo tenant: sender %s; its API key was shown on first start (new one: wabaguard keys create --tenant demo)\n", server.DemoPhoneNumberID)
 	}
 	return srv.Run(ctx)

@@ -9,6 +9,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/ui"
 )
 
 // The demo tenant and sender that a zero-configuration start creates, so a
@@ -28,6 +29,9 @@ const (
 type FirstStart struct {
 	APIKey        string
 	WebhookSecret string
+	// DashboardEmail and DashboardPassword are the demo tenant's dashboard
+	// admin, created when the demo tenant has no dashboard user yet.
+	DashboardEmail, DashboardPassword string
 	// Warnings are what the operator should know about the keys, logged
 	// at every start (keys revoked because they left the file, ...).
 	Warnings []string
@@ -43,6 +47,9 @@ func Bootstrap(ctx context.Context, st store.Store, cfg config.Config, now time.
 		err = applyDeclared(ctx, st, cfg, now)
 	} else {
 		fs, err = bootstrapDemo(ctx, st, cfg, now)
+		if err == nil {
+			fs.DashboardEmail, fs.DashboardPassword, err = ensureDemoUser(ctx, st, now)
+		}
 	}
 	if err != nil {
 		return fs, err
@@ -116,4 +123,25 @@ func ensureDemoSender(ctx context.Context, st store.Store) error {
 		PhoneNumberID: DemoPhoneNumberID, TenantID: DemoTenantID, WABAID: DemoWABAID,
 		DisplayPhoneNumber: DemoDisplayNumber, State: store.SenderActive,
 	})
+}
+
+// DemoUserEmail is the demo tenant's dashboard admin.
+const DemoUserEmail = "admin@demo.example"
+
+// ensureDemoUser creates the demo tenant's dashboard admin with a random
+// password when the tenant has no user, and returns the password to show
+// once ("" when a user existed).
+func ensureDemoUser(ctx context.Context, st store.Store, now time.Time) (email, password string, err error) {
+	us, err := st.ListUsers(ctx, DemoTenantID)
+	if err != nil {
+		return "", "", fmt.Errorf("bootstrap demo user: %w", err)
+	}
+	if len(us) > 0 {
+		return "", "", nil
+	}
+	password = secret.NewToken()
+	if _, err := ui.CreateUser(ctx, st, DemoTenantID, DemoUserEmail, store.RoleAdmin, password, now); err != nil {
+		return "", "", fmt.Errorf("bootstrap demo user: %w", err)
+	}
+	return DemoUserEmail, password, nil
 }

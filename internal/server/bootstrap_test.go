@@ -11,6 +11,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
+	"github.com/wabaguard/wabaguard/internal/ui"
 )
 
 func declare(keys map[string][]string) config.Config {
@@ -127,5 +128,40 @@ func TestLegacyKeysAdoptedOrReported(t *testing.T) {
 	}
 	if !usable(t, st, unknown) {
 		t.Errorf("a legacy key of unknown origin was revoked")
+	}
+}
+
+// TestDemoDashboardUser: demo mode creates one dashboard admin with a
+// random password, shown once; later starts create none and show nothing.
+func TestDemoDashboardUser(t *testing.T) {
+	ctx := t.Context()
+	st := sqlitetest.Open(t)
+	now := time.Now()
+	first, err := Bootstrap(ctx, st, config.Config{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.DashboardEmail != DemoUserEmail || len(first.DashboardPassword) < 24 {
+		t.Fatalf("first start: dashboard %q / %d-character password", first.DashboardEmail, len(first.DashboardPassword))
+	}
+	u, err := st.UserByEmail(ctx, DemoUserEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.TenantID != DemoTenantID || u.Role != store.RoleAdmin {
+		t.Errorf("demo user %+v", u)
+	}
+	if ok, err := ui.VerifyPassword(u.PasswordHash, first.DashboardPassword); err != nil || !ok {
+		t.Errorf("the printed password does not log in: %v %v", ok, err)
+	}
+	again, err := Bootstrap(ctx, st, config.Config{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.DashboardPassword != "" || again.DashboardEmail != "" {
+		t.Errorf("second start shows a dashboard password again")
+	}
+	if us, err := st.ListUsers(ctx, DemoTenantID); err != nil || len(us) != 1 {
+		t.Errorf("after two starts the demo tenant has %d users (%v)", len(us), err)
 	}
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store/postgres"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 	"github.com/wabaguard/wabaguard/internal/template"
+	"github.com/wabaguard/wabaguard/internal/ui"
 )
 
 // WebhookPath is where Meta (or the simulator) posts webhooks.
@@ -266,9 +267,16 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("management api: %w", err)
 	}
 
+	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, DefaultRegion: cfg.DefaultRegion,
+		Logger: s.log.With("component", "dashboard")})
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("/", gw.Handler())
 	mux.Handle(api.Prefix+"/", gw.Wrap(mgmt.Handler()))
+	mux.Handle(ui.Prefix+"/", dash.Handler())
 	mux.Handle(WebhookPath, s.ingress)
 	if cfg.Metrics.Listen == "" {
 		mux.Handle("GET /metrics", s.metricsHandler())

@@ -32,6 +32,7 @@ type Store interface {
 	Templates
 	Identities
 	Erasure
+	Users
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -70,6 +70,10 @@ func buildFixture(t *testing.T) *fixture {
 		Source: store.KeyFromConfig, ExpiresAt: base.Add(90 * 24 * time.Hour), LastUsedAt: base.Add(time.Minute)}))
 	must(t, s.PutAPIKey(ctx, store.APIKey{ID: "wg_k2", TenantID: "t2", Hash: keyHash("key-two"), CreatedAt: base}))
 	must(t, s.RevokeAPIKey(ctx, "wg_k2"))
+	must(t, s.CreateUser(ctx, store.User{ID: "u1", TenantID: "t1", Email: "ana@acme.example", Role: store.RoleAdmin,
+		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", CreatedAt: base}))
+	must(t, s.CreateUser(ctx, store.User{ID: "u2", TenantID: "t2", Email: "bo@globex.example", Role: store.RoleViewer,
+		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdDI$aGFzaDI", CreatedAt: base.Add(time.Second)}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
 		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 11
+const schemaVersion = 12
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -95,6 +95,18 @@ var tables = []table{
 			{"source", "source", kText},
 			{"expires_at", "expires_at", kTimeNull},
 			{"last_used_at", "last_used_at", kTimeNull},
+		},
+		key: []int{0},
+	},
+	{
+		src: "users", dst: "users",
+		cols: []column{
+			{"id", "id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"email", "email", kText},
+			{"role", "role", kText},
+			{"password_hash", "password_hash", kText},
+			{"created_at", "created_at", kTime},
 		},
 		key: []int{0},
 	},

@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Identities", testIdentities},
 		{"EraseContact", testEraseContact},
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
+		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,71 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The dashboard is served under /ui of the gateway's listener: the demo
+// admin printed at first start logs in, and a contact erased there is
+// erased for the management API too (one ledger).
+func TestDashboardMounted(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	key := srv.First.APIKey
+	if status, _ := call(t, "POST", srv.URL()+"/api/v1/consent", key,
+		`{"number":"+55 11 98765-4321","action":"opt_out","category":"marketing","source":"api"}`); status != 201 {
+		t.Fatalf("record consent: %d", status)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(path string) string {
+		t.Helper()
+		res, err := c.Get(srv.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		return string(b)
+	}
+	post := func(path string, form url.Values) string {
+		t.Helper()
+		res, err := c.PostForm(srv.URL()+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("POST %s: %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	page := get("/ui/login")
+	page = post("/ui/login", url.Values{"csrf": {token.FindStringSubmatch(page)[1]},
+		"email": {srv.First.DashboardEmail}, "password": {srv.First.DashboardPassword}})
+	if !strings.Contains(page, DemoDisplayNumber) && !strings.Contains(page, strings.Replace(DemoDisplayNumber, "+", "&#43;", 1)) {
+		t.Fatalf("the overview after log-in lacks the demo number:\n%s", page)
+	}
+	page = get("/ui/contacts?number=5511987654321")
+	if !strings.Contains(page, "recusou") {
+		t.Errorf("the dashboard does not show the opt-out the API recorded")
+	}
+	page = post("/ui/contacts/erase", url.Values{"csrf": {token.FindStringSubmatch(page)[1]}, "number": {"+5511987654321"}, "confirm": {"+5511987654321"}})
+	if !strings.Contains(page, "Contato apagado") {
+		t.Errorf("erasure not confirmed")
+	}
+	if status, body := call(t, "GET", srv.URL()+"/api/v1/consent/5511987654321", key, ""); status != 200 || !strings.Contains(body, `"state":"erased"`) {
+		t.Errorf("the API after the dashboard's erasure: %d %s", status, body)
+	}
+}

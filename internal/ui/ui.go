@@ -1,0 +1,244 @@
+// Package ui is the dashboard: server-rendered pages under /ui for the
+// people who run a tenant's WhatsApp. It reads through the same store and
+// consent ledger as the management API, scoped to the logged-in user's
+// tenant, so another tenant's data is indistinguishable from absent.
+//
+// Everything it serves is embedded in the binary; the browser needs no
+// JavaScript. Users log in with an email and a password (argon2id), get a
+// server-side session behind an HttpOnly, SameSite=Strict cookie, and every
+// POST carries the session's synchronizer CSRF token.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/refusal"
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// Prefix is where the dashboard is served.
+const Prefix = "/ui"
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Store is what the dashboard reads from the store.
+type Store interface {
+	UserByEmail(ctx context.Context, email string) (store.User, error)
+	ListSenders(ctx context.Context) ([]store.Sender, error)
+	QueueDepth(ctx context.Context) (map[string]int, error)
+	DailyStatusCounts(ctx context.Context, tenantID string, since time.Time) ([]store.DayCount, error)
+	ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error)
+}
+
+// Ledger is the consent ledger, as the management API uses it.
+type Ledger interface {
+	StateByWaID(ctx context.Context, tenantID, waID string, cat consent.Category) (consent.State, error)
+	History(ctx context.Context, tenantID, contact string, afterSeq int64, limit int) ([]consent.Entry, error)
+	Verify(ctx context.Context, tenantID string) (consent.Report, error)
+	Erase(ctx context.Context, tenantID, contact string) (consent.Receipt, error)
+}
+
+// Config assembles a dashboard.
+type Config struct {
+	Store  Store
+	Ledger Ledger
+	// DefaultRegion reads numbers without a country code (as the API).
+	DefaultRegion string
+	Logger        *slog.Logger
+	// IdleTimeout and MaxAge bound sessions (defaults 30 minutes, 12 hours).
+	IdleTimeout, MaxAge time.Duration
+	// LoginBurst failed log-ins per address and per email are allowed,
+	// refilled at LoginPerMinute (defaults 10 and 5).
+	LoginBurst, LoginPerMinute int
+	// DefaultThroughput is what a number with no throughput of its own is
+	// paced at (the dispatcher's default, 80 messages/s, when 0).
+	DefaultThroughput int
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Server serves the dashboard.
+type Server struct {
+	store    Store
+	ledger   Ledger
+	region   string
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *sessions
+	limiter  *loginLimiter
+	pages    map[string]*template.Template
+	mps      int
+}
+
+// New builds a dashboard.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Ledger == nil {
+		return nil, errors.New("ui: a store and a ledger are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultThroughput <= 0 {
+		cfg.DefaultThroughput = 80
+	}
+	if cfg.DefaultRegion == "" {
+		cfg.DefaultRegion = "BR"
+	}
+	s := &Server{store: cfg.Store, ledger: cfg.Ledger, region: cfg.DefaultRegion, log: cfg.Logger, now: cfg.Now,
+		sessions: newSessions(cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
+		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
+		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput}
+	for _, name := range []string{"login", "overview", "contacts", "decisions", "error"} {
+		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime}).
+			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("ui: templates: %w", err)
+		}
+		s.pages[name] = t
+	}
+	return s, nil
+}
+
+func utcTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// Handler serves everything under Prefix.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET "+Prefix+"/static/", http.StripPrefix(Prefix+"/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET "+Prefix+"/login", s.loginForm)
+	mux.HandleFunc("POST "+Prefix+"/login", s.login)
+	mux.HandleFunc("GET "+Prefix+"/lang", s.setLang)
+	mux.Handle("POST "+Prefix+"/logout", s.authed(s.logout))
+	mux.Handle("GET "+Prefix+"/{$}", s.authed(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		http.Redirect(w, r, Prefix+"/overview", http.StatusSeeOther)
+	}))
+	mux.Handle("GET "+Prefix+"/overview", s.authed(s.overview))
+	mux.Handle("GET "+Prefix+"/overview/chart.svg", s.authed(s.chart))
+	mux.Handle("GET "+Prefix+"/contacts", s.authed(s.contacts))
+	mux.Handle("POST "+Prefix+"/contacts/erase", s.authed(s.erase))
+	mux.Handle("GET "+Prefix+"/decisions", s.authed(s.decisions))
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		s.render(w, r, http.StatusNotFound, "error", &page{Message: msg(language(r), "notfound")})
+	})
+	return securityHeaders(mux)
+}
+
+// securityHeaders forbids framing, inline script and style, sniffing and
+// caching of pages that hold personal data.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, Prefix+"/static/") {
+			hd.Set("Cache-Control", "no-store")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// page is what every template gets.
+type page struct {
+	Lang    refusal.Lang
+	Langs   []langLink
+	Title   string
+	Nav     string
+	User    *store.User
+	CSRF    string
+	Message string // an error or notice shown at the top
+	Notice  bool   // Message is good news
+	Data    any
+	Path    string
+}
+
+type langLink struct {
+	Code, Name string
+	Current    bool
+}
+
+// T translates a message key for the page's language.
+func (p *page) T(key string, args ...any) string {
+	s := msg(p.Lang, key)
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// IsAdmin reports whether the user may act.
+func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == store.RoleAdmin }
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	p.Lang = language(r)
+	p.Path = r.URL.RequestURI()
+	for _, l := range refusal.Langs {
+		p.Langs = append(p.Langs, langLink{Code: string(l), Name: langNames[l], Current: l == p.Lang})
+	}
+	if p.Title == "" {
+		p.Title = p.T(name + ".title")
+	}
+	var b bytes.Buffer
+	if err := s.pages[name].Execute(&b, p); err != nil {
+		s.log.ErrorContext(r.Context(), "ui: render failed", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+// fail logs err and shows a page that says the gateway failed, never why.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
+	s.log.ErrorContext(r.Context(), "ui: "+what, "err", err)
+	p := &page{Message: msg(language(r), "error.internal")}
+	if sess != nil {
+		p.User, p.CSRF = &sess.user, sess.csrf
+	}
+	s.render(w, r, http.StatusInternalServerError, "error", p)
+}
+
+// setLang stores the chosen language and goes back to the page it was
+// chosen on (only a path of the dashboard, never another site).
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
+	l := r.URL.Query().Get("l")
+	ok := false
+	for _, x := range refusal.Langs {
+		ok = ok || string(x) == l
+	}
+	if ok {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: Prefix, MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	}
+	next := r.URL.Query().Get("next")
+	if !strings.HasPrefix(next, Prefix+"/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = Prefix + "/overview"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
