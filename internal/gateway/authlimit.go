@@ -3,21 +3,18 @@ package gateway
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
-	"sync"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/failbudget"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // Defaults of AuthLimit.
 const (
-	DefaultAuthFailureBurst     = 20
-	DefaultAuthFailuresPerMin   = 10
-	DefaultAuthLimitMaxTracked  = 10000
-	authLimitSweepMinimumPeriod = time.Second
+	DefaultAuthFailureBurst    = 20
+	DefaultAuthFailuresPerMin  = 10
+	DefaultAuthLimitMaxTracked = 10000
 )
 
 // AuthLimit bounds failed authentications, so a key cannot be guessed by
@@ -58,7 +55,7 @@ func (c AuthLimit) withDefaults() AuthLimit {
 // authLimiter is the two failure budgets of AuthLimit.
 type authLimiter struct {
 	off              bool
-	byAddr, byPrefix *failBudget
+	byAddr, byPrefix *failbudget.Budget
 }
 
 func newAuthLimiter(c AuthLimit) *authLimiter {
@@ -67,8 +64,8 @@ func newAuthLimiter(c AuthLimit) *authLimiter {
 		return &authLimiter{off: true}
 	}
 	return &authLimiter{
-		byAddr:   newFailBudget(c),
-		byPrefix: newFailBudget(c),
+		byAddr:   failbudget.New(c.Burst, c.PerMinute, c.MaxTracked),
+		byPrefix: failbudget.New(c.Burst, c.PerMinute, c.MaxTracked),
 	}
 }
 
@@ -78,9 +75,9 @@ func (l *authLimiter) wait(addr, prefix string, now time.Time) time.Duration {
 	if l.off {
 		return 0
 	}
-	w := l.byAddr.wait(addr, now)
+	w := l.byAddr.Wait(addr, now)
 	if prefix != "" {
-		w = max(w, l.byPrefix.wait(prefix, now))
+		w = max(w, l.byPrefix.Wait(prefix, now))
 	}
 	return w
 }
@@ -90,111 +87,10 @@ func (l *authLimiter) fail(addr, prefix string, now time.Time) {
 	if l.off {
 		return
 	}
-	l.byAddr.fail(addr, now)
+	l.byAddr.Fail(addr, now)
 	if prefix != "" {
-		l.byPrefix.fail(prefix, now)
+		l.byPrefix.Fail(prefix, now)
 	}
-}
-
-// failBudget is a bounded map of token buckets.
-type failBudget struct {
-	burst     float64
-	perSecond float64
-	max       int
-
-	mu        sync.Mutex
-	buckets   map[string]*failBucket
-	lastSweep time.Time
-}
-
-type failBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newFailBudget(c AuthLimit) *failBudget {
-	return &failBudget{
-		burst:     float64(c.Burst),
-		perSecond: float64(c.PerMinute) / 60,
-		max:       c.MaxTracked,
-		buckets:   make(map[string]*failBucket),
-	}
-}
-
-// refill brings b up to now.
-func (f *failBudget) refill(b *failBucket, now time.Time) {
-	if d := now.Sub(b.at); d > 0 {
-		b.tokens = math.Min(f.burst, b.tokens+d.Seconds()*f.perSecond)
-		b.at = now
-	}
-}
-
-func (f *failBudget) wait(key string, now time.Time) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b, ok := f.buckets[key]
-	if !ok {
-		return 0
-	}
-	f.refill(b, now)
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) / f.perSecond * float64(time.Second))
-}
-
-func (f *failBudget) fail(key string, now time.Time) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	b, ok := f.buckets[key]
-	if !ok {
-		if len(f.buckets) >= f.max && !f.sweep(now) {
-			// Full of keys that are all still failing: keep limiting those
-			// rather than forget one to make room.
-			return
-		}
-		b = &failBucket{tokens: f.burst, at: now}
-		f.buckets[key] = b
-	}
-	f.refill(b, now)
-	b.tokens = math.Max(0, b.tokens-1)
-}
-
-// sweep forgets buckets that have refilled completely (they behave as if
-// absent) and reports whether there is room. It runs at most once a second
-// so a full table under attack does not cost a scan per request.
-func (f *failBudget) sweep(now time.Time) bool {
-	if now.Sub(f.lastSweep) < authLimitSweepMinimumPeriod {
-		return false
-	}
-	f.lastSweep = now
-	for k, b := range f.buckets {
-		f.refill(b, now)
-		if b.tokens >= f.burst {
-			delete(f.buckets, k)
-		}
-	}
-	return len(f.buckets) < f.max
-}
-
-// clientAddr is the limiter's key for a request's peer: its IP, with IPv6
-// addresses reduced to their /64.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return ip.String()
 }
 
 // errAuthLimited answers a caller over its failure budget, in the shape of
@@ -212,3 +108,6 @@ func errAuthLimited(wait time.Duration) *wire.Error {
 func retrySeconds(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Seconds())))
 }
+
+// clientAddr is the limiter's key for a request's peer.
+func clientAddr(r *http.Request) string { return failbudget.ClientAddr(r) }

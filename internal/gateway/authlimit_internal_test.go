@@ -30,13 +30,13 @@ func TestFailBudgetRefillsAndStaysBounded(t *testing.T) {
 		now = now.Add(time.Millisecond)
 		l.fail(fmt.Sprintf("addr-%d", i), fmt.Sprintf("prefix-%d", i), now)
 	}
-	if n, m := len(l.byAddr.buckets), len(l.byPrefix.buckets); n > 100 || m > 100 {
+	if n, m := l.byAddr.Tracked(), l.byPrefix.Tracked(); n > 100 || m > 100 {
 		t.Errorf("tracked %d addresses and %d prefixes, want at most 100 each", n, m)
 	}
 	// Once everyone's budget is back, room is made for new clients.
 	later := now.Add(time.Hour)
 	l.fail("newcomer", "", later)
-	if _, ok := l.byAddr.buckets["newcomer"]; !ok {
+	if !l.byAddr.Has("newcomer") {
 		t.Errorf("a new address is not tracked after idle buckets were forgotten")
 	}
 }
