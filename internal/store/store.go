@@ -222,6 +222,9 @@ type ErasureReport struct {
 	Inbound          int
 	Windows          int
 	Identities       int
+	// Forwards delivered to the tenant (or given up) whose copies named the
+	// person, blanked.
+	Forwards int
 }
 
 // Erasure removes a person's personal data from the outbox and webhook
@@ -230,7 +233,9 @@ type Erasure interface {
 	// EraseContact blanks the bodies and numbers of a tenant's messages to
 	// the person (failing those still queued with failCode), the number
 	// in its decisions, the bodies of what the person wrote to the
-	// tenant's numbers, their windows and identity links. ids are the
+	// tenant's numbers, their windows and identity links, and the kept
+	// copies of webhooks already delivered to the tenant that name them
+	// (pending ones are still delivered). ids are the
 	// person's names: canonical wa_id, its aliases, a BSUID.
 	EraseContact(ctx context.Context, tenantID string, ids []string, failCode int, at time.Time) (ErasureReport, error)
 }

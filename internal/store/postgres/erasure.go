@@ -32,6 +32,16 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 			{&rep.Windows, `DELETE FROM windows WHERE wa_id = ANY($1) AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = $2)`, []any{ids, tenantID}},
 			{&rep.Identities, `DELETE FROM identities WHERE tenant_id = $1 AND (wa_id = ANY($2) OR user_id = ANY($2))`, []any{tenantID, ids}},
 		}
+		// The JSON string "<id>" exactly: a wa_id, recipient_id, from or
+		// user_id value, never a part of another number.
+		for _, id := range ids {
+			steps = append(steps, struct {
+				n   *int
+				q   string
+				arg []any
+			}{&rep.Forwards, `UPDATE forwards SET value = '{}'::bytea WHERE tenant_id = $1 AND state <> 'pending' AND position($2::bytea in value) > 0`,
+				[]any{tenantID, []byte(`"` + id + `"`)}})
+		}
 		for _, st := range steps {
 			tag, err := tx.Exec(ctx, st.q, st.arg...)
 			if err != nil {

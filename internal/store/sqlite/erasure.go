@@ -31,6 +31,10 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 					AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
 				{&rep.Windows, `DELETE FROM windows WHERE wa_id = ? AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
 				{&rep.Identities, `DELETE FROM identities WHERE tenant_id = ? AND (wa_id = ? OR user_id = ?)`, []any{tenantID, id, id}},
+				// The JSON string "<id>" exactly: a wa_id, recipient_id, from
+				// or user_id value, never a part of another number.
+				{&rep.Forwards, `UPDATE forwards SET value = CAST('{}' AS BLOB) WHERE tenant_id = ? AND state <> 'pending' AND instr(value, CAST(? AS BLOB)) > 0`,
+					[]any{tenantID, `"` + id + `"`}},
 			}
 			for _, st := range steps {
 				res, err := tx.ExecContext(ctx, st.q, st.arg...)

@@ -43,11 +43,34 @@ func testEraseContact(t *testing.T, s store.Store) {
 		Windows: []store.Window{{SenderID: "p1", WaID: person, At: base}, {SenderID: "p2", WaID: person, At: base}},
 	}))
 	must(t, s.PutIdentities(c, []store.Identity{{TenantID: "t1", WaID: person, UserID: "BR.1", SeenAt: base}}))
+	// Webhooks to the tenant: one delivered naming the person, one
+	// delivered naming a longer number that contains the person's digits,
+	// one still pending.
+	fw := func(tenant, body string) store.Forward {
+		return store.Forward{TenantID: tenant, WABAID: "w1", Field: "messages", Value: []byte(body), CreatedAt: base, NextAttemptAt: base}
+	}
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{Forwards: []store.Forward{
+		fw("t1", `{"messages":[{"from":"`+person+`","text":{"body":"meu cpf"}}]}`),
+		fw("t1", `{"messages":[{"from":"1`+person+`","text":{"body":"outro"}}]}`),
+	}}))
+	claimed, err := s.ClaimForwards(c, base.Add(time.Second), 10, time.Minute)
+	must(t, err)
+	var ids []int64
+	for _, f := range claimed {
+		ids = append(ids, f.ID)
+	}
+	must(t, s.CompleteForwards(c, ids, base.Add(time.Second)))
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{Forwards: []store.Forward{fw("t1", `{"statuses":[{"recipient_id":"`+person+`"}]}`)}}))
 
 	rep, err := s.EraseContact(c, "t1", []string{person, "551187654321", "BR.1"}, 470102, base.Add(time.Minute))
 	must(t, err)
-	if rep.Failed != 1 || rep.Messages != 2 || rep.Decisions != 2 || rep.Inbound != 1 || rep.Windows != 1 || rep.Identities != 1 {
-		t.Errorf("report %+v, want 1 failed, 2 messages, 2 decisions, 1 inbound, 1 window, 1 identity", rep)
+	if rep.Failed != 1 || rep.Messages != 2 || rep.Decisions != 2 || rep.Inbound != 1 || rep.Windows != 1 || rep.Identities != 1 || rep.Forwards != 1 {
+		t.Errorf("report %+v, want 1 failed, 2 messages, 2 decisions, 1 inbound, 1 window, 1 identity, 1 forward", rep)
+	}
+	pending, err := s.ClaimForwards(c, base.Add(time.Hour), 10, time.Minute)
+	must(t, err)
+	if len(pending) != 1 || len(pending[0].Value) < 10 {
+		t.Errorf("the pending forward was touched: %+v", pending)
 	}
 	for _, tc := range []struct {
 		id     string
