@@ -267,7 +267,7 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("management api: %w", err)
 	}
 
-	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, DefaultRegion: cfg.DefaultRegion,
+	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, Templates: s.templates, DefaultRegion: cfg.DefaultRegion,
 		Logger: s.log.With("component", "dashboard")})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)

@@ -120,7 +120,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // with its chart, a contact's consent, the refusals, the language switch,
 // keyboard focus, a 375 px screen, log-out.
 func TestBrowser(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, withTemplates(t))
 	seedMessages(t, e)
 	_, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn,
 		Category: consent.Marketing, Source: consent.WebForm,
@@ -200,6 +200,11 @@ func TestBrowser(t *testing.T) {
 	}
 	noHorizontalScroll(t, ctx, "decisions")
 	screenshot(t, ctx, "decisions")
+	step(t, ctx, "templates", chromedp.Click(css(`a[href="/ui/templates"]`)), chromedp.WaitVisible(css("#templates")))
+	if d := text(t, ctx, "#templates"); !strings.Contains(d, "oferta_relampago") || !strings.Contains(d, "sends refused") {
+		t.Errorf("templates %q lack the paused template", d)
+	}
+	noHorizontalScroll(t, ctx, "templates")
 
 	// Log out: back to the form, and the overview is closed again.
 	step(t, ctx, "log out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#email")),

@@ -16,6 +16,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
+	tmplcache "github.com/wabaguard/wabaguard/internal/template"
 )
 
 // The test users' password.
@@ -168,4 +169,27 @@ func (b *browser) cookie(name string) *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// withTemplates gives w1 (t1's WABA) two templates in a real template cache
+// on the env's store, and w2 (t2's) one.
+func withTemplates(t *testing.T) func(*Config) {
+	return func(c *Config) {
+		st := c.Store.(store.Store)
+		ctx := t.Context()
+		now := time.Now().UTC()
+		must(t, st.ReplaceTemplates(ctx, "w1", []store.Template{
+			{WABAID: "w1", Name: "confirmacao_pedido", Language: "pt_BR", ID: "9001", Category: "UTILITY", Status: "APPROVED", Quality: "GREEN",
+				ParameterFormat: "positional", Components: []byte(`[{"type":"BODY","text":"Pedido {{1}}"}]`)},
+			{WABAID: "w1", Name: "oferta_relampago", Language: "pt_BR", ID: "9002", Category: "MARKETING", Status: "PAUSED", Quality: "RED",
+				Reason: "FIRST_PAUSE", ParameterFormat: "positional", Components: []byte(`[{"type":"BODY","text":"Oferta!"}]`)},
+		}, now))
+		must(t, st.ReplaceTemplates(ctx, "w2", []store.Template{
+			{WABAID: "w2", Name: "segredo_da_globex", Language: "es", ID: "9003", Category: "UTILITY", Status: "APPROVED",
+				ParameterFormat: "positional", Components: []byte(`[]`)},
+		}, now))
+		cache := tmplcache.NewCache(st)
+		must(t, cache.Load(ctx))
+		c.Templates = cache
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
+	tmplcache "github.com/wabaguard/wabaguard/internal/template"
 )
 
 // chartDays is how many days the overview charts, today included.
@@ -309,4 +310,44 @@ func (s *Server) decisions(w http.ResponseWriter, r *http.Request, sess *session
 		d.Rows = append(d.Rows, row)
 	}
 	s.render(w, r, http.StatusOK, "decisions", p)
+}
+
+type templateRow struct {
+	Name, Language, Category, Status, Quality, Reason, WABA string
+	// Sendable: APPROVED (or FLAGGED, which still sends).
+	Sendable bool
+}
+
+type templatesData struct{ Rows []templateRow }
+
+// templates lists the templates of the tenant's WABAs as the local cache
+// holds them: what the send path checks templates against.
+func (s *Server) templates(w http.ResponseWriter, r *http.Request, sess *session) {
+	p := &page{Nav: "templates", User: &sess.user, CSRF: sess.csrf}
+	d := templatesData{}
+	p.Data = &d
+	senders, err := s.tenantSenders(r, sess.user.TenantID)
+	if err != nil {
+		s.fail(w, r, sess, "templates", err)
+		return
+	}
+	seen := map[string]bool{}
+	for _, snd := range senders {
+		if seen[snd.WABAID] || s.tmpls == nil {
+			continue
+		}
+		seen[snd.WABAID] = true
+		for _, t := range s.tmpls.Templates(snd.WABAID) {
+			d.Rows = append(d.Rows, templateRow{Name: t.Name, Language: t.Language, Category: t.Category, Status: t.Status,
+				Quality: t.Quality, Reason: t.Reason, WABA: t.WABAID,
+				Sendable: t.Status == tmplcache.StatusApproved || t.Status == tmplcache.StatusFlagged})
+		}
+	}
+	sort.Slice(d.Rows, func(i, j int) bool {
+		if d.Rows[i].Name != d.Rows[j].Name {
+			return d.Rows[i].Name < d.Rows[j].Name
+		}
+		return d.Rows[i].Language < d.Rows[j].Language
+	})
+	s.render(w, r, http.StatusOK, "templates", p)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
+	tmplcache "github.com/wabaguard/wabaguard/internal/template"
 )
 
 // Prefix is where the dashboard is served.
@@ -53,10 +54,17 @@ type Ledger interface {
 	Erase(ctx context.Context, tenantID, contact string) (consent.Receipt, error)
 }
 
+// Templates lists a WABA's templates from the local template cache.
+type Templates interface {
+	Templates(wabaID string) []tmplcache.Info
+}
+
 // Config assembles a dashboard.
 type Config struct {
 	Store  Store
 	Ledger Ledger
+	// Templates is the local template cache; nil shows the page empty.
+	Templates Templates
 	// DefaultRegion reads numbers without a country code (as the API).
 	DefaultRegion string
 	Logger        *slog.Logger
@@ -83,6 +91,7 @@ type Server struct {
 	limiter  *loginLimiter
 	pages    map[string]*template.Template
 	mps      int
+	tmpls    Templates
 }
 
 // New builds a dashboard.
@@ -105,8 +114,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{store: cfg.Store, ledger: cfg.Ledger, region: cfg.DefaultRegion, log: cfg.Logger, now: cfg.Now,
 		sessions: newSessions(cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
-		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput}
-	for _, name := range []string{"login", "overview", "contacts", "decisions", "error"} {
+		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates}
+	for _, name := range []string{"login", "overview", "contacts", "decisions", "templates", "error"} {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime}).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
@@ -141,6 +150,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+Prefix+"/contacts", s.authed(s.contacts))
 	mux.Handle("POST "+Prefix+"/contacts/erase", s.authed(s.erase))
 	mux.Handle("GET "+Prefix+"/decisions", s.authed(s.decisions))
+	mux.Handle("GET "+Prefix+"/templates", s.authed(s.templates))
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", &page{Message: msg(language(r), "notfound")})
 	})

@@ -174,7 +174,7 @@ func TestLogout(t *testing.T) {
 func TestPagesNeedLogIn(t *testing.T) {
 	e := newEnv(t)
 	b := e.browser()
-	for _, p := range []string{"/ui/", "/ui/overview", "/ui/overview/chart.svg", "/ui/contacts?number=5511987654321", "/ui/decisions"} {
+	for _, p := range []string{"/ui/", "/ui/overview", "/ui/overview/chart.svg", "/ui/contacts?number=5511987654321", "/ui/decisions", "/ui/templates"} {
 		if a := b.get(p); a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/login" {
 			t.Errorf("GET %s logged out: %d %s", p, a.status, a.header.Get("Location"))
 		}
@@ -423,5 +423,43 @@ func TestEveryMessageHasEveryLanguage(t *testing.T) {
 				t.Errorf("message %q has no %s", key, l)
 			}
 		}
+	}
+}
+
+func TestTemplatesPage(t *testing.T) {
+	e := newEnv(t, withTemplates(t))
+	for _, tc := range []struct {
+		user, lang    string
+		want, notWant []string
+	}{
+		{"ana@acme.example", "", []string{"confirmacao_pedido", "oferta_relampago", "PAUSED — envios recusados", "FIRST_PAUSE", "MARKETING"}, []string{"segredo_da_globex"}},
+		{"vic@acme.example", "en", []string{"Your accounts", "PAUSED — sends refused"}, []string{"segredo_da_globex"}},
+		{"bea@globex.example", "es", []string{"segredo_da_globex", "Plantillas de sus cuentas"}, []string{"confirmacao_pedido", "oferta_relampago"}},
+	} {
+		t.Run(tc.user, func(t *testing.T) {
+			b := e.browser()
+			b.lang = tc.lang
+			b.mustLogin(tc.user)
+			a := b.get("/ui/templates")
+			if a.status != http.StatusOK {
+				t.Fatalf("status %d", a.status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(a.body, w) {
+					t.Errorf("templates page lacks %q", w)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(a.body, w) {
+					t.Errorf("templates page shows another tenant's %q", w)
+				}
+			}
+		})
+	}
+	// Without a cache the page says so rather than failing.
+	b := newEnv(t).browser()
+	b.mustLogin("ana@acme.example")
+	if a := b.get("/ui/templates"); a.status != http.StatusOK || !strings.Contains(a.body, "Nenhum template conhecido") {
+		t.Fatalf("without a cache: %d", a.status)
 	}
 }
