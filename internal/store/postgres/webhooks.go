@@ -329,12 +329,7 @@ func (s *Store) ListInbound(ctx context.Context, senderID string, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list inbound: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.InboundMessage, error) {
-		var m store.InboundMessage
-		err := r.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &m.Timestamp, &m.Body, &m.ReceivedAt)
-		m.Timestamp, m.ReceivedAt = utc(m.Timestamp), utc(m.ReceivedAt)
-		return m, err
-	})
+	out, err := pgx.CollectRows(rows, inboundRow)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list inbound: %w", err)
 	}
@@ -361,12 +356,7 @@ func (s *Store) InboundFrom(ctx context.Context, tenantID string, waIDs []string
 	if err != nil {
 		return nil, fmt.Errorf("postgres: inbound from: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.InboundMessage, error) {
-		var m store.InboundMessage
-		err := r.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &m.Timestamp, &m.Body, &m.ReceivedAt)
-		m.Timestamp, m.ReceivedAt = utc(m.Timestamp), utc(m.ReceivedAt)
-		return m, err
-	})
+	out, err := pgx.CollectRows(rows, inboundRow)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: inbound from: %w", err)
 	}
@@ -392,4 +382,13 @@ func (s *Store) StatusEvents(ctx context.Context, messageID string) ([]store.Sta
 		return nil, fmt.Errorf("postgres: status events: %w", err)
 	}
 	return out, nil
+}
+
+// inboundRow reads a row of (id, sender_id, wa_from, type, ts, body,
+// received_at).
+func inboundRow(r pgx.CollectableRow) (store.InboundMessage, error) {
+	var m store.InboundMessage
+	err := r.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &m.Timestamp, &m.Body, &m.ReceivedAt)
+	m.Timestamp, m.ReceivedAt = utc(m.Timestamp), utc(m.ReceivedAt)
+	return m, err
 }

@@ -252,21 +252,7 @@ func (s *Store) ListInbound(ctx context.Context, senderID string, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list inbound: %w", err)
 	}
-	defer rows.Close()
-	var out []store.InboundMessage
-	for rows.Next() {
-		var m store.InboundMessage
-		var ts, received int64
-		if err := rows.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &ts, &m.Body, &received); err != nil {
-			return nil, fmt.Errorf("sqlite: list inbound: %w", err)
-		}
-		m.Timestamp, m.ReceivedAt = tm(ts), tm(received)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list inbound: %w", err)
-	}
-	return out, nil
+	return scanInbound(rows, "list inbound")
 }
 
 // InboundFrom returns a page of what a tenant's senders received from one
@@ -292,21 +278,7 @@ func (s *Store) InboundFrom(ctx context.Context, tenantID string, waIDs []string
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: inbound from: %w", err)
 	}
-	defer rows.Close()
-	var out []store.InboundMessage
-	for rows.Next() {
-		var m store.InboundMessage
-		var ts, received int64
-		if err := rows.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &ts, &m.Body, &received); err != nil {
-			return nil, fmt.Errorf("sqlite: inbound from: %w", err)
-		}
-		m.Timestamp, m.ReceivedAt = tm(ts), tm(received)
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: inbound from: %w", err)
-	}
-	return out, nil
+	return scanInbound(rows, "inbound from")
 }
 
 // StatusEvents returns one message's status events in timestamp order.
@@ -329,6 +301,26 @@ func (s *Store) StatusEvents(ctx context.Context, messageID string) ([]store.Sta
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: status events: %w", err)
+	}
+	return out, nil
+}
+
+// scanInbound reads rows of (id, sender_id, from_wa_id, type, ts, body,
+// received_at).
+func scanInbound(rows *sql.Rows, what string) ([]store.InboundMessage, error) {
+	defer rows.Close()
+	var out []store.InboundMessage
+	for rows.Next() {
+		var m store.InboundMessage
+		var ts, received int64
+		if err := rows.Scan(&m.ID, &m.SenderID, &m.From, &m.Type, &ts, &m.Body, &received); err != nil {
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
+		}
+		m.Timestamp, m.ReceivedAt = tm(ts), tm(received)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return out, nil
 }
