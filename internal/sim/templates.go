@@ -433,16 +433,10 @@ func (s *Sim) SetTemplateStatus(wabaID, name, language, status, title string) er
 	status = strings.ToUpper(status)
 	now := s.clock.Now()
 	wb.mu.Lock()
-	var found *template
-	for _, t := range wb.templates {
-		if t.Name == name && t.Language == language {
-			found = t
-			break
-		}
-	}
-	if found == nil {
+	found, err := wb.templateLocked(name, language)
+	if err != nil {
 		wb.mu.Unlock()
-		return fmt.Errorf("sim: WABA %s has no template %s (%s)", wabaID, name, language)
+		return err
 	}
 	found.set = status
 	if found.reviewAt.After(now) {
@@ -461,6 +455,16 @@ func (s *Sim) SetTemplateStatus(wabaID, name, language, status, title string) er
 	return s.queueChange(wabaID, now, "message_template_status_update", v)
 }
 
+// templateLocked finds a template by name and language; wb.mu is held.
+func (wb *wabaState) templateLocked(name, language string) (*template, error) {
+	for _, t := range wb.templates {
+		if t.Name == name && t.Language == language {
+			return t, nil
+		}
+	}
+	return nil, fmt.Errorf("sim: WABA %s has no template %s (%s)", wb.id, name, language)
+}
+
 // SetTemplateQuality changes a template's quality score and posts the
 // message_template_quality_update webhook saying so.
 func (s *Sim) SetTemplateQuality(wabaID, name, language, score string) error {
@@ -469,16 +473,10 @@ func (s *Sim) SetTemplateQuality(wabaID, name, language, score string) error {
 		return fmt.Errorf("sim: no WABA %s", wabaID)
 	}
 	wb.mu.Lock()
-	var found *template
-	for _, t := range wb.templates {
-		if t.Name == name && t.Language == language {
-			found = t
-			break
-		}
-	}
-	if found == nil {
+	found, err := wb.templateLocked(name, language)
+	if err != nil {
 		wb.mu.Unlock()
-		return fmt.Errorf("sim: WABA %s has no template %s (%s)", wabaID, name, language)
+		return err
 	}
 	prev := found.qualityScore()
 	found.quality = strings.ToUpper(score)
