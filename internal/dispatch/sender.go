@@ -632,8 +632,8 @@ func messageStatusLabel(status string) string {
 }
 
 // refusedAtSendTime runs the send-time stage on msg and reports whether it
-// took care of the message (failed it, or put it back because its facts
-// could not be read).
+// took care of the message (failed it, deferred it, or put it back because
+// its facts could not be read).
 func (l *loop) refusedAtSendTime(ctx context.Context, s store.Sender, msg *store.Message, probe bool) bool {
 	m := l.m
 	now := m.cfg.Now()
@@ -648,6 +648,16 @@ func (l *loop) refusedAtSendTime(ctx context.Context, s store.Sender, msg *store
 		l.log.Warn("send-time facts unavailable, message held", "message_id", msg.ID, "err", err)
 		o := requeued(msg, now)
 		o.NextAttemptAt = now.Add(sendTimeRetry)
+		l.rec.add(o, nil)
+		return true
+	}
+	if !late.Until.IsZero() {
+		l.log.Debug("message deferred at send time", "message_id", msg.ID, "code", late.Code, "until", late.Until)
+		if mt := m.cfg.Metrics; mt != nil {
+			mt.Deferred.WithLabelValues(late.Code).Inc()
+		}
+		o := requeued(msg, now)
+		o.NextAttemptAt = late.Until
 		l.rec.add(o, nil)
 		return true
 	}

@@ -18,12 +18,16 @@ type SendTimeCheck interface {
 	CheckSend(ctx context.Context, msg *store.Message, now time.Time) (*LateRefusal, error)
 }
 
-// LateRefusal is a send-time refusal.
+// LateRefusal is a send-time refusal, or a deferral when Until is set.
 type LateRefusal struct {
 	// Code is the decision code ("suppression.opted_out").
 	Code string
 	// Status is the failed status's error, in Meta's asynchronous shape.
 	Status wire.StatusError
+	// Until, when set, defers the message instead of failing it: it goes
+	// back to the queue, unsent, and is claimed and checked again from
+	// then (quiet hours, a cap or a limit reached).
+	Until time.Time
 }
 
 // sendTimeRetry is how long a message whose send-time facts could not be

@@ -86,3 +86,55 @@ func TestSendTimeStage(t *testing.T) {
 		t.Fatalf("%d failed statuses for 50 refusals", failed)
 	}
 }
+
+// deferStage defers every message until a time, once each.
+type deferStage struct {
+	mu    sync.Mutex
+	until time.Time
+	asked map[string]int
+}
+
+func (s *deferStage) CheckSend(_ context.Context, msg *store.Message, now time.Time) (*LateRefusal, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked[msg.WaID]++
+	if now.Before(s.until) {
+		return &LateRefusal{Code: "quiet_hours.closed", Until: s.until}, nil
+	}
+	return nil, nil
+}
+
+// A deferral at send time puts the message back unsent and unfailed; it is
+// sent once its time comes, and nothing reached the upstream before.
+func TestSendTimeDeferral(t *testing.T) {
+	c := newFakeClock()
+	t0 := c.Now()
+	st := newMemStore()
+	tos := []string{"301", "302", "303"}
+	seed(st, c, tos...)
+	st.addSender(store.Sender{PhoneNumberID: pnid, TenantID: "t1", WABAID: "w1", ThroughputMPS: 50})
+	sg := &deferStage{until: t0.Add(time.Hour), asked: map[string]int{}}
+	u, cl := newUpstreamRec(t, c, nil)
+	start(t, st, c, cl, func(cfg *Config) { cfg.SendTime = sg })
+	eventually(t, "deferred", func() bool {
+		sg.mu.Lock()
+		defer sg.mu.Unlock()
+		return len(sg.asked) == 3
+	})
+	eventually(t, "put back", func() bool {
+		for _, to := range []string{"m000", "m001", "m002"} {
+			if m := st.get(to); m.State != store.StateQueued || !m.NextAttemptAt.Equal(t0.Add(time.Hour)) {
+				return false
+			}
+		}
+		return true
+	})
+	if n := len(u.records()); n != 0 {
+		t.Fatalf("%d deferred messages reached the upstream", n)
+	}
+	if n := st.count(store.StateFailed); n != 0 {
+		t.Fatalf("%d deferred messages failed", n)
+	}
+	c.Advance(time.Hour + time.Second)
+	eventually(t, "sent when the time came", func() bool { return st.count(store.StateSent) == 3 })
+}

@@ -29,11 +29,15 @@ func NewSendTime(f *Facts, rules func(tenantID string) *policy.Pipeline) *SendTi
 	return &SendTime{facts: f, rules: rules}
 }
 
-// Late is a send-time refusal.
+// Late is a send-time refusal or deferral.
 type Late struct {
 	Decision policy.Decision
-	// Status is the error of the failed status the tenant gets.
+	// Status is the error of the failed status the tenant gets; zero for
+	// a deferral.
 	Status wire.StatusError
+	// Until is set for a deferral: the message waits, unsent and not
+	// failed, and is asked again from then.
+	Until time.Time
 }
 
 // Check decides on a claimed message right before it is sent; nil means
@@ -72,6 +76,13 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 		rules = policy.New(policy.Suppression{}) // it asks for consent: only a stop stops it
 	}
 	d := rules.Evaluate(ctx, m)
+	if d.Outcome == policy.Defer {
+		until := d.Until
+		if !until.After(now) {
+			until = now.Add(time.Second) // a rule that defers without a time asks again soon
+		}
+		return &Late{Decision: d, Until: until}, nil
+	}
 	if d.Outcome != policy.Reject || d.Refusal == 0 {
 		return nil, nil
 	}
@@ -79,12 +90,11 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 }
 
 // SendTimeRules returns the send-time rules for a fact-rule pipeline: the
-// rules of it whose facts can change after acceptance.
+// rules of it whose facts can change after acceptance (policy.AtSendTime).
 func SendTimeRules(p *policy.Pipeline) *policy.Pipeline {
 	var out []policy.Rule
 	for _, r := range p.Rules() {
-		switch r.(type) {
-		case policy.Suppression, policy.Consent:
+		if policy.AtSendTime(r) {
 			out = append(out, r)
 		}
 	}

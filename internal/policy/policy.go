@@ -109,6 +109,21 @@ type Rule interface {
 	Check(ctx context.Context, m *Message) Decision
 }
 
+// SendTimeRule is a rule whose facts can change after a message was
+// accepted (an opt-out, an erasure, a cap reached, the hour of the day): the
+// send-time stage runs it again right before each send. A Reject there fails
+// the message; a Defer puts it back until Decision.Until.
+type SendTimeRule interface {
+	Rule
+	SendTime() bool
+}
+
+// AtSendTime reports whether r runs in the send-time stage.
+func AtSendTime(r Rule) bool {
+	st, ok := r.(SendTimeRule)
+	return ok && st.SendTime()
+}
+
 // Pipeline runs rules in order.
 type Pipeline struct {
 	rules []Rule

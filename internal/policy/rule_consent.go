@@ -24,6 +24,10 @@ type Consent struct {
 // Name implements Rule.
 func (Consent) Name() string { return "consent" }
 
+// SendTime implements SendTimeRule: an opt-out or an erasure committed after
+// acceptance stops the next send.
+func (Consent) SendTime() bool { return true }
+
 // Check implements Rule.
 func (c Consent) Check(_ context.Context, m *Message) Decision {
 	f := m.Facts

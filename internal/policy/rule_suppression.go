@@ -24,6 +24,10 @@ type Suppression struct{}
 // Name implements Rule.
 func (Suppression) Name() string { return "suppression" }
 
+// SendTime implements SendTimeRule: an opt-out or an erasure committed after
+// acceptance stops the next send.
+func (Suppression) SendTime() bool { return true }
+
 // Check implements Rule.
 func (Suppression) Check(_ context.Context, m *Message) Decision {
 	f := m.Facts

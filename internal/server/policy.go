@@ -116,7 +116,7 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 	if err != nil || late == nil {
 		return nil, err
 	}
-	return &dispatch.LateRefusal{Code: late.Decision.Code, Status: late.Status}, nil
+	return &dispatch.LateRefusal{Code: late.Decision.Code, Status: late.Status, Until: late.Until}, nil
 }
 
 // factRules returns the fact rules a policy enforces, in order: the
