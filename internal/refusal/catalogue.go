@@ -64,11 +64,11 @@ var entries = []Entry{
 		Code: WindowClosed, Key: "window.closed", HTTPStatus: http.StatusBadRequest, Meta: 131047,
 		Text: map[Lang]Text{
 			PT: {"Fora da janela de 24 horas",
-				"Mensagens livres (texto, mídia, interativas) só podem ser enviadas até 24 horas depois da última mensagem da pessoa (72 horas vindo de anúncio ou botão de entrada gratuita). A janela está fechada: use um template aprovado para retomar a conversa."},
+				"Mensagens livres (texto, mídia, interativas) só podem ser enviadas até 24 horas depois da última mensagem da pessoa, também quando ela chegou por um anúncio ou botão de entrada gratuita (as 72 horas desse caso valem para o preço, não para a janela). A janela está fechada: use um template aprovado para retomar a conversa."},
 			EN: {"Outside the 24-hour window",
-				"Free-form messages (text, media, interactive) may only be sent within 24 hours of the person's last message (72 hours from a free entry point such as an ad). The window is closed: use an approved template to restart the conversation."},
+				"Free-form messages (text, media, interactive) may only be sent within 24 hours of the person's last message, also when they came from a free entry point such as an ad (its 72 hours concern pricing, not the window). The window is closed: use an approved template to restart the conversation."},
 			ES: {"Fuera de la ventana de 24 horas",
-				"Los mensajes libres (texto, multimedia, interactivos) solo se pueden enviar hasta 24 horas después del último mensaje de la persona (72 horas desde un punto de entrada gratuito como un anuncio). La ventana está cerrada: use una plantilla aprobada para retomar la conversación."},
+				"Los mensajes libres (texto, multimedia, interactivos) solo se pueden enviar hasta 24 horas después del último mensaje de la persona, también cuando llegó desde un punto de entrada gratuito como un anuncio (sus 72 horas valen para el precio, no para la ventana). La ventana está cerrada: use una plantilla aprobada para retomar la conversación."},
 		},
 	},
 	{
