@@ -225,6 +225,15 @@ type ErasureReport struct {
 	// Forwards delivered to the tenant (or given up) whose copies named the
 	// person, blanked.
 	Forwards int
+	// Cancelled forwards were still waiting to reach the tenant: they are
+	// blanked and given up (state dead, "erased"), so the person's data is
+	// not handed on after the erasure. One already in flight may still
+	// arrive.
+	Cancelled int
+	// Deliveries are Meta's raw webhook bodies, already processed, that
+	// named the person on one of the tenant's numbers: blanked. The
+	// delivery's dedupe key is kept, so Meta's redelivery is still known.
+	Deliveries int
 }
 
 // Erasure removes a person's personal data from the outbox and webhook

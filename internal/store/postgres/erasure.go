@@ -40,7 +40,23 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 				q   string
 				arg []any
 			}{&rep.Forwards, `UPDATE forwards SET value = '{}'::bytea WHERE tenant_id = $1 AND state <> 'pending' AND position($2::bytea in value) > 0`,
-				[]any{tenantID, []byte(`"` + id + `"`)}})
+				[]any{tenantID, []byte(`"` + id + `"`)}},
+				struct {
+					n   *int
+					q   string
+					arg []any
+				}{&rep.Cancelled, `UPDATE forwards SET value = '{}'::bytea, state = 'dead', last_error = 'erased: the person''s data was erased before delivery'
+					WHERE tenant_id = $1 AND state = 'pending' AND position($2::bytea in value) > 0`,
+					[]any{tenantID, []byte(`"` + id + `"`)}},
+				// Raw bodies hold every tenant of a WABA's app: only those
+				// naming the person on one of this tenant's numbers.
+				struct {
+					n   *int
+					q   string
+					arg []any
+				}{&rep.Deliveries, `UPDATE deliveries SET body = '{}'::bytea WHERE done AND position($1::bytea in body) > 0
+					AND EXISTS (SELECT 1 FROM senders WHERE tenant_id = $2 AND position(convert_to('"' || phone_number_id || '"', 'UTF8') in deliveries.body) > 0)`,
+					[]any{[]byte(`"` + id + `"`), tenantID}})
 		}
 		for _, st := range steps {
 			tag, err := tx.Exec(ctx, st.q, st.arg...)

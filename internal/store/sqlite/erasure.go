@@ -35,6 +35,14 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 				// or user_id value, never a part of another number.
 				{&rep.Forwards, `UPDATE forwards SET value = CAST('{}' AS BLOB) WHERE tenant_id = ? AND state <> 'pending' AND instr(value, CAST(? AS BLOB)) > 0`,
 					[]any{tenantID, `"` + id + `"`}},
+				{&rep.Cancelled, `UPDATE forwards SET value = CAST('{}' AS BLOB), state = 'dead', last_error = 'erased: the person''s data was erased before delivery'
+					WHERE tenant_id = ? AND state = 'pending' AND instr(value, CAST(? AS BLOB)) > 0`,
+					[]any{tenantID, `"` + id + `"`}},
+				// Raw bodies hold every tenant of a WABA's app: only those
+				// naming the person on one of this tenant's numbers.
+				{&rep.Deliveries, `UPDATE deliveries SET body = CAST('{}' AS BLOB) WHERE done = 1 AND instr(body, CAST(? AS BLOB)) > 0
+					AND EXISTS (SELECT 1 FROM senders WHERE tenant_id = ? AND instr(deliveries.body, CAST('"' || phone_number_id || '"' AS BLOB)) > 0)`,
+					[]any{`"` + id + `"`, tenantID}},
 			}
 			for _, st := range steps {
 				res, err := tx.ExecContext(ctx, st.q, st.arg...)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,15 +63,51 @@ func testEraseContact(t *testing.T, s store.Store) {
 	must(t, s.CompleteForwards(c, ids, base.Add(time.Second)))
 	must(t, s.ApplyWebhooks(c, store.WebhookApply{Forwards: []store.Forward{fw("t1", `{"statuses":[{"recipient_id":"`+person+`"}]}`)}}))
 
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{Forwards: []store.Forward{fw("t1", `{"statuses":[{"recipient_id":"`+other+`"}]}`)}}))
+	// Meta's raw deliveries: processed ones naming the person on t1's
+	// number and on t2's, one naming another person, one not processed yet.
+	raw := func(pnid, wa string) *store.Delivery {
+		b := `{"entry":[{"changes":[{"value":{"metadata":{"phone_number_id":"` + pnid + `"},"messages":[{"from":"` + wa + `"}]}}]}]}`
+		return &store.Delivery{DedupeKey: pnid + wa + fmt.Sprint(len(b)), Body: []byte(b), ReceivedAt: base}
+	}
+	done := []*store.Delivery{raw("p1", person), raw("p2", person), raw("p1", other)}
+	must(t, s.AppendDeliveries(c, done))
+	got, err := s.ClaimDeliveries(c, base.Add(time.Second), 10, time.Minute)
+	must(t, err)
+	var doneIDs []int64
+	for _, d := range got {
+		doneIDs = append(doneIDs, d.ID)
+	}
+	must(t, s.ApplyWebhooks(c, store.WebhookApply{Done: doneIDs}))
+	waiting := raw("p1", person)
+	waiting.DedupeKey += "-waiting"
+	must(t, s.AppendDeliveries(c, []*store.Delivery{waiting}))
+
 	rep, err := s.EraseContact(c, "t1", []string{person, "551187654321", "BR.1"}, 470102, base.Add(time.Minute))
 	must(t, err)
-	if rep.Failed != 1 || rep.Messages != 2 || rep.Decisions != 2 || rep.Inbound != 1 || rep.Windows != 1 || rep.Identities != 1 || rep.Forwards != 1 {
-		t.Errorf("report %+v, want 1 failed, 2 messages, 2 decisions, 1 inbound, 1 window, 1 identity, 1 forward", rep)
+	want := store.ErasureReport{Failed: 1, Messages: 2, Decisions: 2, Inbound: 1, Windows: 1, Identities: 1, Forwards: 1, Cancelled: 1, Deliveries: 1}
+	if rep != want {
+		t.Errorf("report %+v, want %+v", rep, want)
 	}
+	// The forward still waiting for the tenant is given up, blanked; the
+	// one about another person still goes.
 	pending, err := s.ClaimForwards(c, base.Add(time.Hour), 10, time.Minute)
 	must(t, err)
-	if len(pending) != 1 || len(pending[0].Value) < 10 {
-		t.Errorf("the pending forward was touched: %+v", pending)
+	if len(pending) != 1 || !strings.Contains(string(pending[0].Value), other) {
+		t.Errorf("pending forwards after the erasure: %+v", pending)
+	}
+	counts, err := s.ForwardCounts(c)
+	must(t, err)
+	if counts["dead"] != 1 {
+		t.Errorf("forward counts %v: the cancelled forward should be dead", counts)
+	}
+	// The delivery not yet processed is left for the processor.
+	if ds, err := s.ClaimDeliveries(c, base.Add(time.Hour), 10, time.Minute); err != nil || len(ds) != 1 || !strings.Contains(string(ds[0].Body), person) {
+		t.Errorf("the waiting delivery: %+v %v", ds, err)
+	}
+	// Erasing again finds nothing left of t1's.
+	if rep, err := s.EraseContact(c, "t1", []string{person}, 470102, base.Add(time.Minute)); err != nil || rep.Deliveries != 0 || rep.Cancelled != 0 {
+		t.Errorf("second erasure: %+v %v", rep, err)
 	}
 	for _, tc := range []struct {
 		id     string
@@ -107,5 +144,9 @@ func testEraseContact(t *testing.T, s store.Store) {
 	}
 	if rep, err := s.EraseContact(c, "t1", nil, 470102, base); err != nil || rep != (store.ErasureReport{}) {
 		t.Errorf("nothing to erase: %+v %v", rep, err)
+	}
+	// t2's own erasure of the same number still finds its raw delivery.
+	if rep, err := s.EraseContact(c, "t2", []string{person}, 470102, base.Add(time.Minute)); err != nil || rep.Deliveries != 1 {
+		t.Errorf("t2's erasure: %+v %v", rep, err)
 	}
 }
