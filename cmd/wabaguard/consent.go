@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -99,7 +100,11 @@ func (cf *consentFlags) parse(args []string) (done bool, err error) {
 	return false, nil
 }
 
-// open loads the configuration and opens its store and a ledger on it.
+// open loads the configuration and opens its store and a ledger on it,
+// built as the server builds it: an erasure reaches the rest of the
+// contact's data, and a double opt-in tenant's opt-in queues its
+// confirmation request for the serving dispatcher. Close the store when
+// done; the ledger's intake is closed with it.
 func (cf *consentFlags) open(ctx context.Context) (*consent.Ledger, store.Store, error) {
 	cfg, err := config.Load(*cf.config, os.Getenv)
 	if err != nil {
@@ -109,11 +114,25 @@ func (cf *consentFlags) open(ctx context.Context) (*consent.Ledger, store.Store,
 	if err != nil {
 		return nil, nil, err
 	}
-	return consent.New(st, consent.WithDefaultRegion(cfg.DefaultRegion),
-		consent.WithOnErased(func(ctx context.Context, tenantID, waID string) error {
-			_, err := server.EraseContactData(ctx, st, tenantID, waID)
-			return err
-		})), st, nil
+	l, done, err := server.NewLedger(cfg, st, slog.New(slog.NewTextHandler(cf.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		_ = st.Close()
+		return nil, nil, err
+	}
+	return l, closingStore{Store: st, before: done}, nil
+}
+
+// closingStore runs before (the intake's close, which flushes what it
+// holds) before closing the store.
+type closingStore struct {
+	store.Store
+	before func()
+}
+
+// Close implements store.Store.
+func (c closingStore) Close() error {
+	c.before()
+	return c.Store.Close()
 }
 
 // openForTenant is open for the commands that write: the tenant must

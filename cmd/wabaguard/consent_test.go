@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,11 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/intake"
+	"github.com/wabaguard/wabaguard/internal/server"
+	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 func consentCmd(t *testing.T, args ...string) (string, error) {
@@ -116,5 +122,68 @@ func TestConsentCommands(t *testing.T) {
 	out, err = consentCmd(t, "verify", "--config", cfgPath, "--tenant", "acme")
 	if !errors.As(err, &status) || status != 1 || !strings.Contains(out, "BROKEN at seq 2") {
 		t.Errorf("verify of a tampered store = %q, %v; want exit 1 at seq 2", out, err)
+	}
+}
+
+// TestConsentRecordAsksDoubleOptIn: for a tenant with double opt-in, a
+// marketing opt-in recorded from the CLI queues the confirmation template
+// in the outbox, for the serving dispatcher to send, exactly as one
+// recorded through the API does; an opt-out queues nothing.
+func TestConsentRecordAsksDoubleOptIn(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "wabaguard.json")
+	b, err := json.Marshal(map[string]any{"data_dir": dir, "tenants": []map[string]any{{
+		"id": "acme", "name": "Acme",
+		"double_opt_in": map[string]string{"template": "confirmar_optin", "language": "pt_BR", "phone_number_id": "100000000000777"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(cfgPath, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := server.OpenStore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.PutTenant(t.Context(), store.Tenant{ID: "acme", Name: "Acme", CreatedAt: time.Now()}))
+	must(st.PutSender(t.Context(), store.Sender{PhoneNumberID: "100000000000777", TenantID: "acme", WABAID: "200000000000777",
+		DisplayPhoneNumber: "+55 11 4000-0777", State: store.SenderActive}))
+	must(st.Close())
+
+	c := []string{"--config", cfgPath, "--tenant", "acme"}
+	if out, err := consentCmd(t, append([]string{"record", "--contact", "+5511987654321", "--action", "opt_in", "--category", "marketing",
+		"--source", "web_form", "--text", "Quero ofertas da Acme no WhatsApp", "--url", "https://acme.example/f",
+		"--at", time.Now().Add(-time.Minute).Format(time.RFC3339)}, c...)...); err != nil {
+		t.Fatalf("record opt-in: %v: %s", err, out)
+	}
+	if out, err := consentCmd(t, append([]string{"record", "--contact", "+5521998765432", "--action", "opt_out", "--category", "all",
+		"--source", "api"}, c...)...); err != nil {
+		t.Fatalf("record opt-out: %v: %s", err, out)
+	}
+
+	st, err = server.OpenStore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	asked, err := st.MessagesByRecipient(t.Context(), "acme", "5511987654321", 0, 10)
+	must(err)
+	if len(asked) != 1 || asked[0].Category != intake.CategoryOptInRequest || asked[0].State != store.StateQueued ||
+		!strings.Contains(string(asked[0].Body), `"confirmar_optin"`) {
+		t.Fatalf("outbox for the opted-in contact: %+v", asked)
+	}
+	if none, err := st.MessagesByRecipient(t.Context(), "acme", "5521998765432", 0, 10); err != nil || len(none) != 0 {
+		t.Errorf("an opt-out queued %d messages (%v)", len(none), err)
 	}
 }

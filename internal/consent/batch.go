@@ -45,6 +45,7 @@ func (l *Ledger) RecordAll(ctx context.Context, tenantID string, reqs []Request)
 		return nil, err
 	}
 	links := make([]store.ConsentAppend, len(reqs))
+	waIDs := make([]string, len(reqs))
 	for i, req := range reqs {
 		req.TenantID = tenantID
 		if err := req.validate(at); err != nil {
@@ -69,6 +70,7 @@ func (l *Ledger) RecordAll(ctx context.Context, tenantID string, reqs []Request)
 		if err != nil {
 			return nil, fmt.Errorf("consent: evidence: %w", err)
 		}
+		waIDs[i] = num.WaID
 		links[i] = store.ConsentAppend{
 			Record: store.ConsentRecord{
 				TenantID: tenantID, At: at, ContactKey: contactKey(key, num.WaID),
@@ -101,6 +103,17 @@ func (l *Ledger) RecordAll(ctx context.Context, tenantID string, reqs []Request)
 	out := make([]Receipt, len(recs))
 	for i, r := range recs {
 		out[i] = Receipt{Seq: r.Seq, Hash: r.Hash, ContactKey: r.ContactKey, At: r.At}
+	}
+	// The same hooks as Record: caches forget the contacts, and a double
+	// opt-in tenant's imported opt-ins ask for their confirmation.
+	for i, req := range reqs {
+		req.TenantID = tenantID
+		for _, f := range l.onChange {
+			f(tenantID, waIDs[i])
+		}
+		for _, f := range l.onRecord {
+			f(ctx, tenantID, waIDs[i], req)
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -242,5 +243,47 @@ func TestLedgerKeySurvivesRotation(t *testing.T) {
 	rep, err := consent.New(open(newBox)).Verify(t.Context(), "acme")
 	if err != nil || !rep.OK {
 		t.Errorf("after rotation: %v, %v", rep, err)
+	}
+}
+
+// TestHooksSeeEveryWritePath: Record and RecordAll both tell the caches
+// (WithOnChange) and the double opt-in (WithOnRecorded) of what they wrote,
+// under the canonical wa_id, so an imported opt-in asks for its
+// confirmation like one recorded alone; a refused batch tells nothing.
+func TestHooksSeeEveryWritePath(t *testing.T) {
+	type seen struct{ waID, action string }
+	var changed []string
+	var recorded []seen
+	st := sqlitetest.Open(t)
+	l := consent.New(st, consent.WithClock(func() time.Time { return base }),
+		consent.WithOnChange(func(_, waID string) { changed = append(changed, waID) }),
+		consent.WithOnRecorded(func(_ context.Context, _, waID string, r consent.Request) {
+			recorded = append(recorded, seen{waID, string(r.Action)})
+		}))
+	ctx := t.Context()
+	if _, err := l.Record(ctx, optIn("+5511987654321")); err != nil {
+		t.Fatal(err)
+	}
+	out := optIn("+55 21 99876-5432")
+	out.Action, out.Source = consent.OptOut, consent.Import
+	if _, err := l.RecordAll(ctx, "acme", []consent.Request{optIn("+5531987654321"), out}); err != nil {
+		t.Fatal(err)
+	}
+	bad := optIn("not a number")
+	if _, err := l.RecordAll(ctx, "acme", []consent.Request{optIn("+5541987654321"), bad}); err == nil {
+		t.Fatal("a batch with a bad number was written")
+	}
+	wantChanged := []string{"5511987654321", "5531987654321", "5521998765432"}
+	if strings.Join(changed, ",") != strings.Join(wantChanged, ",") {
+		t.Errorf("OnChange saw %v, want %v", changed, wantChanged)
+	}
+	wantRecorded := []seen{{"5511987654321", "opt_in"}, {"5531987654321", "opt_in"}, {"5521998765432", "opt_out"}}
+	if len(recorded) != len(wantRecorded) {
+		t.Fatalf("OnRecorded saw %v, want %v", recorded, wantRecorded)
+	}
+	for i := range recorded {
+		if recorded[i] != wantRecorded[i] {
+			t.Errorf("OnRecorded[%d] = %v, want %v", i, recorded[i], wantRecorded[i])
+		}
 	}
 }

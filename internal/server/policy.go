@@ -267,6 +267,23 @@ func NewIntake(cfg config.Config, st store.Store, log *slog.Logger) (*intake.Ser
 	return c.intake, nil
 }
 
+// NewLedger builds the consent ledger on an open store as serve does, with
+// every hook: the contact's other data erased with the ledger's, and, for
+// a double opt-in tenant, the confirmation request queued in the outbox
+// (the serving dispatcher sends it) for an opt-in recorded from the CLI.
+// Call done when finished: it waits for what the intake holds.
+func NewLedger(cfg config.Config, st store.Store, log *slog.Logger) (l *consent.Ledger, done func(), err error) {
+	tc := template.NewCache(st, template.WithLogger(log))
+	if err := tc.Load(context.Background()); err != nil {
+		return nil, nil, err
+	}
+	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.ledger, c.intake.Close, nil
+}
+
 // templateFacts reads the local template cache for the template rule and
 // the consent rule (which needs the template's category).
 type templateFacts struct{ c *template.Cache }
