@@ -21,6 +21,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
+	"github.com/wabaguard/wabaguard/internal/worker"
 )
 
 // Store is what forwarding needs from persistence. store.Store satisfies it.
@@ -94,7 +95,7 @@ type Forwarder struct {
 	st   Store
 	cfg  Config
 	log  *slog.Logger
-	wake chan struct{}
+	loop *worker.Loop
 
 	mu      sync.Mutex
 	tenants map[string]cachedTenant
@@ -153,49 +154,17 @@ func New(st Store, cfg Config) *Forwarder {
 		// the policy keeps out (metadata, the internal network).
 		cfg.HTTPClient = cfg.Destinations.HTTPClient()
 	}
-	return &Forwarder{st: st, cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1), tenants: map[string]cachedTenant{}}
+	f := &Forwarder{st: st, cfg: cfg, log: cfg.Logger, tenants: map[string]cachedTenant{}}
+	f.loop = worker.New(worker.Config{Name: "forwarding", Round: f.DeliverOnce,
+		Full: func(n int) bool { return n == f.limit() }, Poll: cfg.PollInterval, Linger: cfg.Linger, Logger: cfg.Logger})
+	return f
 }
 
 // Notify wakes Run; it never blocks.
-func (f *Forwarder) Notify() {
-	select {
-	case f.wake <- struct{}{}:
-	default:
-	}
-}
+func (f *Forwarder) Notify() { f.loop.Notify() }
 
 // Run delivers forwards until ctx ends. It returns nil on cancellation.
-func (f *Forwarder) Run(ctx context.Context) error {
-	t := time.NewTimer(f.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		started := time.Now()
-		n, err := f.DeliverOnce(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			f.log.Error("forwarding failed", "err", err)
-		} else if n == f.limit() {
-			continue // a full round: more is probably due
-		}
-		t.Reset(f.cfg.PollInterval)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-f.wake:
-		case <-t.C:
-		}
-		if wait := f.cfg.Linger - time.Since(started); wait > 0 {
-			t.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-		}
-	}
-}
+func (f *Forwarder) Run(ctx context.Context) error { return f.loop.Run(ctx) }
 
 func (f *Forwarder) limit() int { return f.cfg.Concurrency * f.cfg.MaxBatch }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
+	"github.com/wabaguard/wabaguard/internal/worker"
 )
 
 // ProcessorConfig configures webhook processing.
@@ -66,7 +67,7 @@ type Processor struct {
 	st   Store
 	cfg  ProcessorConfig
 	log  *slog.Logger
-	wake chan struct{}
+	loop *worker.Loop
 
 	mu       sync.Mutex
 	senders  map[string]cachedSender // phone_number_id →
@@ -126,56 +127,23 @@ func NewProcessor(st Store, cfg ProcessorConfig) *Processor {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Processor{
+	p := &Processor{
 		st: st, cfg: cfg, log: cfg.Logger,
-		wake:    make(chan struct{}, 1),
 		senders: map[string]cachedSender{},
 		wabas:   map[string]cachedWABA{},
 		inbound: map[string]struct{}{},
 		inOrder: make([]string, recentInbound),
 	}
+	p.loop = worker.New(worker.Config{Name: "webhook processing", Round: p.ProcessOnce,
+		Full: func(n int) bool { return n == p.cfg.BatchSize }, Poll: cfg.PollInterval, Linger: cfg.Linger, Logger: cfg.Logger})
+	return p
 }
 
 // Notify wakes Run; it never blocks.
-func (p *Processor) Notify() {
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
-}
+func (p *Processor) Notify() { p.loop.Notify() }
 
 // Run processes deliveries until ctx ends. It returns nil on cancellation.
-func (p *Processor) Run(ctx context.Context) error {
-	t := time.NewTimer(p.cfg.PollInterval)
-	defer t.Stop()
-	for {
-		started := time.Now()
-		n, err := p.ProcessOnce(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			p.log.Error("webhook processing failed", "err", err)
-		} else if n == p.cfg.BatchSize {
-			continue // more is due: no need to wait
-		}
-		t.Reset(p.cfg.PollInterval)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-p.wake:
-		case <-t.C:
-		}
-		if wait := p.cfg.Linger - time.Since(started); wait > 0 {
-			t.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-		}
-	}
-}
+func (p *Processor) Run(ctx context.Context) error { return p.loop.Run(ctx) }
 
 // parsed is one delivery decoded for processing.
 type parsed struct {
