@@ -63,8 +63,8 @@ func TestPatternsFindScams(t *testing.T) {
 		{RestrictedAlcohol, "Sexta é dia de cerveja gelada: balde com 6 long necks por R$ 39,90"},
 		{RestrictedGambling, "Bônus de depósito de 100% no Fortune Tiger, aposte agora"},
 		{RestrictedMedical, "Ozempic original com entrega em 24h"},
-		{ProhibitedTobacco, "ＶＡＰＥ ｄｅｓｃａｒｔáｖｅｌ com entrega"},    // fullwidth letters
-		{ProhibitedDrugs, "ma\u200bco\u200bnha com entrega rápida"},         // zero-width spaces
+		{ProhibitedTobacco, "ＶＡＰＥ ｄｅｓｃａｒｔáｖｅｌ com entrega"},                // fullwidth letters
+		{ProhibitedDrugs, "ma\u200bco\u200bnha com entrega rápida"},        // zero-width spaces
 		{ScamPIX, "PIX por ENGANO! Por favor DEVOLVA o valor nesta chave"}, // shouting, accents
 	} {
 		if got := categories(t, tc.text); !slices.Contains(got, tc.want) {
