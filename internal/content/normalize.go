@@ -76,46 +76,85 @@ func Normalize(s string) (Normalized, error) {
 	return n, nil
 }
 
+// latin holds the folded form of the Latin-1 and Latin Extended-A/B
+// letters ("ã" → "a", "ß" → "ß"), so that folding Portuguese and Spanish
+// text needs no decomposition of the whole string.
+// (A variable initialiser, not init: the pattern tables are folded when
+// the package's variables are initialised, before any init runs.)
+var latin = latinTable()
+
+func latinTable() (t [0x250]string) {
+	for r := rune(0x80); r < 0x250; r++ {
+		t[r] = strings.ToLower(stripMarks(norm.NFKD.String(string(r))))
+	}
+	return t
+}
+
+func stripMarks(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// folder writes folded text: letters and digits lower case, every run of
+// anything else one space.
+type folder struct {
+	b     strings.Builder
+	space bool
+}
+
+func (f *folder) put(r rune) {
+	switch {
+	case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+		f.b.WriteByte(byte(r))
+		f.space = false
+	case 'A' <= r && r <= 'Z':
+		f.b.WriteByte(byte(r) + 'a' - 'A')
+		f.space = false
+	case r < utf8.RuneSelf:
+		f.gap()
+	case unicode.Is(unicode.Mn, r):
+		// A combining accent of the letter before.
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		f.b.WriteRune(unicode.ToLower(r))
+		f.space = false
+	default:
+		f.gap()
+	}
+}
+
+func (f *folder) gap() {
+	if !f.space {
+		f.b.WriteByte(' ')
+		f.space = true
+	}
+}
+
 // fold removes accents and case and keeps letters and digits only.
 func fold(s string) string {
-	d := norm.NFKD.String(s)
-	var b strings.Builder
-	b.Grow(len(d) + 2)
-	b.WriteByte(' ')
-	space := true
-	for _, r := range d {
+	f := folder{space: true}
+	f.b.Grow(len(s) + 2)
+	f.b.WriteByte(' ')
+	for _, r := range s {
 		switch {
 		case r < utf8.RuneSelf:
-			c := byte(r)
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-				b.WriteByte(c)
-				space = false
-			case 'A' <= c && c <= 'Z':
-				b.WriteByte(c + 'a' - 'A')
-				space = false
-			default:
-				if !space {
-					b.WriteByte(' ')
-					space = true
-				}
+			f.put(r)
+		case r < rune(len(latin)):
+			for _, x := range latin[r] {
+				f.put(x)
 			}
-		case unicode.Is(unicode.Mn, r):
-			// A combining accent of the letter before.
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
-			space = false
 		default:
-			if !space {
-				b.WriteByte(' ')
-				space = true
+			for _, x := range norm.NFKD.String(string(r)) {
+				f.put(x)
 			}
 		}
 	}
-	if !space {
-		b.WriteByte(' ')
-	}
-	return b.String()
+	f.gap()
+	return f.b.String()
 }
 
 // isInvisible reports whether r, after prev and before rest, is a

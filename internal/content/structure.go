@@ -68,6 +68,9 @@ func findURLs(s string) []string {
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune("<>\"'()[]{}|", r)
 	}) {
+		if !strings.Contains(w, ".") {
+			continue
+		}
 		w = strings.TrimRight(w, ".,;:!?*")
 		w = strings.TrimLeft(w, "*_~")
 		if len(w) < 4 || !strings.Contains(w, ".") {
