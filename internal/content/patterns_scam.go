@@ -31,6 +31,13 @@ var clickWords = phrases(aLink, "clique", "clica", "acesse", "acessar", "link", 
 var selfServe = phrases("no app", "no aplicativo", "pelo app", "pelo aplicativo", "na agência", "in the app",
 	"en la app", "en la aplicación")
 
+// credentialsSafe are the warnings every bank and service sends with its
+// codes: "do not share it".
+var credentialsSafe = phrases("não compartilhe", "nunca compartilhe", "não informe", "nunca informe", "não envie", "nunca envie",
+	"não passe", "nunca passe", "não forneça", "nunca pedimos", "nunca solicitamos", "nunca pede", "nunca peça",
+	"do not share", "don t share", "never share", "never ask", "no compartas", "no comparta", "nunca compartas",
+	"nunca comparta", "no lo compartas", "nunca le pediremos", "nunca solicitamos")
+
 var scamPatterns = []pattern{
 	{
 		Category: ScamPIX, Severity: High,
@@ -99,15 +106,27 @@ var scamPatterns = []pattern{
 				"numero completo do cartao", "foto do cartão", "frente e verso do cartão", "seu token", "your password",
 				"verification code", "the code you received", "your pin", "su contraseña", "código de verificación",
 				"el código que recibió", "el código que recibiste", "su clave"),
-			phrases("envie", "envia", "informe", "informar", "responda com", "responda esta", "mande", "me passe", "me passa",
-				"me envie", "confirme", "nos informe", "compartilhe", "digite aqui", "send us", "send me", "reply with",
+			// Said to the chat ("send us the code"), not where to type it
+			// ("informe no site o código"): the business's own form is fine.
+			phrases("envie", "envia", "responda com", "responda esta", "mande", "manda", "me passe", "me passa",
+				"me envie", "nos envie", "nos informe", "me informe", "compartilhe", "send us", "send me", "reply with",
 				"tell us", "share it", "envíe", "envíenos", "envíanos", "mándanos", "compártalo", "responda con", "díganos"),
 		},
-		Unless: phrases("não compartilhe", "nunca compartilhe", "não informe", "nunca informe", "não envie", "nunca envie",
-			"não passe", "nunca passe", "não forneça", "nunca pedimos", "nunca solicitamos", "nunca pede", "nunca peça",
-			"do not share", "don t share", "never share", "never ask", "no compartas", "no comparta", "nunca compartas",
-			"nunca comparta", "no lo compartas", "nunca le pediremos", "nunca solicitamos"),
-		Hint: "Never ask people for passwords, codes, card numbers or CVV: WhatsApp's policy forbids it and it is how accounts are stolen. Send codes, do not ask for them.",
+		Unless: credentialsSafe,
+		Hint:   "Never ask people for passwords, codes, card numbers or CVV: WhatsApp's policy forbids it and it is how accounts are stolen. Send codes, do not ask for them.",
+	},
+	{
+		// Card data is never asked for in a chat, whatever the verb.
+		Category: ScamCredentials, Severity: High,
+		Need: [][]string{
+			phrases("cvv", "código de segurança do cartão", "número completo do cartão", "numero completo do cartao",
+				"foto do cartão", "frente e verso do cartão", "senha do cartão", "full card number", "security code of your card",
+				"número completo de la tarjeta", "foto de la tarjeta"),
+			phrases("informe", "informar", "confirme", "confirmar", "digite", "envie", "mande", "passe", "nos passe",
+				"provide", "confirm", "send", "enter", "informe", "indique", "envíe", "confirme"),
+		},
+		Unless: credentialsSafe,
+		Hint:   "Never ask people for card numbers, CVV or card photos: WhatsApp's policy forbids it and it is how cards are cloned.",
 	},
 	{
 		Category: ScamPrize, Severity: High,
@@ -126,10 +145,11 @@ var scamPatterns = []pattern{
 		Need: [][]string{
 			phrases("encomenda", "pacote", "objeto", "entrega", "correios", "remessa", "pedido", "package", "parcel",
 				"delivery", "shipment", "paquete", "envío", "envio", "pedido"),
+			// A fee, not a state: "pending payment" and "returned to sender"
+			// are what real shops and carriers write too.
 			phrases("taxa de importação", "taxa alfandegária", "taxa alfandegaria", "tributação", "taxa de entrega",
-				"taxa de reenvio", "taxa de liberação", "retida", "retido", "aguardando pagamento", "pendente de pagamento",
-				"será devolvida", "será devolvido", "customs fee", "delivery fee", "redelivery fee", "held at customs",
-				"unpaid shipping", "impuesto de aduana", "tasa de aduana", "retenido", "pago pendiente", "será devuelto"),
+				"taxa de reenvio", "taxa de liberação", "taxa de armazenagem", "customs fee", "delivery fee", "redelivery fee",
+				"held at customs", "unpaid shipping", "impuesto de aduana", "tasa de aduana", "tasa de envío"),
 			phrases(aLink, "pague", "pagamento", "pagar", "clique", "link", "http*", "www", "acesse", "pay", "click", "haga clic"),
 		},
 		Unless: selfServe,

@@ -108,6 +108,12 @@ func TestPatternsPassLegitimateMessages(t *testing.T) {
 		"Promoção explosiva: descontos de até 70%!",
 		"Reply STOP to unsubscribe. Your order has shipped and will arrive Tuesday.",
 		"Tu pedido salió a reparto y llegará hoy.",
+		"Seu pedido está pendente de pagamento. Pague pelo link: acme.com.br/pagar",
+		"Para confirmar seu cadastro, informe no site o código que enviamos por SMS.",
+		"Sua encomenda não foi retirada e será devolvida ao remetente. Acompanhe em acme.com.br/rastreio",
+		"Frete grátis acima de R$ 199 só hoje! Acesse acme.com.br",
+		"Seu pacote está aguardando retirada na agência. Leve um documento com foto.",
+		"Your card number ending in 1234 was charged $25.00. Confirm it in the app if it was you.",
 	} {
 		if got := categories(t, text); len(got) > 0 {
 			t.Errorf("%q: found %v, want nothing", text, got)
