@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,65 @@ func TestCheckSend(t *testing.T) {
 	defer st.Close()
 	if d, _ := st.QueueDepth(t.Context()); d["109000000000001"] != 0 {
 		t.Fatalf("check queued %d messages", d["109000000000001"])
+	}
+}
+
+// check --send shows what the content checker found, with each finding's
+// action, whether it refuses the message or only warns.
+func TestCheckSendContent(t *testing.T) {
+	cfgPath, cfg := keysEnv(t)
+	st, err := server.OpenStore(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSender(t.Context(), store.Sender{PhoneNumberID: "109000000000001", TenantID: "acme", WABAID: "209000000000001", ThroughputMPS: 80}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Free-form texts with the window rule off: only content decides.
+	b, err := json.Marshal(map[string]any{"data_dir": cfg.DataDir, "policy": map[string]string{"window": "off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgPath, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := func(body string) string {
+		return `{"messaging_product":"whatsapp","to":"+55 11 98765-4321","type":"text","text":{"body":"` + body + `"}}`
+	}
+	check := func(args ...string) (string, int) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append([]string{"check", "--send", "--config", cfgPath, "--tenant", "acme",
+			"--sender", "109000000000001"}, args...), &out, &errb)
+		var es exitStatus
+		switch {
+		case err == nil:
+			return out.String(), 0
+		case errors.As(err, &es):
+			return out.String() + errb.String(), int(es)
+		}
+		t.Fatalf("check: %v\n%s", err, errb.String())
+		return "", -1
+	}
+	out, code := check("--lang", "pt-BR", text("Fiz um pix errado pra você, pode devolver? Acesse https://bit.ly/3x"))
+	for _, want := range []string{"content.scam", "(#470140)", "block  scam.pix  [pix, errado, devolv*]", "warn   structure.shortener  [bit.ly]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scam: output lacks %q (exit %d)\n%s", want, code, out)
+		}
+	}
+	if code != exitRefused {
+		t.Errorf("scam: exit %d", code)
+	}
+	out, code = check("--json", text("Acompanhe seu pedido em https://bit.ly/3x"))
+	var res struct {
+		Outcome  string
+		Reason   string
+		Findings []struct{ Category, Action string } `json:"content_findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || res.Outcome != "warn" ||
+		len(res.Findings) != 1 || res.Findings[0].Category != "structure.shortener" || res.Findings[0].Action != "warn" ||
+		!strings.Contains(res.Reason, "structure.shortener: bit.ly") {
+		t.Fatalf("shortener: exit %d %+v %v\n%s", code, res, err, out)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wabaguard/wabaguard/internal/content"
 )
 
 // Config is the whole configuration.
@@ -111,6 +113,9 @@ type TenantConfig struct {
 	OptOut        *OptOut  `json:"optout,omitempty"`
 	// Policy overrides the global policy for this tenant.
 	Policy *Policy `json:"policy,omitempty"`
+	// Content sets this tenant's action per content category or group,
+	// over the global policy.content (docs/content.md).
+	Content map[string]string `json:"content,omitempty"`
 	// DoubleOptIn, when set, makes a marketing opt-in recorded off WhatsApp
 	// count only after the person confirms it on WhatsApp.
 	DoubleOptIn *DoubleOptIn `json:"double_opt_in,omitempty"`
@@ -335,6 +340,9 @@ func (c Config) Validate() error {
 		}
 		if err := t.Policy.validate(fmt.Sprintf("tenants[%d].policy", i)); err != nil {
 			errs = append(errs, err)
+		}
+		if _, err := content.ParseActions(t.Content); err != nil {
+			errs = append(errs, fmt.Errorf("tenants[%d].content: %w", i, err))
 		}
 		if t.WebhookBatch < 0 || t.WebhookBatch > MaxWebhookBatch {
 			errs = append(errs, fmt.Errorf("tenants[%d].webhook_batch %d is outside 0..%d", i, t.WebhookBatch, MaxWebhookBatch))

@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wabaguard/wabaguard/internal/content"
 )
 
 // Policy chooses which of the compliance rules that read facts are
@@ -16,6 +18,17 @@ type Policy struct {
 	Window string `json:"window,omitempty"`
 	// Template refuses templates the local cache knows cannot be sent.
 	Template string `json:"template,omitempty"`
+	// ContentCheck runs the content checker (docs/content.md): "enforce"
+	// (the default) or "off".
+	ContentCheck string `json:"content_check,omitempty"`
+	// Content sets the action per content category or group
+	// ({"structure": "off", "restricted.alcohol": "warn"}): block, warn
+	// or off. Unset categories keep the defaults; a tenant's
+	// tenants[].content goes over these.
+	Content map[string]string `json:"content,omitempty"`
+	// ContentThresholds are the classifier's scores from which its verdict
+	// is a finding (0.9 each when unset). Global only.
+	ContentThresholds *ContentThresholds `json:"content_thresholds,omitempty"`
 	// FactsTTL bounds how long a contact's consent is served from memory
 	// at intake, as a Go duration ("2s" when empty); send-time checks
 	// always read the store.
@@ -36,9 +49,23 @@ func (p *Policy) validate(where string) error {
 		return nil
 	}
 	var errs []error
-	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template}} {
+	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template},
+		{"content_check", p.ContentCheck}} {
 		if f.v != "" && f.v != Enforce && f.v != Off {
 			errs = append(errs, fmt.Errorf("%s.%s %q is not enforce or off", where, f.name, f.v))
+		}
+	}
+	if _, err := content.ParseActions(p.Content); err != nil {
+		errs = append(errs, fmt.Errorf("%s.content: %w", where, err))
+	}
+	if t := p.ContentThresholds; t != nil {
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"spam", t.Spam}, {"smishing", t.Smishing}} {
+			if f.v < 0 || f.v > 1 {
+				errs = append(errs, fmt.Errorf("%s.content_thresholds.%s %v is outside 0..1", where, f.name, f.v))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -61,8 +88,34 @@ func (c Config) PolicyFor(tenantID string) Policy {
 		if t.Policy.Template != "" {
 			p.Template = t.Policy.Template
 		}
+		if t.Policy.ContentCheck != "" {
+			p.ContentCheck = t.Policy.ContentCheck
+		}
 	}
 	return p
+}
+
+// ContentThresholds are the classifier's thresholds, from 0 to 1.
+type ContentThresholds struct {
+	Spam     float64 `json:"spam,omitempty"`
+	Smishing float64 `json:"smishing,omitempty"`
+}
+
+// ContentActionsFor returns a tenant's content actions: the global
+// policy.content, then its tenants[].content and tenants[].policy.content
+// over them.
+func (c Config) ContentActionsFor(tenantID string) (content.Actions, error) {
+	layers := []map[string]string{c.Policy.Content}
+	for _, t := range c.Tenants {
+		if t.ID != tenantID {
+			continue
+		}
+		if t.Policy != nil {
+			layers = append(layers, t.Policy.Content)
+		}
+		layers = append(layers, t.Content)
+	}
+	return content.ParseActions(layers...)
 }
 
 // DoubleOptIn is a tenant's confirmation of opt-ins: when a marketing

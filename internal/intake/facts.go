@@ -3,10 +3,12 @@ package intake
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 )
@@ -33,6 +35,12 @@ type TemplateReader interface {
 	TemplateFacts(m *policy.Message) *policy.TemplateFacts
 }
 
+// ContentChecker reads the text a person will see in a message; the facts
+// loader runs it once per message at intake (CPU work, no store read).
+type ContentChecker interface {
+	Check(ctx context.Context, tenantID string, m content.Message) content.Result
+}
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -43,6 +51,13 @@ type FactsConfig struct {
 	// Identities is optional: with it, consent recorded under a person's
 	// other name (number or BSUID) counts too.
 	Identities IdentityReader
+	// Content is optional: without it no content facts are known and the
+	// content rule allows. It runs at intake only: the text of an accepted
+	// message does not change before its send.
+	Content ContentChecker
+	// Logger hears of a classifier that failed (its layer is then skipped
+	// for the message); slog.Default when nil.
+	Logger *slog.Logger
 	// TTL bounds how long a contact's consent is served from memory
 	// without a store read (2 s when zero). Changes made through this
 	// process's ledger and webhooks reach the cache at once (Forget); the
@@ -80,6 +95,9 @@ func NewFacts(cfg FactsConfig) *Facts {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	return &Facts{cfg: cfg, consent: map[string]cachedConsent{}, windows: map[string]time.Time{}}
 }
 
@@ -101,6 +119,22 @@ func (f *Facts) Fresh(ctx context.Context, m *policy.Message) (policy.Facts, err
 
 func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (policy.Facts, error) {
 	out := policy.Facts{Loaded: true}
+	if f.cfg.Templates != nil {
+		out.Template = f.cfg.Templates.TemplateFacts(m)
+	}
+	if f.cfg.Content != nil && cached && m.Request != nil {
+		// Before the group check: what a group reads is checked too.
+		body := ""
+		if out.Template != nil {
+			body = out.Template.Body
+		}
+		res := f.cfg.Content.Check(ctx, m.TenantID, content.FromRequest(m.Request, body))
+		if res.ClassifierErr != nil {
+			f.cfg.Logger.WarnContext(ctx, "content classifier failed; its layer is skipped for this message",
+				"tenant_id", m.TenantID, "err", res.ClassifierErr)
+		}
+		out.Content = &res
+	}
 	who := m.WaID
 	if who == "" && m.Request != nil && m.Request.RecipientType != "group" && phone.IsBSUID(m.Request.To) {
 		// A person known by a business-scoped user id: consent and
@@ -159,9 +193,6 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 				f.Opened(m.PhoneNumberID, who, at)
 			}
 		}
-	}
-	if f.cfg.Templates != nil {
-		out.Template = f.cfg.Templates.TemplateFacts(m)
 	}
 	return out, nil
 }

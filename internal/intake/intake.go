@@ -412,11 +412,14 @@ func (s *Service) accept(ctx context.Context, req Request, m *policy.Message, sn
 	id := wire.NewMessageID()
 	next := req.Now
 	outcome := store.OutcomeAllow
-	if d.Outcome == policy.Defer {
+	switch d.Outcome {
+	case policy.Defer:
 		outcome = store.OutcomeDefer
 		if d.Until.After(next) {
 			next = d.Until
 		}
+	case policy.Warn:
+		outcome = store.OutcomeWarn
 	}
 	resp := wire.SendResponse{
 		MessagingProduct: "whatsapp",

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 )
 
@@ -24,6 +25,9 @@ type Facts struct {
 	// Template is what the local template cache knows of the template the
 	// message sends; nil for non-template messages.
 	Template *TemplateFacts
+	// Content is what the content checker found in the text the person
+	// will see; nil when no checker ran.
+	Content *content.Result
 	// Lang is the language refusals are explained in.
 	Lang refusal.Lang
 }
@@ -56,6 +60,10 @@ type TemplateFacts struct {
 	// Problems lists how the request's parameters differ from the
 	// template's (empty when they match or are not known).
 	Problems []string
+	// Body is the template's body text with its {{1}} or {{name}}
+	// placeholders, "" when not known: the content checker fills the
+	// request's parameters in to read what the person will read.
+	Body string
 }
 
 // CategoryOf returns the consent category a message needs: the template's,

@@ -23,6 +23,10 @@ const (
 	Allow Outcome = iota
 	Defer
 	Reject
+	// Warn lets the message through and records the decision: a finding
+	// the tenant chose to hear about rather than be refused for. The
+	// pipeline goes on after a Warn; a later Defer or Reject wins.
+	Warn
 )
 
 func (o Outcome) String() string {
@@ -33,6 +37,8 @@ func (o Outcome) String() string {
 		return "defer"
 	case Reject:
 		return "reject"
+	case Warn:
+		return "warn"
 	}
 	return "unknown"
 }
@@ -135,16 +141,25 @@ func New(rules ...Rule) *Pipeline { return &Pipeline{rules: rules} }
 // Rules returns the rules in order.
 func (p *Pipeline) Rules() []Rule { return p.rules }
 
-// Evaluate runs the rules until one does not allow.
+// Evaluate runs the rules until one defers or rejects. A warning does not
+// stop it: the first warning is the decision when every other rule allows.
 func (p *Pipeline) Evaluate(ctx context.Context, m *Message) Decision {
+	warned := Allowed()
 	for _, r := range p.rules {
 		d := r.Check(ctx, m)
-		if d.Outcome != Allow {
-			if d.Rule == "" {
-				d.Rule = r.Name()
-			}
-			return d
+		if d.Outcome == Allow {
+			continue
 		}
+		if d.Rule == "" {
+			d.Rule = r.Name()
+		}
+		if d.Outcome == Warn {
+			if warned.Outcome == Allow {
+				warned = d
+			}
+			continue
+		}
+		return d
 	}
-	return Allowed()
+	return warned
 }

@@ -126,4 +126,59 @@ var entries = []Entry{
 				"Los parámetros enviados no corresponden a los de la plantilla aprobada (cantidad por componente, o con nombre frente a posicionales). Envíe exactamente los parámetros que declara la plantilla."},
 		},
 	},
+	{
+		Code: ContentScam, Key: "content.scam", HTTPStatus: http.StatusUnprocessableEntity,
+		Text: map[Lang]Text{
+			PT: {"Conteúdo com padrão de golpe",
+				"O texto da mensagem tem a forma de um golpe comum no Brasil (cobrança por PIX ou boleto sob pretexto, atualização cadastral por link, pedido de senha ou código, prêmio ou encomenda com taxa, falsa urgência). Quem recebe denuncia, e a Meta limita ou bane o número. Reescreva a mensagem sem o trecho indicado; se ela é legítima, mande as pessoas ao seu app ou site em vez de pedir dados ou pagamentos na conversa. O detalhe diz a regra e as palavras que a acionaram."},
+			EN: {"Content looks like a scam",
+				"The message's text has the shape of a scam common in Brazil (a PIX or boleto charge on a pretext, a details update by link, a request for a password or code, a prize or parcel held for a fee, fake urgency). People report such messages and Meta limits or bans the number. Rewrite the message without the part named; if it is genuine, send people to your app or site instead of asking for data or payments in the chat. The detail names the rule and the words that triggered it."},
+			ES: {"El contenido parece una estafa",
+				"El texto del mensaje tiene la forma de una estafa común (un cobro por PIX o boleto con un pretexto, una actualización de datos por enlace, un pedido de contraseña o código, un premio o paquete retenido por una tasa, una falsa urgencia). Quien lo recibe lo denuncia y Meta limita o bloquea el número. Reescriba el mensaje sin la parte indicada; si es legítimo, envíe a las personas a su app o sitio en lugar de pedir datos o pagos en el chat. El detalle indica la regla y las palabras que la activaron."},
+		},
+	},
+	{
+		Code: ContentProhibited, Key: "content.prohibited", HTTPStatus: http.StatusUnprocessableEntity,
+		Text: map[Lang]Text{
+			PT: {"Conteúdo proibido pelas políticas do WhatsApp",
+				"A mensagem trata de algo que as políticas de mensagens comerciais e de comércio do WhatsApp proíbem (drogas, armas, tabaco, conteúdo adulto, produtos ilegais, falsificações, pirataria, esquemas financeiros enganosos, entre outros). A Meta bane números que enviam esse conteúdo. Remova o trecho indicado; o detalhe diz a categoria e as palavras que a acionaram."},
+			EN: {"Content prohibited by WhatsApp's policies",
+				"The message is about something WhatsApp's Business Messaging and Commerce policies prohibit (drugs, weapons, tobacco, adult content, illegal products, counterfeits, piracy, deceptive financial schemes, among others). Meta bans numbers that send such content. Remove the part named; the detail gives the category and the words that triggered it."},
+			ES: {"Contenido prohibido por las políticas de WhatsApp",
+				"El mensaje trata de algo que las políticas de mensajería comercial y de comercio de WhatsApp prohíben (drogas, armas, tabaco, contenido para adultos, productos ilegales, falsificaciones, piratería, esquemas financieros engañosos, entre otros). Meta bloquea los números que envían ese contenido. Quite la parte indicada; el detalle da la categoría y las palabras que la activaron."},
+		},
+	},
+	{
+		Code: ContentRestricted, Key: "content.restricted", HTTPStatus: http.StatusUnprocessableEntity,
+		Text: map[Lang]Text{
+			PT: {"Conteúdo restrito sem autorização",
+				"A mensagem fala de bebidas alcoólicas, medicamentos ou apostas, que o WhatsApp só permite a empresas aprovadas pela Meta para o segmento, para maiores de 18 anos e sem venda na conversa. Se a sua empresa tem essa aprovação, peça ao administrador do gateway para marcar a categoria como warn ou off para o seu cliente; se não tem, remova o trecho indicado."},
+			EN: {"Restricted content without approval",
+				"The message is about alcohol, medicines or gambling, which WhatsApp allows only to businesses Meta approved for the vertical, to adults, and never selling in the chat. If your business has that approval, ask the gateway's administrator to set the category to warn or off for your tenant; if not, remove the part named."},
+			ES: {"Contenido restringido sin autorización",
+				"El mensaje habla de bebidas alcohólicas, medicamentos o apuestas, que WhatsApp solo permite a empresas aprobadas por Meta para el sector, para mayores de 18 años y sin venta en el chat. Si su empresa tiene esa aprobación, pida al administrador del gateway que marque la categoría como warn u off para su cliente; si no, quite la parte indicada."},
+		},
+	},
+	{
+		Code: ContentStructure, Key: "content.structure", HTTPStatus: http.StatusUnprocessableEntity,
+		Text: map[Lang]Text{
+			PT: {"Forma da mensagem parece spam",
+				"A forma da mensagem é a que as pessoas denunciam como spam ou golpe: texto todo em maiúsculas, excesso de emojis ou links, links encurtados, caracteres repetidos ou invisíveis, ou um link cujo texto mostra outro site. Reescreva a mensagem corrigindo o item indicado no detalhe."},
+			EN: {"Message is shaped like spam",
+				"The message looks like what people report as spam or phishing: all in capitals, too many emoji or links, shortened links, repeated or invisible characters, or a link whose text shows another site. Rewrite the message fixing the item the detail names."},
+			ES: {"La forma del mensaje parece spam",
+				"La forma del mensaje es la que las personas denuncian como spam o estafa: todo en mayúsculas, demasiados emojis o enlaces, enlaces acortados, caracteres repetidos o invisibles, o un enlace cuyo texto muestra otro sitio. Reescriba el mensaje corrigiendo lo que indica el detalle."},
+		},
+	},
+	{
+		Code: ContentClassifier, Key: "content.classifier", HTTPStatus: http.StatusUnprocessableEntity,
+		Text: map[Lang]Text{
+			PT: {"Mensagem classificada como spam ou golpe",
+				"O classificador estatístico do gateway, treinado com mensagens rotuladas, considera esta mensagem spam ou golpe por SMS com alta probabilidade. Reescreva-a dizendo quem é a empresa, por que a pessoa a recebe e uma única ação clara, sem pedir dados ou pagamentos por link. O detalhe traz as palavras que mais pesaram, a pontuação e o modelo."},
+			EN: {"Message classified as spam or smishing",
+				"The gateway's statistical classifier, trained on labelled messages, rates this message as spam or text-message phishing with high probability. Rewrite it saying who the business is, why the person gets it and one clear action, without asking for data or payments by link. The detail gives the words that weighed most, the score and the model."},
+			ES: {"Mensaje clasificado como spam o estafa",
+				"El clasificador estadístico del gateway, entrenado con mensajes etiquetados, considera este mensaje spam o estafa por SMS con alta probabilidad. Reescríbalo diciendo quién es la empresa, por qué la persona lo recibe y una sola acción clara, sin pedir datos o pagos por enlace. El detalle trae las palabras que más pesaron, la puntuación y el modelo."},
+		},
+	},
 }

@@ -45,6 +45,13 @@ const (
 	TemplatePaused      Code = 470132
 	TemplateDisabled    Code = 470133
 	TemplateParams      Code = 470134
+
+	// The content checker: what the message says or how it looks.
+	ContentScam       Code = 470140
+	ContentProhibited Code = 470141
+	ContentRestricted Code = 470142
+	ContentStructure  Code = 470143
+	ContentClassifier Code = 470144
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/metrics"
@@ -121,10 +122,13 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 
 // factRules returns the fact rules a policy enforces, in order: the
 // cheapest and most final refusals first. Suppression is always on.
-func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
+func factRules(p config.Policy, doubleOptIn bool, actions content.Actions) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
+	}
+	if config.Enforces(p.ContentCheck) {
+		rules = append(rules, policy.Content{Actions: actions})
 	}
 	if config.Enforces(p.Consent) {
 		rules = append(rules, policy.Consent{Confirmed: doubleOptIn})
@@ -161,21 +165,35 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 				c.askConfirmation(ctx, d, tenantID, waID, req, log)
 			}
 		}))
-	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl}
+	var thresholds content.Thresholds
+	if t := cfg.Policy.ContentThresholds; t != nil {
+		thresholds = content.Thresholds{Spam: t.Spam, Smishing: t.Smishing}
+	}
+	// The statistical layer plugs in here with content.WithClassifier.
+	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
+		Content: content.New(content.WithThresholds(thresholds)), Logger: log.With("component", "content")}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
 	c.facts = intake.NewFacts(fc)
+	defaultActions, err := content.ParseActions(cfg.Policy.Content)
+	if err != nil {
+		return nil, err
+	}
 	perTenant := map[string]*policy.Pipeline{}
 	for _, t := range cfg.Tenants {
-		if t.Policy != nil || t.DoubleOptIn != nil {
-			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil)
+		if t.Policy != nil || t.DoubleOptIn != nil || t.Content != nil {
+			actions, err := cfg.ContentActionsFor(t.ID)
+			if err != nil {
+				return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
+			}
+			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil, actions)
 		}
 	}
 	in, err := intake.New(intake.Config{
 		Store:       st,
 		Pipeline:    policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
-		Rules:       factRules(cfg.Policy, false),
+		Rules:       factRules(cfg.Policy, false, defaultActions),
 		TenantRules: perTenant,
 		Facts:       c.facts,
 		Stopped:     dispatch.StoppedSendError,
@@ -191,7 +209,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	for id, p := range perTenant {
 		sendRules[id] = intake.SendTimeRules(p)
 	}
-	defaultSend := intake.SendTimeRules(factRules(cfg.Policy, false))
+	defaultSend := intake.SendTimeRules(factRules(cfg.Policy, false, defaultActions))
 	c.sendTime = sendTimeStage{intake.NewSendTime(c.facts, func(tenantID string) *policy.Pipeline {
 		if p, ok := sendRules[tenantID]; ok {
 			return p
@@ -305,7 +323,7 @@ func (t templateFacts) TemplateFacts(m *policy.Message) *policy.TemplateFacts {
 	case template.Absent:
 		return &policy.TemplateFacts{Status: policy.TemplateAbsent}
 	}
-	f := &policy.TemplateFacts{Category: consent.Category(strings.ToLower(info.Category))}
+	f := &policy.TemplateFacts{Category: consent.Category(strings.ToLower(info.Category)), Body: info.Body}
 	switch info.Status {
 	case template.StatusApproved, template.StatusFlagged:
 		// A flagged template is at risk of a pause but still sends.

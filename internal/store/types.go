@@ -142,6 +142,10 @@ const (
 	OutcomeAllow  DecisionOutcome = "allow"
 	OutcomeDefer  DecisionOutcome = "defer"
 	OutcomeReject DecisionOutcome = "reject"
+	// OutcomeWarn: accepted and queued like allow, with a finding the
+	// tenant chose to be warned of (a content rule set to warn) in Rule,
+	// Code and Reason.
+	OutcomeWarn DecisionOutcome = "warn"
 )
 
 // Decision is a stored verdict: the audit trail and an appeal's evidence.

@@ -81,7 +81,8 @@ func TestLookupKnown(t *testing.T) {
 				}
 			}
 			hello := lookup(t, c, wabaA, "hello", "en_US")
-			if !hello.ParamsKnown || !hello.Sendable() || hello.Format != Positional || len(hello.Slots) != 1 || hello.Slots[0].Count != 1 {
+			if !hello.ParamsKnown || !hello.Sendable() || hello.Format != Positional || len(hello.Slots) != 1 || hello.Slots[0].Count != 1 ||
+				hello.Body != "Hi {{1}}" {
 				t.Errorf("hello = %+v", hello)
 			}
 			if promo := lookup(t, c, wabaB, "promo", "es"); promo.ParamsKnown || promo.Category != CategoryMarketing {

@@ -101,6 +101,9 @@ type Info struct {
 	// Slots are the components a send may fill, in the order header,
 	// body, buttons by index.
 	Slots []Slot
+	// Body is the text of the BODY component, placeholders and all ("" when
+	// not known): the content checker reads it with the parameters filled.
+	Body string
 	// UpdatedAt is when what Info says was true.
 	UpdatedAt time.Time
 }
@@ -275,6 +278,21 @@ func slots(components []byte, format Format) ([]Slot, Format, error) {
 	return out, format, nil
 }
 
+// bodyText returns the text of the BODY component of components that
+// parsed already.
+func bodyText(components []byte) string {
+	var defs []definition
+	if json.Unmarshal(components, &defs) != nil {
+		return ""
+	}
+	for _, d := range defs {
+		if strings.EqualFold(d.Type, "BODY") {
+			return d.Text
+		}
+	}
+	return ""
+}
+
 // infoOf builds the Info of a stored record. A record whose components do
 // not parse is kept with ParamsKnown false: its status still counts.
 func infoOf(t store.Template) (Info, error) {
@@ -290,5 +308,6 @@ func infoOf(t store.Template) (Info, error) {
 		return info, err
 	}
 	info.Slots, info.Format, info.ParamsKnown = ss, f, true
+	info.Body = bodyText(t.Components)
 	return info, ferr
 }

@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FailedStatusOnce", testFailedStatusOnce},
 		{"ListDecisions", testListDecisions},
 		{"DecisionsByMessage", testDecisionsByMessage},
+		{"WarnDecisions", testWarnDecisions},
 		{"Deliveries", testDeliveries},
 		{"ApplyStatuses", testApplyStatuses},
 		{"InboundAndWindows", testInboundAndWindows},
