@@ -1,0 +1,109 @@
+package classifier
+
+import (
+	"slices"
+)
+
+// Figures are the measurements of a model on one set of labelled examples.
+type Figures struct {
+	// Lang is the language the figures are restricted to, "" for all.
+	Lang string `json:"lang,omitempty"`
+	// N is the number of examples.
+	N int `json:"n"`
+	// Confusion counts examples by true label (row) and predicted label
+	// (column), both in the order of Labels.
+	Confusion [nLabels][nLabels]int `json:"confusion"`
+}
+
+// Support is how many examples truly have the label.
+func (f Figures) Support(label string) int {
+	li := LabelIndex(label)
+	n := 0
+	for p := range nLabels {
+		n += f.Confusion[li][p]
+	}
+	return n
+}
+
+// Precision is the share of the examples predicted as label that truly
+// are; ok is false when none was predicted as label.
+func (f Figures) Precision(label string) (p float64, ok bool) {
+	li := LabelIndex(label)
+	predicted := 0
+	for t := range nLabels {
+		predicted += f.Confusion[t][li]
+	}
+	if predicted == 0 {
+		return 0, false
+	}
+	return float64(f.Confusion[li][li]) / float64(predicted), true
+}
+
+// Recall is the share of the examples truly labelled label that were
+// predicted so; ok is false when none truly is.
+func (f Figures) Recall(label string) (r float64, ok bool) {
+	li := LabelIndex(label)
+	n := f.Support(label)
+	if n == 0 {
+		return 0, false
+	}
+	return float64(f.Confusion[li][li]) / float64(n), true
+}
+
+// Accuracy is the share of examples predicted right.
+func (f Figures) Accuracy() float64 {
+	if f.N == 0 {
+		return 0
+	}
+	right := 0
+	for l := range nLabels {
+		right += f.Confusion[l][l]
+	}
+	return float64(right) / float64(f.N)
+}
+
+// Evaluation is a model measured on a held-out set: over all of it and per
+// language.
+type Evaluation struct {
+	All    Figures   `json:"all"`
+	ByLang []Figures `json:"by_lang,omitempty"`
+}
+
+// Evaluate classifies every example and counts the outcomes. The decision
+// is the most likely label (no threshold), as Verdict.Label is.
+func Evaluate(m *Model, examples []Example) Evaluation {
+	var ev Evaluation
+	byLang := map[string]*Figures{}
+	for _, e := range examples {
+		t := LabelIndex(e.Label)
+		if t < 0 {
+			continue
+		}
+		p := LabelIndex(m.Classify(e.Text).Label)
+		ev.All.N++
+		ev.All.Confusion[t][p]++
+		if e.Lang == "" {
+			continue
+		}
+		f := byLang[e.Lang]
+		if f == nil {
+			f = &Figures{Lang: e.Lang}
+			byLang[e.Lang] = f
+		}
+		f.N++
+		f.Confusion[t][p]++
+	}
+	for _, f := range byLang {
+		ev.ByLang = append(ev.ByLang, *f)
+	}
+	slices.SortFunc(ev.ByLang, func(a, b Figures) int {
+		if a.Lang < b.Lang {
+			return -1
+		}
+		if a.Lang > b.Lang {
+			return 1
+		}
+		return 0
+	})
+	return ev
+}
