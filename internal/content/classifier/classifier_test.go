@@ -118,7 +118,9 @@ func TestWordsExplainTheLabel(t *testing.T) {
 	if v.Label == Ham || len(v.Words) == 0 {
 		t.Fatalf("verdict %+v: want spam with words", v)
 	}
-	if !slices.ContainsFunc(v.Words, func(w string) bool { return strings.Contains(w, "win") || strings.Contains(w, "free") || strings.Contains(w, "prize") }) {
+	if !slices.ContainsFunc(v.Words, func(w string) bool {
+		return strings.Contains(w, "win") || strings.Contains(w, "free") || strings.Contains(w, "prize")
+	}) {
 		t.Errorf("Words = %q: want the spam words among them", v.Words)
 	}
 	seen := map[string]bool{}
