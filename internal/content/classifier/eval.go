@@ -107,3 +107,48 @@ func Evaluate(m *Model, examples []Example) Evaluation {
 	})
 	return ev
 }
+
+// LabelFigures are precision and recall of one label in one language, as
+// the API and the command line show them; nil when undefined.
+type LabelFigures struct {
+	Lang      string   `json:"lang"`
+	Label     string   `json:"label"`
+	Support   int      `json:"support"`
+	Precision *float64 `json:"precision"`
+	Recall    *float64 `json:"recall"`
+}
+
+// Summary is an Evaluation as people read it.
+type Summary struct {
+	N        int                   `json:"n"`
+	Accuracy *float64              `json:"accuracy"`
+	Labels   []LabelFigures        `json:"labels"`
+	Matrix   [nLabels][nLabels]int `json:"confusion"`
+}
+
+// Summary returns precision and recall per language (and "all") and
+// label, and the confusion matrix over all.
+func (ev Evaluation) Summary() Summary {
+	s := Summary{N: ev.All.N, Matrix: ev.All.Confusion, Labels: []LabelFigures{}}
+	if ev.All.N > 0 {
+		a := ev.All.Accuracy()
+		s.Accuracy = &a
+	}
+	for _, f := range append([]Figures{ev.All}, ev.ByLang...) {
+		lang := f.Lang
+		if lang == "" {
+			lang = "all"
+		}
+		for _, l := range Labels {
+			lf := LabelFigures{Lang: lang, Label: l, Support: f.Support(l)}
+			if p, ok := f.Precision(l); ok {
+				lf.Precision = &p
+			}
+			if r, ok := f.Recall(l); ok {
+				lf.Recall = &r
+			}
+			s.Labels = append(s.Labels, lf)
+		}
+	}
+	return s
+}
