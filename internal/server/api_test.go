@@ -83,3 +83,24 @@ func TestManagementAPIShareTheAuthLimit(t *testing.T) {
 		t.Errorf("Graph surface after two failures on /api/v1 = %d %s, want 429 with code 4", status, body)
 	}
 }
+
+// The content classifier is wired: a model trained through the API serves
+// the tenant through Server.Classifier().
+func TestContentClassifierWired(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	cl := srv.Classifier()
+	v, err := cl.Classify(t.Context(), DemoTenantID, "hello")
+	if err != nil || v.Model != cl.BuiltinName() {
+		t.Fatalf("before training: %+v, %v; want the built-in model", v, err)
+	}
+	status, body := call(t, "POST", srv.URL()+"/api/v1/content/models", srv.First.APIKey,
+		`{"text":"Your parcel was delivered today. Thank you for shopping with us.","label":"ham","lang":"en"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("train = %d %s", status, body)
+	}
+	v, err = cl.Classify(t.Context(), DemoTenantID, "hello")
+	if err != nil || v.Model != DemoTenantID+"-v1" {
+		t.Errorf("after training: %+v, %v; want %s-v1", v, err, DemoTenantID)
+	}
+}
