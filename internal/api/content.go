@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -40,8 +39,7 @@ type contentModel struct {
 func toContentModel(m store.ContentModel) contentModel {
 	out := contentModel{Version: m.Version, Name: classifier.ModelName(m.TenantID, m.Version), Active: m.Active,
 		CreatedAt: rfc3339(m.CreatedAt), TrainingRows: m.TrainingRows, TenantRows: m.TenantRows}
-	var ev classifier.Evaluation
-	if err := json.Unmarshal([]byte(m.HeldOut), &ev); err == nil {
+	if ev, err := classifier.DecodeEvaluation(m.HeldOut); err == nil {
 		s := ev.Summary()
 		out.HeldOut = &s
 	}

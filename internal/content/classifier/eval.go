@@ -1,6 +1,8 @@
 package classifier
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 )
 
@@ -151,4 +153,13 @@ func (ev Evaluation) Summary() Summary {
 		}
 	}
 	return s
+}
+
+// DecodeEvaluation reads the held-out figures a store.ContentModel keeps.
+func DecodeEvaluation(heldOut string) (Evaluation, error) {
+	var ev Evaluation
+	if err := json.Unmarshal([]byte(heldOut), &ev); err != nil {
+		return Evaluation{}, fmt.Errorf("classifier: held-out figures: %w", err)
+	}
+	return ev, nil
 }
