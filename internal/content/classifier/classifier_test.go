@@ -248,3 +248,18 @@ func BenchmarkClassify300(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
 	}
 }
+
+// BenchmarkRetrain measures a tenant's retraining: the built-in counts
+// extended with 1,000 examples, measured on their held-out part, encoded.
+func BenchmarkRetrain(b *testing.B) {
+	train, _ := examples(b)
+	tenant := train[:1000]
+	for b.Loop() {
+		tr, held := Split(tenant)
+		m := Builtin().Extend("x", tr)
+		Evaluate(m, held)
+		if _, err := m.Encode(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
