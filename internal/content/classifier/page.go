@@ -37,6 +37,21 @@ func WritePage(w io.Writer, m *Model, heldOut []Example) error {
 	}
 	b.WriteString("\n\"—\" means the figure is undefined: no example of that label (recall) or none\n")
 	b.WriteString("predicted as it (precision). The Portuguese data has no smishing examples at all.\n\n")
+	b.WriteString("### Flagging at a threshold\n\n")
+	b.WriteString("If a rule flags a text when the verdict is spam or smishing with `Score` at least t\n")
+	b.WriteString("(spam and smishing counted together as \"not ham\"), on the same held-out split:\n\n")
+	b.WriteString("| language | t | flagged | precision | recall |\n|---|---:|---:|---:|---:|\n")
+	for _, lang := range []string{"", "en", "pt-BR"} {
+		for _, th := range pageThresholds {
+			fl := flagging(m, heldOut, lang, th)
+			name := lang
+			if name == "" {
+				name = "all"
+			}
+			fmt.Fprintf(&b, "| %s | %.2f | %d | %s | %s |\n", name, th, fl.flagged, pct(fl.precision()), pct(fl.recall()))
+		}
+	}
+	b.WriteString("\n")
 	for _, f := range all {
 		lang := f.Lang
 		if lang == "" {
@@ -52,6 +67,49 @@ func WritePage(w io.Writer, m *Model, heldOut []Example) error {
 	b.WriteString(pageTail)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// pageThresholds are the Score thresholds the page measures flagging at.
+var pageThresholds = []float64{0.5, 0.9, 0.99}
+
+// flagCounts are the outcomes of flagging not-ham texts at a threshold.
+type flagCounts struct{ flagged, right, notHam int }
+
+func (f flagCounts) precision() (float64, bool) {
+	if f.flagged == 0 {
+		return 0, false
+	}
+	return float64(f.right) / float64(f.flagged), true
+}
+
+func (f flagCounts) recall() (float64, bool) {
+	if f.notHam == 0 {
+		return 0, false
+	}
+	return float64(f.right) / float64(f.notHam), true
+}
+
+// flagging counts, over the examples of lang ("" for all), the texts
+// flagged as not ham with a Score of at least th.
+func flagging(m *Model, examples []Example, lang string, th float64) flagCounts {
+	var c flagCounts
+	for _, e := range examples {
+		if lang != "" && e.Lang != lang {
+			continue
+		}
+		v := m.Classify(e.Text)
+		isSpam := e.Label != Ham
+		if isSpam {
+			c.notHam++
+		}
+		if v.Label != Ham && v.Score >= th {
+			c.flagged++
+			if isSpam {
+				c.right++
+			}
+		}
+	}
+	return c
 }
 
 func pct(v float64, ok bool) string {
