@@ -29,10 +29,13 @@ const phoneDigits = 8
 type tokens struct {
 	buf  []byte
 	ends []int
+	// money is set by a currency sign not yet followed by its number,
+	// which may come in the next chunk ("R$ 50,00").
+	money bool
 }
 
 func (t *tokens) reset() {
-	t.buf, t.ends = t.buf[:0], t.ends[:0]
+	t.buf, t.ends, t.money = t.buf[:0], t.ends[:0], false
 }
 
 func (t *tokens) len() int { return len(t.ends) }
@@ -87,6 +90,8 @@ func (t *tokens) tokenize(text string) {
 
 // chunk tokenizes one whitespace-free chunk.
 func (t *tokens) chunk(c string) {
+	money := t.money // a currency sign was just seen
+	t.money = false
 	if isURL(c) {
 		t.addString(TokURL)
 		return
@@ -95,7 +100,6 @@ func (t *tokens) chunk(c string) {
 		t.addString(TokEmail)
 		return
 	}
-	money := false // a currency sign was just seen
 	for i := 0; i < len(c); {
 		r, n := utf8.DecodeRuneInString(c[i:])
 		switch {
@@ -157,6 +161,7 @@ func (t *tokens) chunk(c string) {
 		}
 		i += n
 	}
+	t.money = money
 }
 
 // foldRune appends r lower-cased and without its accents. rest is the
