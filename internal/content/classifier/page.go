@@ -185,7 +185,8 @@ POST /api/v1/content/models/{version}/activate  version 0 goes back to the built
 Each version records when it was made, how many examples it learnt from,
 and its precision and recall on the tenant's held-out examples. A model
 holds counts of words from the tenant's messages: treat it as the tenant's
-data (it is copied by ` + "`wabaguard migrate`" + ` with the rest of the store).
+data (` + "`wabaguard migrate --copy-from-sqlite`" + ` copies it to PostgreSQL with the rest of
+the store).
 
 `
 
@@ -211,7 +212,15 @@ translation of the same English spam (about 1% translator noise) and contain
 no smishing at all; Brazilian WhatsApp scams (PIX, fake bank "atualização
 cadastral", fake prizes, parcel fees) are absent. The held-out split comes from
 the same collections as the training part, so it measures fit to this data,
-not to a tenant's traffic — which is what per-tenant retraining is for. The
+not to a tenant's traffic — which is what per-tenant retraining is for.
+
+A known weakness that follows: the English legitimate messages are private
+chatter, while the English smishing is full of parcels, accounts and
+payments, so an honest business notice in English ("Your parcel was delivered
+today… Thank you for shopping with us") is called smishing by the built-in
+model. A handful of the tenant's own notices labelled ` + "`ham`" + ` corrects it
+(a test holds this); a rule should weigh ` + "`smishing`" + ` from this layer together
+with the pattern layer rather than refuse on it alone. The
 pattern layer of the content checker covers the Brazilian scam patterns
 from policy knowledge.
 `
