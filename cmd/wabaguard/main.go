@@ -33,6 +33,7 @@ Usage:
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
   wabaguard users   create|list       dashboard users (log in at /ui)
+  wabaguard content train|models|activate|rollback --tenant ID   a tenant's content classifier
   wabaguard version                   print the version
 
 Every subcommand explains its flags with --help. Exit status: 0 on success
@@ -108,6 +109,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runConsent(ctx, rest, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdout, stderr)
+	case "content":
+		return runContent(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil

@@ -1,7 +1,8 @@
 // Package api is wabaguard's management REST API under /api/v1: record and
 // query consent, a contact's full history (an LGPD access request), erase
-// a contact (an LGPD erasure), import a do-not-contact list, and verify the
-// consent chain. It is described by an OpenAPI 3.1 document the binary
+// a contact (an LGPD erasure), import a do-not-contact list, verify the
+// consent chain, and retrain the content classifier on the tenant's own
+// labelled messages. It is described by an OpenAPI 3.1 document the binary
 // serves at /api/v1/openapi.json.
 //
 // Callers authenticate with the same tenant API keys as the Graph surface,
@@ -66,6 +67,9 @@ type Config struct {
 	MaxBody int64
 	// MaxImport caps a do-not-contact file. Default 16 MiB.
 	MaxImport int64
+	// ContentModels trains and activates tenants' content classifiers;
+	// nil answers its routes as unknown paths.
+	ContentModels ContentModels
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -80,6 +84,7 @@ type Server struct {
 	region    string
 	maxBody   int64
 	maxImport int64
+	models    ContentModels
 	log       *slog.Logger
 	now       func() time.Time
 	mux       *http.ServeMux
@@ -91,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, log: cfg.Logger, now: cfg.Now}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -138,6 +143,9 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/contacts/{number}/history", handler: s.contactHistory},
 		{method: "DELETE", path: "/contacts/{number}", handler: s.eraseContact},
 		{method: "POST", path: "/suppressions/import", handler: s.importSuppressions},
+		{method: "POST", path: "/content/models", handler: s.trainContentModel},
+		{method: "GET", path: "/content/models", handler: s.listContentModels},
+		{method: "POST", path: "/content/models/{version}/activate", handler: s.activateContentModel},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/api"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -75,6 +76,7 @@ type env struct {
 	t          testing.TB
 	st         store.Store
 	ledger     *consent.Ledger
+	models     *classifier.Registry
 	srv        *httptest.Server
 	keyA, keyB string
 }
@@ -100,8 +102,10 @@ func newEnv(t testing.TB, st store.Store) *env {
 		Logger: slog.New(slog.DiscardHandler)})
 	must(t, err)
 	e.ledger = consent.New(st, consent.WithClock(func() time.Time { return now }))
+	e.models = classifier.NewRegistry(st, nil)
+	e.models.Now = func() time.Time { return now }
 	srv, err := api.New(api.Config{Auth: gw, Ledger: e.ledger, Store: st, DefaultRegion: "BR",
-		Now: func() time.Time { return now }})
+		ContentModels: e.models, Now: func() time.Time { return now }})
 	must(t, err)
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", gw.Wrap(srv.Handler()))

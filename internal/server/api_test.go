@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/config"
 )
@@ -81,5 +82,39 @@ func TestManagementAPIShareTheAuthLimit(t *testing.T) {
 	_ = json.Unmarshal([]byte(body), &e)
 	if status != http.StatusTooManyRequests || e.Error.Code != 4 {
 		t.Errorf("Graph surface after two failures on /api/v1 = %d %s, want 429 with code 4", status, body)
+	}
+}
+
+// The content classifier is wired: a model trained through the API serves
+// the tenant through Server.Classifier().
+func TestContentClassifierWired(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	cl := srv.Classifier()
+	v, err := cl.Classify(t.Context(), DemoTenantID, "hello")
+	if err != nil || v.Model != cl.BuiltinName() {
+		t.Fatalf("before training: %+v, %v; want the built-in model", v, err)
+	}
+	// Training rebuilds the whole model: under the race detector on a
+	// busy machine it can take longer than testClient waits.
+	req, err := http.NewRequestWithContext(t.Context(), "POST", srv.URL()+"/api/v1/content/models",
+		strings.NewReader(`{"text":"Your parcel was delivered today. Thank you for shopping with us.","label":"ham","lang":"en"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+srv.First.APIKey)
+	req.Header.Set("Content-Type", "application/jsonl")
+	res, err := (&http.Client{Timeout: 2 * time.Minute}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("train = %d %s", res.StatusCode, body)
+	}
+	v, err = cl.Classify(t.Context(), DemoTenantID, "hello")
+	if err != nil || v.Model != DemoTenantID+"-v1" {
+		t.Errorf("after training: %+v, %v; want %s-v1", v, err, DemoTenantID)
 	}
 }

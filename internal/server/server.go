@@ -22,6 +22,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/gateway"
@@ -65,6 +66,7 @@ type Server struct {
 	forwarder  *forward.Forwarder
 	templates  *template.Cache
 	tmplSync   *template.Syncer
+	classifier *classifier.Registry
 
 	ready      chan struct{}
 	First      FirstStart
@@ -184,6 +186,10 @@ func (s *Server) build(ctx context.Context) error {
 	mediaURLs := mediaurl.New(mediaRing, cfg.BaseURL())
 
 	s.templates = template.NewCache(st, template.WithLogger(s.log.With("component", "templates")))
+	s.classifier = classifier.NewRegistry(st, s.log.With("component", "content-classifier"))
+	if err := s.classifier.Refresh(ctx); err != nil {
+		return err
+	}
 	// The intake wakes the dispatcher built just below.
 	comp, err := buildCompliance(cfg, st, s.metrics, func(id string) { s.dispatch.Notify(id) }, s.log, s.templates)
 	if err != nil {
@@ -261,6 +267,7 @@ func (s *Server) build(ctx context.Context) error {
 		Ledger:        comp.ledger, // its writes reach the intake's facts at once
 		Store:         st,
 		DefaultRegion: cfg.DefaultRegion,
+		ContentModels: s.classifier,
 		Logger:        s.log.With("component", "management-api"),
 	})
 	if err != nil {
@@ -435,6 +442,10 @@ func templateAccounts(ctx context.Context, st store.Store, tokenFor func(store.S
 // Store is the gateway's store.
 func (s *Server) Store() store.Store { return s.store }
 
+// Classifier is the content classifier: each tenant's active model, the
+// built-in one when it trained none. It is a content.Classifier.
+func (s *Server) Classifier() *classifier.Registry { return s.classifier }
+
 // Ledger returns the consent ledger the server records to; writes through
 // it reach the intake's facts at once.
 func (s *Server) Ledger() *consent.Ledger { return s.compliance.ledger }
@@ -470,6 +481,7 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("webhook forwarder", s.forwarder.Run)
 	runBack("queue depth", s.watchQueueDepth)
 	runBack("templates", s.tmplSync.Run)
+	runBack("content classifier", func(ctx context.Context) error { s.classifier.Run(ctx); return nil })
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)

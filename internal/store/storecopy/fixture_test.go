@@ -74,6 +74,15 @@ func buildFixture(t *testing.T) *fixture {
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdA$aGFzaA", CreatedAt: base}))
 	must(t, s.CreateUser(ctx, store.User{ID: "u2", TenantID: "t2", Email: "bo@globex.example", Role: store.RoleViewer,
 		PasswordHash: "$argon2id$v=19$m=65536,t=3,p=2$c2FsdDI$aGFzaDI", CreatedAt: base.Add(time.Second)}))
+	for _, m := range []store.ContentModel{
+		{TenantID: "t1", CreatedAt: base, TrainingRows: 6480, TenantRows: 10, HeldOut: `{"all":{"n":2}}`, Model: []byte{0x1f, 0x8b, 1, 2, 3}},
+		{TenantID: "t1", CreatedAt: base.Add(time.Minute), TrainingRows: 6490, TenantRows: 20, HeldOut: `{"all":{"n":4}}`, Model: []byte{0x1f, 0x8b, 4}},
+		{TenantID: "t2", CreatedAt: base.Add(time.Second), TrainingRows: 6475, TenantRows: 3, HeldOut: `{}`, Model: []byte{0}},
+	} {
+		_, err := s.AddContentModel(ctx, m)
+		must(t, err)
+	}
+	must(t, s.ActivateContentModel(ctx, "t1", 1))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
 		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",

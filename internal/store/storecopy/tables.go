@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 12
+const schemaVersion = 13
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -109,6 +109,20 @@ var tables = []table{
 			{"created_at", "created_at", kTime},
 		},
 		key: []int{0},
+	},
+	{
+		src: "content_models", dst: "content_models",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"version", "version", kInt},
+			{"created_at", "created_at", kTime},
+			{"training_rows", "training_rows", kInt},
+			{"tenant_rows", "tenant_rows", kInt},
+			{"held_out", "held_out", kText},
+			{"active", "active", kBool},
+			{"model", "model", kBytes},
+		},
+		key: []int{0, 1},
 	},
 	{
 		src: "senders", dst: "senders",
