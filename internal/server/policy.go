@@ -13,6 +13,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/content"
+	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/metrics"
@@ -141,7 +142,9 @@ func factRules(p config.Policy, doubleOptIn bool, actions content.Actions) *poli
 
 // buildCompliance assembles the intake: the request rules, the facts loader
 // over the consent ledger and the windows, and each tenant's fact rules.
-func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger, tc *template.Cache) (*compliance, error) {
+//
+// cls is the content checker's statistical layer (nil leaves it off).
+func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, notify func(string), log *slog.Logger, tc *template.Cache, cls content.Classifier) (*compliance, error) {
 	c := &compliance{}
 	doubleOptIn := map[string]*config.DoubleOptIn{}
 	for _, t := range cfg.Tenants {
@@ -169,9 +172,12 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	if t := cfg.Policy.ContentThresholds; t != nil {
 		thresholds = content.Thresholds{Spam: t.Spam, Smishing: t.Smishing}
 	}
-	// The statistical layer plugs in here with content.WithClassifier.
+	copts := []content.Option{content.WithThresholds(thresholds)}
+	if cls != nil {
+		copts = append(copts, content.WithClassifier(cls))
+	}
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
-		Content: content.New(content.WithThresholds(thresholds)), Logger: log.With("component", "content")}
+		Content: content.New(copts...), Logger: log.With("component", "content")}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -278,7 +284,11 @@ func NewIntake(cfg config.Config, st store.Store, log *slog.Logger) (*intake.Ser
 	if err := tc.Load(context.Background()); err != nil {
 		return nil, err
 	}
-	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc)
+	reg := classifier.NewRegistry(st, log)
+	if err := reg.Refresh(context.Background()); err != nil {
+		return nil, err
+	}
+	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +305,7 @@ func NewLedger(cfg config.Config, st store.Store, log *slog.Logger) (l *consent.
 	if err := tc.Load(context.Background()); err != nil {
 		return nil, nil, err
 	}
-	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc)
+	c, err := buildCompliance(cfg, st, metrics.New(prometheus.NewRegistry()), nil, log, tc, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -191,7 +191,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	// The intake wakes the dispatcher built just below.
-	comp, err := buildCompliance(cfg, st, s.metrics, func(id string) { s.dispatch.Notify(id) }, s.log, s.templates)
+	comp, err := buildCompliance(cfg, st, s.metrics, func(id string) { s.dispatch.Notify(id) }, s.log, s.templates, s.classifier)
 	if err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
