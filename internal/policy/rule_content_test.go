@@ -16,7 +16,7 @@ func TestContentRule(t *testing.T) {
 	caps := content.Finding{Layer: content.LayerStructure, Category: content.StructureCaps, Words: []string{"90% capitals"}}
 	short := content.Finding{Layer: content.LayerStructure, Category: content.StructureShortener, Words: []string{"bit.ly"}}
 	smish := content.Finding{Layer: content.LayerClassifier, Category: content.ClassifierSmishing, Words: []string{"acesse"}, Score: 0.97, Model: "builtin-2026-11-30"}
-	tenantActions, err := content.ParseActions(map[string]string{"restricted.alcohol": "warn", "structure": "off"})
+	tenantActions, err := content.ParseActions(map[string]string{"restricted.alcohol": "warn", "structure": "off", "classifier.smishing": "block"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,9 @@ func TestContentRule(t *testing.T) {
 		{"structure warns by default", content.Actions{}, &content.Result{Findings: []content.Finding{caps, short}}, Warn, "content.structure", refusal.ContentStructure,
 			[]string{"structure.caps: 90% capitals", "structure.shortener: bit.ly"}},
 		{"the tenant turned structure off", tenantActions, &content.Result{Findings: []content.Finding{caps}}, Allow, "", 0, nil},
-		{"smishing blocks", content.Actions{}, &content.Result{Findings: []content.Finding{smish}}, Reject, "content.classifier", refusal.ContentClassifier,
+		{"smishing warns by default", content.Actions{}, &content.Result{Findings: []content.Finding{smish}}, Warn, "content.classifier", refusal.ContentClassifier,
+			[]string{"classifier.smishing: acesse; score 0.97, model builtin-2026-11-30"}},
+		{"the tenant blocks on smishing", tenantActions, &content.Result{Findings: []content.Finding{smish}}, Reject, "content.classifier", refusal.ContentClassifier,
 			[]string{"classifier.smishing: acesse; score 0.97, model builtin-2026-11-30"}},
 		{"unreadable text", content.Actions{}, &content.Result{Err: &content.InputError{Field: "text.body", Err: content.ErrUTF8}}, Reject, "content.unreadable", 0,
 			[]string{"text.body", "UTF-8"}},
