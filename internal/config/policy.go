@@ -16,6 +16,9 @@ type Policy struct {
 	Window string `json:"window,omitempty"`
 	// Template refuses templates the local cache knows cannot be sent.
 	Template string `json:"template,omitempty"`
+	// TemplateLint checks template creations made through the gateway
+	// against Meta's format and category rules before they reach Meta.
+	TemplateLint string `json:"template_lint,omitempty"`
 	// FactsTTL bounds how long a contact's consent is served from memory
 	// at intake, as a Go duration ("2s" when empty); send-time checks
 	// always read the store.
@@ -36,7 +39,7 @@ func (p *Policy) validate(where string) error {
 		return nil
 	}
 	var errs []error
-	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template}} {
+	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template}, {"template_lint", p.TemplateLint}} {
 		if f.v != "" && f.v != Enforce && f.v != Off {
 			errs = append(errs, fmt.Errorf("%s.%s %q is not enforce or off", where, f.name, f.v))
 		}
@@ -60,6 +63,9 @@ func (c Config) PolicyFor(tenantID string) Policy {
 		}
 		if t.Policy.Template != "" {
 			p.Template = t.Policy.Template
+		}
+		if t.Policy.TemplateLint != "" {
+			p.TemplateLint = t.Policy.TemplateLint
 		}
 	}
 	return p

@@ -45,6 +45,9 @@ const (
 	TemplatePaused      Code = 470132
 	TemplateDisabled    Code = 470133
 	TemplateParams      Code = 470134
+
+	// Template lint: a template creation refused before it reaches Meta.
+	TemplateLintRejected Code = 470150
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

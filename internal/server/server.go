@@ -251,6 +251,8 @@ func (s *Server) build(ctx context.Context) error {
 		},
 		MediaURLs: mediaURLs,
 		Templates: s.templates,
+		// The content checks join the template lint when they exist.
+		TemplateLint: newTemplateLint(cfg, nil),
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)

@@ -507,3 +507,32 @@ func strings1(m map[string]json.RawMessage, key, path string) ([]string, error) 
 	}
 	return stringArray(raw, join(path, key))
 }
+
+// FormBody turns a form-encoded creation request (Graph takes
+// application/x-www-form-urlencoded as well as JSON) into the JSON Parse
+// reads: components and the other JSON-valued fields as JSON, the rest as
+// strings. A field given twice is bad input.
+func FormBody(form map[string][]string) ([]byte, error) {
+	obj := make(map[string]json.RawMessage, len(form))
+	for k, vs := range form {
+		if len(vs) != 1 {
+			return nil, &FieldError{Field: k, Reason: "is given more than once"}
+		}
+		v := vs[0]
+		switch k {
+		case "components", "allow_category_change", "message_send_ttl_seconds",
+			"cta_url_link_tracking_opted_out", "library_template_body_inputs", "library_template_button_inputs":
+			if !json.Valid([]byte(v)) {
+				return nil, &FieldError{Field: k, Reason: "must be JSON"}
+			}
+			obj[k] = json.RawMessage(v)
+		default:
+			s, err := json.Marshal(v)
+			if err != nil {
+				return nil, &FieldError{Field: k, Reason: "is not text"}
+			}
+			obj[k] = s
+		}
+	}
+	return json.Marshal(obj)
+}

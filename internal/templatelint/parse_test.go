@@ -131,3 +131,20 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+func TestFormBody(t *testing.T) {
+	b, err := FormBody(map[string][]string{"name": {"n"}, "language": {"en"}, "category": {"UTILITY"},
+		"components": {`[{"type":"BODY","text":"Your order shipped today."}]`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tm, err := Parse(b); err != nil || tm.Components[0].Text != "Your order shipped today." {
+		t.Fatalf("%+v %v", tm, err)
+	}
+	if _, err := FormBody(map[string][]string{"components": {"[oops"}}); err == nil {
+		t.Error("bad components JSON accepted")
+	}
+	if _, err := FormBody(map[string][]string{"name": {"a", "b"}}); err == nil {
+		t.Error("a field twice accepted")
+	}
+}
