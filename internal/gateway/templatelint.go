@@ -40,9 +40,15 @@ func (s *Server) lintTemplate(w http.ResponseWriter, r *http.Request, tenantID, 
 		writeError(w, wire.NewError(wire.CodeInvalidParameter, "The request body could not be read."))
 		return nil, false
 	}
+	// Graph takes a creation as JSON, as a form, or in the query string
+	// with no body; the lint reads all three.
 	js := raw
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if len(bytes.TrimSpace(raw)) == 0 || mt == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(raw))
+		if len(bytes.TrimSpace(raw)) == 0 {
+			form, err = forwardQuery(r), nil
+		}
 		if err == nil {
 			js, err = templatelint.FormBody(form)
 		}

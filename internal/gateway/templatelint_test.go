@@ -1,0 +1,82 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/wabaguard/wabaguard/internal/gateway"
+	"github.com/wabaguard/wabaguard/internal/templatelint"
+)
+
+// linter is the real template lint, or an error.
+type linter struct{ err error }
+
+func (l linter) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
+	if l.err != nil {
+		return templatelint.Report{}, l.err
+	}
+	return (&templatelint.Linter{}).Lint(ctx, tenantID, body)
+}
+
+func TestTemplateLintBeforeRelay(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	e := newEnv(t, func(c *gateway.Config, _ *env) {
+		c.TemplateLint = linterFunc(func() error {
+			if down.Load() {
+				return errors.New("content checker down")
+			}
+			return nil
+		})
+	})
+	path := "/v23.0/" + wabaA + "/message_templates"
+	promo := `{"name":"aviso","language":"es","category":"UTILITY","components":[{"type":"BODY","text":"Tu pedido salió. ¡Aprovecha el cupón de descuento!"}]}`
+	form := url.Values{"name": {"aviso"}, "language": {"es"}, "category": {"UTILITY"},
+		"components": {`[{"type":"BODY","text":"Tu pedido salió. ¡Aprovecha el cupón de descuento!"}]`}}
+
+	r := request(t, e.srv, "POST", path, promo, map[string]string{"Authorization": "Bearer " + e.keyA, "Accept-Language": "es"})
+	ge := wantErr(t, r, http.StatusBadRequest, 470150)
+	if !strings.Contains(ge.Message, "Plantilla rechazada") || !strings.Contains(ge.Details(), "promotional.utility") {
+		t.Errorf("JSON refusal: %+v %s", ge, ge.Details())
+	}
+	r = request(t, e.srv, "POST", path, form.Encode(), map[string]string{"Authorization": "Bearer " + e.keyA, "Content-Type": "application/x-www-form-urlencoded"})
+	wantErr(t, r, http.StatusBadRequest, 470150)
+	r = request(t, e.srv, "POST", path+"?"+form.Encode(), "", bearer(e.keyA))
+	wantErr(t, r, http.StatusBadRequest, 470150)
+	if n := len(e.calls()); n != 0 {
+		t.Fatalf("%d refused creations reached Meta", n)
+	}
+
+	r = request(t, e.srv, "POST", path, `{"name":"aviso","language":"es","category":"UTILITY","components":[{"type":"BODY","text":"x"}],"colour":"red"}`, bearer(e.keyA))
+	if ge := wantErr(t, r, http.StatusBadRequest, 100); !strings.Contains(ge.Details(), "colour") {
+		t.Errorf("unknown field not named: %s", ge.Details())
+	}
+
+	clean := `{"name":"aviso","language":"es","category":"UTILITY","components":[{"type":"BODY","text":"Tu pedido salió hoy y llega mañana."}]}`
+	if r := request(t, e.srv, "POST", path, clean, bearer(e.keyA)); r.status != http.StatusOK {
+		t.Fatalf("clean creation: %d %s", r.status, r.body)
+	}
+	if calls := e.calls(); len(calls) != 1 || string(calls[0].body) != clean {
+		t.Fatalf("Meta got %d calls, want the clean body unchanged", len(calls))
+	}
+
+	// A lint that cannot run refuses, and nothing reaches Meta.
+	down.Store(true)
+	r = request(t, e.srv, "POST", path, clean, bearer(e.keyA))
+	wantErr(t, r, http.StatusInternalServerError, 1)
+	if n := len(e.calls()); n != 1 {
+		t.Fatalf("%d calls after a failed lint", n)
+	}
+}
+
+// linterFunc lints for real unless err returns an error.
+type linterFunc func() error
+
+func (f linterFunc) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
+	return linter{err: f()}.LintTemplate(ctx, tenantID, body)
+}
