@@ -71,7 +71,7 @@ func runCheckTemplate(path, langArg string, asJSON bool, stdin io.Reader, stdout
 		}
 	} else {
 		blocks := len(report.Findings) - len(report.Warnings())
-		fmt.Fprintf(stdout, "verdict:  %s (%d blocks, %d warnings)\n", verdict, blocks, len(report.Warnings()))
+		fmt.Fprintf(stdout, "verdict:  %s\nblocks:   %d\nwarnings: %d\n", verdict, blocks, len(report.Warnings()))
 		for _, f := range report.Localize(lang) {
 			fmt.Fprintf(stdout, "\n%-5s %s  %s\n      %s\n      fix: %s\n", f.Severity, f.Code, f.Field, f.Message, f.Fix)
 		}

@@ -16,7 +16,7 @@ func TestCheckTemplateExitCodes(t *testing.T) {
 		has  string
 	}
 	cases := map[string]want{
-		"good/hello_world.json":                   {0, "verdict:  clean (0 blocks, 0 warnings)"},
+		"good/hello_world.json":                   {0, "verdict:  clean\nblocks:   0\nwarnings: 0\n"},
 		"good/confirmacao_pedido.json":            {0, "verdict:  clean"},
 		"good/ofertas_semana.json":                {0, "verdict:  clean"},
 		"good/meta_order_confirmation.json":       {0, "verdict:  clean"},

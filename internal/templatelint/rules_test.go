@@ -1,6 +1,7 @@
 package templatelint
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -232,4 +233,17 @@ func TestRuleAuthentication(t *testing.T) {
 func quote(s string) string {
 	b := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 	return `"` + b + `"`
+}
+
+// docs/templates.md names every finding code.
+func TestEveryCodeIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/templates.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code := range texts {
+		if !strings.Contains(string(doc), "`"+code+"`") && !strings.Contains(string(doc), code+"` /") {
+			t.Errorf("docs/templates.md does not name %s", code)
+		}
+	}
 }
