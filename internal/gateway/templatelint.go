@@ -61,6 +61,7 @@ func (s *Server) lintTemplate(w http.ResponseWriter, r *http.Request, tenantID, 
 	if err != nil {
 		var fe *templatelint.FieldError
 		if errors.As(err, &fe) {
+			s.metrics.TemplateLint.WithLabelValues("invalid").Inc()
 			writeError(w, fe.GraphError())
 			return nil, false
 		}
@@ -68,15 +69,22 @@ func (s *Server) lintTemplate(w http.ResponseWriter, r *http.Request, tenantID, 
 		writeError(w, errInternal())
 		return nil, false
 	}
+	for _, f := range report.Findings {
+		s.metrics.TemplateLintFindings.WithLabelValues(f.Code).Inc()
+	}
 	if report.Blocked() {
+		s.metrics.TemplateLint.WithLabelValues("block").Inc()
 		s.log.InfoContext(ctx, "gateway: template creation refused by lint", "tenant", tenantID, "waba", waba, "findings", lintCodes(report.Findings))
 		writeError(w, report.Error(refusal.Header(r)))
 		return nil, false
 	}
+	result := "clean"
 	if warns := report.Warnings(); len(warns) > 0 {
+		result = "warn"
 		s.log.InfoContext(ctx, "gateway: template creation relayed with lint warnings", "tenant", tenantID, "waba", waba, "findings", lintCodes(warns))
 		w.Header().Set(LintWarningsHeader, lintCodes(warns))
 	}
+	s.metrics.TemplateLint.WithLabelValues(result).Inc()
 	return bytes.NewReader(raw), true
 }
 

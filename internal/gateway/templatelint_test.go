@@ -9,7 +9,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/wabaguard/wabaguard/internal/gateway"
+	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/templatelint"
 )
 
@@ -26,7 +30,9 @@ func (l linter) LintTemplate(ctx context.Context, tenantID string, body []byte) 
 func TestTemplateLintBeforeRelay(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
+	m := metrics.NewForTest()
 	e := newEnv(t, func(c *gateway.Config, _ *env) {
+		c.Metrics = m
 		c.TemplateLint = linterFunc(func() error {
 			if down.Load() {
 				return errors.New("content checker down")
@@ -65,6 +71,14 @@ func TestTemplateLintBeforeRelay(t *testing.T) {
 		t.Fatalf("Meta got %d calls, want the clean body unchanged", len(calls))
 	}
 
+	if b, inv, ok := counterValue(t, m.TemplateLint.WithLabelValues("block")), counterValue(t, m.TemplateLint.WithLabelValues("invalid")),
+		counterValue(t, m.TemplateLint.WithLabelValues("clean")); b != 3 || inv != 1 || ok != 1 {
+		t.Errorf("lint results counted block %v invalid %v clean %v", b, inv, ok)
+	}
+	if n := counterValue(t, m.TemplateLintFindings.WithLabelValues("promotional.utility")); n != 3 {
+		t.Errorf("promotional findings counted %v", n)
+	}
+
 	// A lint that cannot run refuses, and nothing reaches Meta.
 	down.Store(true)
 	r = request(t, e.srv, "POST", path, clean, bearer(e.keyA))
@@ -79,4 +93,13 @@ type linterFunc func() error
 
 func (f linterFunc) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
 	return linter{err: f()}.LintTemplate(ctx, tenantID, body)
+}
+
+func counterValue(t *testing.T, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
 }
