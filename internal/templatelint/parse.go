@@ -185,6 +185,8 @@ func Parse(body []byte) (*Template, error) {
 		}
 		t.FormatGiven = true
 	}
+	// Fields the rules do not read are still type-checked, so Meta never
+	// gets a value the lint could not have read.
 	if err := boolean(top, "allow_category_change", "", new(*bool)); err != nil {
 		return nil, err
 	}
