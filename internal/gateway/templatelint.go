@@ -15,9 +15,13 @@ import (
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
-// TemplateLinter checks a template creation request of a tenant; a tenant
-// whose lint is off gets an empty report.
+// TemplateLinter checks the template creation requests of the tenants
+// whose lint is on.
 type TemplateLinter interface {
+	// Lints reports whether the tenant's creations are linted; the others
+	// are relayed as they come.
+	Lints(tenantID string) bool
+	// LintTemplate lints one creation request, given as JSON.
 	LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error)
 }
 
@@ -31,7 +35,7 @@ const LintWarningsHeader = "X-Wabaguard-Lint-Warnings"
 // catalogue's 470150 listing every finding; warnings travel in
 // LintWarningsHeader. It returns the body to relay and whether to go on.
 func (s *Server) lintTemplate(w http.ResponseWriter, r *http.Request, tenantID, waba string, body io.Reader) (io.Reader, bool) {
-	if s.lint == nil || body == nil {
+	if s.lint == nil || body == nil || !s.lint.Lints(tenantID) {
 		return body, true
 	}
 	ctx := r.Context()
@@ -53,6 +57,7 @@ func (s *Server) lintTemplate(w http.ResponseWriter, r *http.Request, tenantID, 
 			js, err = templatelint.FormBody(form)
 		}
 		if err != nil {
+			s.metrics.TemplateLint.WithLabelValues("invalid").Inc()
 			writeError(w, lintInputError(err))
 			return nil, false
 		}

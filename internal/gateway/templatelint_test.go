@@ -20,6 +20,8 @@ import (
 // linter is the real template lint, or an error.
 type linter struct{ err error }
 
+func (linter) Lints(string) bool { return true }
+
 func (l linter) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
 	if l.err != nil {
 		return templatelint.Report{}, l.err
@@ -91,6 +93,8 @@ func TestTemplateLintBeforeRelay(t *testing.T) {
 // linterFunc lints for real unless err returns an error.
 type linterFunc func() error
 
+func (linterFunc) Lints(string) bool { return true }
+
 func (f linterFunc) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
 	return linter{err: f()}.LintTemplate(ctx, tenantID, body)
 }
@@ -102,4 +106,30 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// offLinter is a lint switched off: it must never be asked to lint.
+type offLinter struct{ t *testing.T }
+
+func (offLinter) Lints(string) bool { return false }
+
+func (l offLinter) LintTemplate(context.Context, string, []byte) (templatelint.Report, error) {
+	l.t.Error("a tenant whose lint is off was linted")
+	return templatelint.Report{}, nil
+}
+
+// A tenant whose lint is off has even a malformed creation relayed as it
+// came, for Meta to judge.
+func TestTemplateLintOffRelaysAsIs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *gateway.Config, _ *env) { c.TemplateLint = offLinter{t} })
+	body := "name=a&name=b&components=%5Boops"
+	r := request(t, e.srv, "POST", "/v23.0/"+wabaA+"/message_templates", body,
+		map[string]string{"Authorization": "Bearer " + e.keyA, "Content-Type": "application/x-www-form-urlencoded"})
+	if r.status != http.StatusOK {
+		t.Fatalf("relay: %d %s", r.status, r.body)
+	}
+	if calls := e.calls(); len(calls) != 1 || string(calls[0].body) != body {
+		t.Fatalf("Meta got %d calls, want the body unchanged", len(calls))
+	}
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // templateLint is the gateway's template linter with each tenant's
-// policy.template_lint switch: a tenant whose lint is off gets an empty
-// report and its creations are relayed unchecked (still parsed by Meta).
+// policy.template_lint switch: a tenant whose lint is off has its
+// creations relayed as they come (Meta still reviews them).
 type templateLint struct {
 	linter *templatelint.Linter
 	off    map[string]bool
@@ -26,17 +26,18 @@ func newTemplateLint(cfg config.Config, text templatelint.TextChecker) *template
 	return l
 }
 
-// LintTemplate lints body unless the tenant's lint is off.
+// Lints reports whether the tenant's lint is on.
+func (l *templateLint) Lints(tenantID string) bool {
+	if off, ok := l.off[tenantID]; ok {
+		return !off
+	}
+	return !l.off[""]
+}
+
+// LintTemplate lints body; a tenant whose lint is off gets an empty report.
 func (l *templateLint) LintTemplate(ctx context.Context, tenantID string, body []byte) (templatelint.Report, error) {
-	if l.isOff(tenantID) {
+	if !l.Lints(tenantID) {
 		return templatelint.Report{}, nil
 	}
 	return l.linter.Lint(ctx, tenantID, body)
-}
-
-func (l *templateLint) isOff(tenantID string) bool {
-	if off, ok := l.off[tenantID]; ok {
-		return off
-	}
-	return l.off[""]
 }

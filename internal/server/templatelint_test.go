@@ -32,7 +32,7 @@ func TestTemplateLintSwitch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.Blocked() != want {
+				if r.Blocked() != want || l.Lints(tenant) != want {
 					t.Errorf("%s: blocked %v, want %v", tenant, r.Blocked(), want)
 				}
 			}
