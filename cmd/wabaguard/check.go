@@ -34,6 +34,7 @@ const maxCheckInput = 64 << 10
 
 const checkUsage = `usage: wabaguard check --inbound [--tenant ID] [--config FILE] [--reply-to marketing|optin] [--json] [TEXT]
        wabaguard check --send --tenant ID --sender PHONE_NUMBER_ID [--lang pt-BR|en|es] [--config FILE] [--json] [BODY]
+       wabaguard check --template FILE|- [--lang pt-BR|en|es] [--json]
 
 --inbound reads one inbound text (TEXT, or stdin without it) and prints whether
 it is an opt-out, an opt-in or neither. Exit status: 3 opt-out, 4 opt-in, 0
@@ -44,6 +45,13 @@ through the same rules as a send, against the configured store (consent,
 opt-outs, the window, templates), without sending or recording anything. It
 prints the decision and, when refused, the Graph error a client would get.
 Exit status: 0 would be accepted, 5 would be refused.
+
+--template lints one template creation request (the JSON body of POST
+/{waba_id}/message_templates) from FILE, or stdin with -, against Meta's format
+rules and the category rules, as the gateway does before relaying it. It prints
+every finding with its field, message and fix in --lang. Exit status: 0 clean or
+warnings only, 5 at least one block (the gateway would refuse it), 1 the file
+cannot be read or is not a valid creation request, 2 usage.
 `
 
 // exitRefused is the status of check --send for a message the gateway
@@ -57,7 +65,8 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	inbound := fs.Bool("inbound", false, "classify an inbound text")
 	send := fs.Bool("send", false, "decide on an outgoing send request as the gateway would")
 	sender := fs.String("sender", "", "with --send: the sending phone_number_id")
-	lang := fs.String("lang", "pt-BR", "with --send: language of the explanation (pt-BR, en, es)")
+	lang := fs.String("lang", "pt-BR", "with --send and --template: language of the explanation (pt-BR, en, es)")
+	tmpl := fs.String("template", "", "lint a template creation request from this file (- for stdin)")
 	tenant := fs.String("tenant", "", "use this tenant's keyword lists (from --config)")
 	path := fs.String("config", os.Getenv("WABAGUARD_CONFIG"), "JSON configuration file")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
@@ -81,9 +90,16 @@ func runCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		words = append(words, fs.Arg(0))
 		rest = fs.Args()[1:]
 	}
-	if *send == *inbound {
-		fmt.Fprintln(stderr, "wabaguard check: give exactly one of --inbound or --send")
+	if n := btoi(*send) + btoi(*inbound) + btoi(*tmpl != ""); n != 1 {
+		fmt.Fprintln(stderr, "wabaguard check: give exactly one of --inbound, --send or --template")
 		return exitStatus(exitUsage)
+	}
+	if *tmpl != "" {
+		if len(words) > 0 {
+			fmt.Fprintln(stderr, "wabaguard check --template: the request comes from the file (or - for stdin), not from arguments")
+			return exitStatus(exitUsage)
+		}
+		return runCheckTemplate(*tmpl, *lang, *asJSON, stdin, stdout, stderr)
 	}
 	if *send {
 		return runCheckSend(checkSend{config: *path, tenant: *tenant, sender: *sender, lang: *lang, json: *asJSON, body: strings.Join(words, " ")}, stdin, stdout, stderr)

@@ -31,6 +31,7 @@ Usage:
   wabaguard senders list|resume --phone-number-id ID   show senders; resume a stopped one
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
+  wabaguard check   --template FILE   lint a template before submitting it (exit 5 on a block)
   wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
   wabaguard users   create|list       dashboard users (log in at /ui)
   wabaguard content train|models|activate|rollback --tenant ID   a tenant's content classifier

@@ -29,6 +29,9 @@ type Policy struct {
 	// ContentThresholds are the classifier's scores from which its verdict
 	// is a finding (0.9 each when unset). Global only.
 	ContentThresholds *ContentThresholds `json:"content_thresholds,omitempty"`
+	// TemplateLint checks template creations made through the gateway
+	// against Meta's format and category rules before they reach Meta.
+	TemplateLint string `json:"template_lint,omitempty"`
 	// FactsTTL bounds how long a contact's consent is served from memory
 	// at intake, as a Go duration ("2s" when empty); send-time checks
 	// always read the store.
@@ -50,7 +53,7 @@ func (p *Policy) validate(where string) error {
 	}
 	var errs []error
 	for _, f := range []struct{ name, v string }{{"consent", p.Consent}, {"window", p.Window}, {"template", p.Template},
-		{"content_check", p.ContentCheck}} {
+		{"content_check", p.ContentCheck}, {"template_lint", p.TemplateLint}} {
 		if f.v != "" && f.v != Enforce && f.v != Off {
 			errs = append(errs, fmt.Errorf("%s.%s %q is not enforce or off", where, f.name, f.v))
 		}
@@ -90,6 +93,9 @@ func (c Config) PolicyFor(tenantID string) Policy {
 		}
 		if t.Policy.ContentCheck != "" {
 			p.ContentCheck = t.Policy.ContentCheck
+		}
+		if t.Policy.TemplateLint != "" {
+			p.TemplateLint = t.Policy.TemplateLint
 		}
 	}
 	return p

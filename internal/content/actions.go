@@ -20,12 +20,13 @@ const (
 )
 
 // Defaults: scams, prohibited and restricted content are refused; how a
-// message looks (shouting, emoji, links) and the classifier's verdicts are
-// recorded. The built-in model learnt its "ham" from private chatter, so
-// an honest business notice in English can look like smishing to it
-// (docs/content-classifier.md): refusing on its word alone is a tenant's
-// choice ("classifier.smishing": "block"), best after retraining it on
-// the tenant's own messages. Urgency alone is a warning: real reminders of
+// message looks (shouting, emoji, links) and the classifier's smishing
+// verdict are recorded; its spam verdict is not reported. The built-in
+// model learnt its "ham" from private chatter, so honest business notices
+// read as spam to it ("Seu pedido saiu para entrega" scores 1.00) and some
+// as smishing (docs/content-classifier.md): acting on its word is a
+// tenant's choice ("classifier.smishing": "block", "classifier.spam":
+// "warn"), best after retraining it on the tenant's own messages. Urgency alone is a warning: real reminders of
 // a due date use the same words.
 var defaultActions = map[string]Action{
 	GroupScam:                  Block,
@@ -33,7 +34,7 @@ var defaultActions = map[string]Action{
 	GroupProhibited:            Block,
 	GroupRestricted:            Block,
 	GroupStructure:             Warn,
-	string(ClassifierSpam):     Warn,
+	string(ClassifierSpam):     Off,
 	string(ClassifierSmishing): Warn,
 }
 

@@ -83,7 +83,7 @@ func TestActions(t *testing.T) {
 	def := Actions{}
 	for c, want := range map[Category]Action{
 		ScamPIX: Block, ScamUrgency: Warn, ProhibitedDrugs: Block, RestrictedAlcohol: Block,
-		StructureCaps: Warn, ClassifierSpam: Warn, ClassifierSmishing: Warn,
+		StructureCaps: Warn, ClassifierSpam: Off, ClassifierSmishing: Warn,
 	} {
 		if got := def.For(c); got != want {
 			t.Errorf("default for %s: %s, want %s", c, got, want)

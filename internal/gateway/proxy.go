@@ -166,6 +166,11 @@ func (s *Server) handleTemplates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if r.Method == http.MethodPost {
+		if body, ok = s.lintTemplate(w, r, tenant.ID, waba, body); !ok {
+			return
+		}
+	}
 	body, observe := s.templateObserver(r, tenant.ID, waba, body)
 	s.relayObserved(ctx, w, snd, r.Method, "/"+waba+"/message_templates", forwardQuery(r), r.Header.Get("Content-Type"), body, observe)
 }

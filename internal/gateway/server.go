@@ -119,6 +119,9 @@ type Config struct {
 	// Templates learns of templates created and deleted through the
 	// pass-through; nil for none.
 	Templates TemplateObserver
+	// TemplateLint checks template creations before they are relayed; nil
+	// relays them unchecked.
+	TemplateLint TemplateLinter
 }
 
 // Server is the Graph-compatible API.
@@ -136,6 +139,8 @@ type Server struct {
 
 	// tmpl is Config.Templates.
 	tmpl TemplateObserver
+	// lint is Config.TemplateLint.
+	lint TemplateLinter
 
 	media        *mediaurl.Issuer
 	mediaClient  *http.Client
@@ -163,6 +168,7 @@ func New(cfg Config) (*Server, error) {
 		tokenFor:  cfg.TokenFor,
 		notify:    cfg.Notify,
 		tmpl:      cfg.Templates,
+		lint:      cfg.TemplateLint,
 		maxBody:   cfg.MaxBody,
 		log:       cfg.Logger,
 		metrics:   cfg.Metrics,

@@ -30,6 +30,11 @@ type Metrics struct {
 	WebhooksOut     *prometheus.CounterVec   // result: delivered, failed, dead
 	SenderStopped   *prometheus.CounterVec   // code
 	HTTPRequests    *prometheus.CounterVec   // route, status
+	// TemplateLint counts template creations linted by the gateway, by
+	// result: clean, warn, block, invalid; TemplateLintFindings their
+	// findings by code.
+	TemplateLint         *prometheus.CounterVec
+	TemplateLintFindings *prometheus.CounterVec
 	// ConnectionsRefused counts connections closed for exceeding the
 	// per-client connection cap.
 	ConnectionsRefused prometheus.Counter
@@ -57,8 +62,10 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.WebhooksOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_webhooks_out_total", Help: "Events forwarded to tenants, by result."}, []string{"result"})
 	m.SenderStopped = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_sender_stopped_total", Help: "Senders stopped by an account-level error, by Graph code."}, []string{"code"})
 	m.HTTPRequests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "status"})
+	m.TemplateLint = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_template_lint_total", Help: "Template creations linted before relaying, by result (clean, warn, block, invalid)."}, []string{"result"})
+	m.TemplateLintFindings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_template_lint_findings_total", Help: "Findings of the template lint, by code."}, []string{"code"})
 	m.ConnectionsRefused = prometheus.NewCounter(prometheus.CounterOpts{Name: "wabaguard_http_connections_refused_total", Help: "Connections closed at once because their client already held http.max_conns_per_client."})
-	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.BacklogAge, m.MessageStatus, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests} {
+	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.BacklogAge, m.MessageStatus, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests, m.TemplateLint, m.TemplateLintFindings} {
 		f(c)
 	}
 	f(collectors.NewGoCollector())

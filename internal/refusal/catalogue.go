@@ -181,4 +181,15 @@ var entries = []Entry{
 				"El clasificador estadístico del gateway, entrenado con mensajes etiquetados, considera este mensaje spam o estafa por SMS con alta probabilidad. Reescríbalo diciendo quién es la empresa, por qué la persona lo recibe y una sola acción clara, sin pedir datos o pagos por enlace. El detalle trae las palabras que más pesaron, la puntuación y el modelo."},
 		},
 	},
+	{
+		Code: TemplateLintRejected, Key: "template_lint.rejected", HTTPStatus: http.StatusBadRequest, Meta: 100,
+		Text: map[Lang]Text{
+			PT: {"Template recusado antes do envio à Meta",
+				"O gateway verificou este template e encontrou problemas que levariam a Meta a rejeitá-lo, ou que contariam como infração da empresa (como linguagem promocional num template UTILITY). Nada foi enviado à Meta. Corrija cada ponto listado abaixo e envie de novo; wabaguard check --template mostra o mesmo resultado antes do envio."},
+			EN: {"Template refused before submission to Meta",
+				"The gateway checked this template and found problems that would make Meta reject it, or that would count against the business (such as promotional wording in a UTILITY template). Nothing was sent to Meta. Fix each point listed below and submit again; wabaguard check --template shows the same result before you submit."},
+			ES: {"Plantilla rechazada antes del envío a Meta",
+				"El gateway revisó esta plantilla y encontró problemas que harían que Meta la rechace, o que contarían como infracción de la empresa (como lenguaje promocional en una plantilla UTILITY). No se envió nada a Meta. Corrija cada punto listado abajo y envíela de nuevo; wabaguard check --template muestra el mismo resultado antes del envío."},
+		},
+	},
 }

@@ -52,6 +52,8 @@ const (
 	ContentRestricted Code = 470142
 	ContentStructure  Code = 470143
 	ContentClassifier Code = 470144
+	// Template lint: a template creation refused before it reaches Meta.
+	TemplateLintRejected Code = 470150
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

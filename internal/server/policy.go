@@ -34,6 +34,10 @@ type compliance struct {
 	ledger   *consent.Ledger
 	signals  *signal.Bus
 	sendTime sendTimeStage
+	// content is the content checker the facts loader runs, with each
+	// tenant's actions; the template lint runs it too.
+	content        *content.Checker
+	contentActions func(tenantID string) content.Actions
 }
 
 // confirm queues the reply confirming an opt-out, through the intake.
@@ -176,8 +180,9 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	if cls != nil {
 		copts = append(copts, content.WithClassifier(cls))
 	}
+	c.content = content.New(copts...)
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
-		Content: content.New(copts...), Logger: log.With("component", "content")}
+		Content: c.content, Logger: log.With("component", "content")}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -187,14 +192,22 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil, err
 	}
 	perTenant := map[string]*policy.Pipeline{}
+	tenantActions := map[string]content.Actions{}
 	for _, t := range cfg.Tenants {
 		if t.Policy != nil || t.DoubleOptIn != nil || t.Content != nil {
 			actions, err := cfg.ContentActionsFor(t.ID)
 			if err != nil {
 				return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 			}
+			tenantActions[t.ID] = actions
 			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil, actions)
 		}
+	}
+	c.contentActions = func(tenantID string) content.Actions {
+		if a, ok := tenantActions[tenantID]; ok {
+			return a
+		}
+		return defaultActions
 	}
 	in, err := intake.New(intake.Config{
 		Store:       st,

@@ -255,8 +255,9 @@ func (s *Server) build(ctx context.Context) error {
 			Burst:     cfg.Auth.FailureBurst,
 			PerMinute: cfg.Auth.FailuresPerMinute,
 		},
-		MediaURLs: mediaURLs,
-		Templates: s.templates,
+		MediaURLs:    mediaURLs,
+		Templates:    s.templates,
+		TemplateLint: newTemplateLint(cfg, lintContent{comp.content, comp.contentActions}),
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
