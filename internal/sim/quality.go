@@ -225,6 +225,9 @@ func newBehaviour(cfg Config, numbers []*numberState, wabas map[string]*wabaStat
 	if err := b.qcfg.validate(); err != nil {
 		return nil, err
 	}
+	if cfg.Population.ConsentShare > 1 {
+		return nil, fmt.Errorf("sim: Population.ConsentShare %v is above 1", cfg.Population.ConsentShare)
+	}
 	b.qcfg.Enabled = cfg.Quality.Enabled || cfg.Enforcement.Enabled
 	if cfg.Population.Enabled {
 		b.pop = newPopulation(cfg.Population, cfg.Seed)
@@ -545,4 +548,42 @@ func (s *Sim) Population() PopulationTallies {
 		return PopulationTallies{}
 	}
 	return s.beh.pop.snapshot()
+}
+
+// BehaviourReport is everything the recipient, quality and enforcement
+// models decided, for GET /sim/behaviour and for tests of the gateway.
+type BehaviourReport struct {
+	Population PopulationTallies        `json:"population"`
+	Numbers    map[string]NumberQuality `json:"numbers"`
+	WABAs      map[string]WABAQuality   `json:"wabas"`
+}
+
+// NumberQuality is a number's rating, score and rating history.
+type NumberQuality struct {
+	QualityRating string          `json:"quality_rating"`
+	Score         float64         `json:"score"`
+	History       []QualityChange `json:"history"`
+}
+
+// WABAQuality is a WABA's template decisions and enforcement steps.
+type WABAQuality struct {
+	Templates   []QualityChange     `json:"templates"`
+	Enforcement []EnforcementAction `json:"enforcement"`
+}
+
+// Behaviour returns the models' report (empty maps when they are off).
+func (s *Sim) Behaviour() BehaviourReport {
+	rep := BehaviourReport{Population: s.Population(), Numbers: map[string]NumberQuality{}, WABAs: map[string]WABAQuality{}}
+	if s.beh == nil {
+		return rep
+	}
+	s.refreshQuality()
+	for _, ns := range s.order {
+		id := ns.cfg.PhoneNumberID
+		rep.Numbers[id] = NumberQuality{QualityRating: s.Quality(id), Score: s.QualityScore(id), History: s.QualityHistory(id)}
+	}
+	for id := range s.wabas {
+		rep.WABAs[id] = WABAQuality{Templates: s.TemplateHistory(id), Enforcement: s.Enforcement(id)}
+	}
+	return rep
 }

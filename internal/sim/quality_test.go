@@ -148,6 +148,10 @@ func TestFeedbackAgesOutOfTheWindow(t *testing.T) {
 	if q := h.sim.Quality(pnid); q != "RED" {
 		t.Fatalf("quality %s after 100 reports", q)
 	}
+	if _, m := h.doAuth(t, http.MethodGet, "/sim/behaviour", "", ""); m["numbers"].(map[string]any)[pnid].(map[string]any)["quality_rating"] != "RED" ||
+		len(m["numbers"].(map[string]any)[pnid].(map[string]any)["history"].([]any)) != 2 {
+		t.Errorf("GET /sim/behaviour: %v", m["numbers"])
+	}
 	h.clock.Advance(3 * 24 * time.Hour)
 	h.flush(t)
 	if q := h.sim.Quality(pnid); q != "RED" {
