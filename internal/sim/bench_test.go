@@ -79,6 +79,7 @@ func BenchmarkPopulationOnSend(b *testing.B) {
 
 // BenchmarkSpamminess scores a typical marketing text.
 func BenchmarkSpamminess(b *testing.B) {
+	b.ReportAllocs()
 	for b.Loop() {
 		Spamminess("Oi Ana! As ofertas da semana chegaram: 20% de desconto, clique https://loja.example/o. Responda PARAR para não receber mais.")
 	}
