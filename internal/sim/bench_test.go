@@ -34,12 +34,14 @@ func BenchmarkSendFast(b *testing.B) {
 	})
 }
 
-// BenchmarkSendBehaviour is BenchmarkSendFast's send with the population and
-// quality models on: the per-message cost of deciding a recipient's reaction
-// and re-rating the number (webhooks off, 10 000 recipients in turn).
+// BenchmarkSendBehaviour is BenchmarkSendFast's send with the population,
+// quality and enforcement models on: the per-message cost of deciding a
+// recipient's reaction and re-rating the number and the template (webhooks
+// off, 10 000 consenting recipients in turn, so every send is delivered and
+// nothing gets paused or blocked).
 func BenchmarkSendBehaviour(b *testing.B) {
 	cfg := FastConfig()
-	cfg.Population.Enabled, cfg.Population.ConsentShare = true, 0.5
+	cfg.Population.Enabled, cfg.Population.ConsentShare = true, 1
 	cfg.Quality.Enabled, cfg.Enforcement.Enabled = true, true
 	s, err := New(cfg)
 	if err != nil {
@@ -51,11 +53,17 @@ func BenchmarkSendBehaviour(b *testing.B) {
 	for b.Loop() {
 		i++
 		body := `{"messaging_product":"whatsapp","to":"+55119` + strconv.Itoa(10000000+i%10000) +
-			`","type":"template","template":{"name":"ofertas_semana","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]}}`
+			`","type":"template","template":{"name":"confirmacao_pedido","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"48213"}]}]}}`
 		req := httptest.NewRequest(http.MethodPost, "/v23.0/"+DefaultNumber.PhoneNumberID+"/messages", strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer x")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	if q := s.Quality(DefaultNumber.PhoneNumberID); q != "GREEN" {
+		b.Fatalf("quality %s: the benchmark should measure a healthy number", q)
 	}
 }
 
