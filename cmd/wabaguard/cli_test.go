@@ -15,7 +15,7 @@ func TestSubcommandHelp(t *testing.T) {
 		flags []string
 	}{
 		{[]string{"serve"}, []string{"-config", "-database", "-listen"}},
-		{[]string{"sim"}, []string{"-listen", "-webhook-url", "-app-secret", "-tokens", "-seed", "-limits", "-throughput", "-numbers", "-sent-delay", "-delivered-delay", "-read-delay", "-reorder", "-duplicate"}},
+		{[]string{"sim"}, []string{"-listen", "-webhook-url", "-app-secret", "-tokens", "-seed", "-limits", "-throughput", "-numbers", "-sent-delay", "-delivered-delay", "-read-delay", "-reorder", "-duplicate", "-behaviour", "-consent-share", "-consented", "-quiet-hours", "-enforcement"}},
 		{[]string{"sim", "say"}, []string{"-from", "-text", "-media", "-to", "-gateway", "-sim", "-timeout", "-json"}},
 		{[]string{"migrate"}, []string{"-config", "-database", "-copy-from-sqlite"}},
 		{[]string{"messages", "show"}, []string{"-config", "-database", "-json"}},
@@ -80,6 +80,7 @@ func TestUsageMistakesExit2(t *testing.T) {
 		{[]string{"serve", "extra"}, `serve: unexpected argument "extra"`, 2},
 		{[]string{"migrate", "--listen", ":1"}, "migrate: flag provided but not defined: -listen", 2},
 		{[]string{"sim", "--seed", "x"}, "sim: invalid value", 2},
+		{[]string{"sim", "--behaviour", "--quiet-hours", "late"}, "sim: --quiet-hours", 2},
 		{[]string{"sim", "say", "--text", "oi"}, "sim say: --from, and --text or --media, are required", 2},
 		{[]string{"messages"}, "messages: unknown or missing command", 2},
 		{[]string{"messages", "show"}, "messages show: missing argument", 2},

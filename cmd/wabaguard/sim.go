@@ -33,6 +33,11 @@ A simulated person writes to a business number with 'wabaguard sim say'.`, stdou
 	readDelay := fs.Duration("read-delay", 2*time.Second, "delay of the read status")
 	reorder := fs.Float64("reorder", 0, "probability that a status arrives out of order")
 	duplicate := fs.Float64("duplicate", 0, "probability that a status arrives twice")
+	behaviour := fs.Bool("behaviour", false, "model the recipients (read, reply, mute, block, report, opt out), the quality ratings and template pauses their feedback drives, and Meta's enforcement ladder (see docs/simulator.md)")
+	consentShare := fs.Float64("consent-share", 0, "with --behaviour: share of recipients who consented (0..1)")
+	consented := fs.String("consented", "", "with --behaviour: comma-separated wa_ids that consented")
+	quietHours := fs.String("quiet-hours", "22-8", "with --behaviour: recipients' local quiet hours as `START-END` (24-hour clock)")
+	enforcement := fs.Bool("enforcement", true, "with --behaviour: apply the enforcement ladder (warning, template block, messaging block, lock, disable)")
 	if err := fs.parse(args, 0, 0); err != nil {
 		return err
 	}
@@ -49,6 +54,25 @@ A simulated person writes to a business number with 'wabaguard sim say'.`, stdou
 	cfg.Webhooks.Enabled = *webhookURL != ""
 	cfg.Webhooks.SentDelay, cfg.Webhooks.DeliveredDelay, cfg.Webhooks.ReadDelay = *sentDelay, *deliveredDelay, *readDelay
 	cfg.Webhooks.ReorderProbability, cfg.Webhooks.DuplicateProbability = *reorder, *duplicate
+	if *behaviour {
+		var qs, qe int
+		if _, err := fmt.Sscanf(*quietHours, "%d-%d", &qs, &qe); err != nil || qs < 0 || qs > 23 || qe < 0 || qe > 23 {
+			return usagef("sim", "--quiet-hours: %q is not START-END with hours 0..23", *quietHours)
+		}
+		if *consentShare < 0 || *consentShare > 1 {
+			return usagef("sim", "--consent-share: %v is not between 0 and 1", *consentShare)
+		}
+		cfg.Population = sim.DefaultPopulation()
+		cfg.Population.Enabled, cfg.Population.ConsentShare = true, *consentShare
+		cfg.Population.QuietStart, cfg.Population.QuietEnd = qs, qe
+		if *consented != "" {
+			cfg.Population.Consented = strings.Split(*consented, ",")
+		}
+		cfg.Quality = sim.DefaultQuality()
+		cfg.Quality.Enabled = true
+		cfg.Enforcement = sim.DefaultEnforcement()
+		cfg.Enforcement.Enabled = *enforcement
+	}
 	cfg.Numbers = nil
 	for _, spec := range strings.Split(*numbers, ",") {
 		parts := strings.SplitN(spec, ":", 3)
@@ -70,7 +94,7 @@ A simulated person writes to a business number with 'wabaguard sim say'.`, stdou
 	defer s.Close()
 	s.Start(ctx)
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(stdout, "Cloud API simulator listening on http://%s (seed %d, limits %v)\n", ln.Addr(), *seed, *limits)
+	fmt.Fprintf(stdout, "Cloud API simulator listening on http://%s (seed %d, limits %v, behaviour %v)\n", ln.Addr(), *seed, *limits, *behaviour)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

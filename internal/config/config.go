@@ -89,6 +89,21 @@ type Simulator struct {
 	SentDelay       Duration `json:"sent_delay"`
 	DeliveredDelay  Duration `json:"delivered_delay"`
 	ReadDelay       Duration `json:"read_delay"`
+	// Behaviour models recipients' feedback, the quality ratings and
+	// template pauses it drives and Meta's enforcement ladder
+	// (docs/simulator.md); off by default.
+	Behaviour SimulatorBehaviour `json:"behaviour"`
+}
+
+// SimulatorBehaviour turns on the simulator's recipient model.
+type SimulatorBehaviour struct {
+	Enabled bool `json:"enabled"`
+	// ConsentShare is the share of recipients who consented (0..1);
+	// Consented lists wa_ids who did.
+	ConsentShare float64  `json:"consent_share"`
+	Consented    []string `json:"consented"`
+	// Enforcement applies the enforcement ladder (default true).
+	Enforcement *bool `json:"enforcement"`
 }
 
 // Dispatch tunes the dispatcher.
@@ -322,6 +337,9 @@ func (c Config) Validate() error {
 		if c.Graph.AppSecret == "" {
 			errs = append(errs, errors.New("graph.app_secret (WABAGUARD_APP_SECRET) is required to verify Meta's webhooks"))
 		}
+	}
+	if cs := c.Simulator.Behaviour.ConsentShare; cs < 0 || cs > 1 {
+		errs = append(errs, fmt.Errorf("simulator.behaviour.consent_share %v must be between 0 and 1", cs))
 	}
 	tenants := map[string]bool{}
 	for i, t := range c.Tenants {

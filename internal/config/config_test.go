@@ -30,7 +30,7 @@ func TestFileThenEnvironment(t *testing.T) {
 	t.Parallel()
 	p := filepath.Join(t.TempDir(), "c.json")
 	file := `{"listen":"127.0.0.1:9000","graph":{"access_token":"t","app_secret":"s"},
-	  "simulator":{"read_delay":"5s"},
+	  "simulator":{"read_delay":"5s","behaviour":{"enabled":true,"consent_share":0.4,"consented":["5511987654321"]}},
 	  "tenants":[{"id":"acme","webhook_url":"https://acme.example/hook"}],
 	  "senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"acme","throughput_mps":20}]}`
 	if err := os.WriteFile(p, []byte(file), 0o600); err != nil {
@@ -43,7 +43,8 @@ func TestFileThenEnvironment(t *testing.T) {
 	if c.Listen != "127.0.0.1:9001" || !c.IsPostgres() || c.SimulatorEnabled() {
 		t.Fatalf("env did not override: %+v", c)
 	}
-	if c.Simulator.ReadDelay.D() != 5*time.Second || c.Senders[0].ThroughputMPS != 20 {
+	if c.Simulator.ReadDelay.D() != 5*time.Second || c.Senders[0].ThroughputMPS != 20 ||
+		!c.Simulator.Behaviour.Enabled || c.Simulator.Behaviour.ConsentShare != 0.4 || len(c.Simulator.Behaviour.Consented) != 1 {
 		t.Fatalf("file not applied: %+v", c)
 	}
 }
@@ -56,6 +57,7 @@ func TestInvalidConfigSaysWhatToFix(t *testing.T) {
 		want       string
 	}{
 		{"unknown key", `{"lisen":"x"}`, nil, "unknown field"},
+		{"consent share above 1", `{"simulator":{"behaviour":{"enabled":true,"consent_share":1.5}}}`, nil, "simulator.behaviour.consent_share"},
 		{"meta without secret", `{"graph":{"access_token":"t"}}`, nil, "app_secret"},
 		{"sender of unknown tenant", `{"senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"nope"}]}`, nil, "not a declared tenant"},
 		{"bad bool", `{}`, map[string]string{"WABAGUARD_SIMULATOR": "maybe"}, "true or false"},

@@ -344,6 +344,14 @@ func (s *Server) startSimulator(ctx context.Context, token string) error {
 	if p := cfg.Simulator.ReadProbability; p != nil {
 		sc.Webhooks.ReadProbability = *p
 	}
+	if b := cfg.Simulator.Behaviour; b.Enabled {
+		sc.Population = sim.DefaultPopulation()
+		sc.Population.Enabled, sc.Population.ConsentShare, sc.Population.Consented = true, b.ConsentShare, b.Consented
+		sc.Quality = sim.DefaultQuality()
+		sc.Quality.Enabled = true
+		sc.Enforcement = sim.DefaultEnforcement()
+		sc.Enforcement.Enabled = b.Enforcement == nil || *b.Enforcement
+	}
 	sc.Numbers = nil
 	senders, err := s.store.ListSenders(ctx)
 	if err != nil {

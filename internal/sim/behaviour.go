@@ -22,6 +22,10 @@ type Delivery struct {
 	TemplateName     string
 	TemplateLanguage string
 	Category         string
+	// Content is what the recipient reads: the text body, or a template's
+	// header and body text with its parameters (set when the population
+	// model is on).
+	Content string
 	// InServiceWindow reports whether the user messaged the number in the last 24 h.
 	InServiceWindow bool
 	At              time.Time
@@ -39,6 +43,9 @@ type Reaction struct {
 	Block bool
 	// Report counts a spam report against the number (see Stats).
 	Report bool
+	// Mute silences the business's chat: invisible to the business, a
+	// negative signal to the quality model.
+	Mute bool
 	// OptOutMarketing stops marketing templates from this WABA to the user:
 	// a user_preferences "stop" webhook is sent and later marketing
 	// templates fail with 131050.

@@ -91,8 +91,15 @@ type Config struct {
 	Limits       LimitsConfig
 	Webhooks     WebhooksConfig
 	Templates    TemplatesConfig
-	// Behaviour decides what each recipient does; nil uses DefaultBehaviour.
+	// Behaviour decides what each recipient does; nil uses DefaultBehaviour
+	// (or the seeded population when Population.Enabled).
 	Behaviour Behaviour
+	// Population, Quality and Enforcement model recipients' feedback, the
+	// quality ratings it drives and Meta's enforcement ladder; all off by
+	// default (population.go, quality.go, enforcement.go).
+	Population  PopulationConfig
+	Quality     QualityConfig
+	Enforcement EnforcementConfig
 	// MaxRecords bounds the SentRecords kept per number (a ring buffer).
 	MaxRecords int
 	// MaxMediaBytes bounds the total bytes of stored media.

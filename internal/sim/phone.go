@@ -53,9 +53,11 @@ func (s *Sim) servePhoneNumber(w http.ResponseWriter, r *http.Request, ns *numbe
 	if f := r.URL.Query().Get("fields"); f != "" {
 		fields = strings.Split(f, ",")
 	}
+	s.refreshQuality()
 	ns.mu.Lock()
 	quality := ns.quality
 	ns.mu.Unlock()
+	status, canSend := s.numberHealth(ns, s.clock.Now())
 	n := ns.cfg
 	level := "STANDARD"
 	if n.ThroughputMPS >= 1000 {
@@ -75,7 +77,7 @@ func (s *Sim) servePhoneNumber(w http.ResponseWriter, r *http.Request, ns *numbe
 		case "throughput":
 			out[f] = map[string]string{"level": level}
 		case "status":
-			out[f] = n.Status
+			out[f] = status
 		case "whatsapp_business_manager_messaging_limit", "messaging_limit_tier":
 			out[f] = n.MessagingLimitTier
 		case "code_verification_status":
@@ -90,9 +92,9 @@ func (s *Sim) servePhoneNumber(w http.ResponseWriter, r *http.Request, ns *numbe
 			out[f] = false
 		case "health_status":
 			entity := func(kind, id string) map[string]string {
-				return map[string]string{"entity_type": kind, "id": id, "can_send_message": "AVAILABLE"}
+				return map[string]string{"entity_type": kind, "id": id, "can_send_message": canSend}
 			}
-			out[f] = map[string]any{"can_send_message": "AVAILABLE", "entities": []map[string]string{
+			out[f] = map[string]any{"can_send_message": canSend, "entities": []map[string]string{
 				entity("PHONE_NUMBER", n.PhoneNumberID), entity("WABA", n.WABAID)}}
 		case "":
 		default:

@@ -21,6 +21,11 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Stats())
 		return
 	}
+	if len(segs) == 2 && segs[0] == "sim" && segs[1] == "behaviour" && r.Method == http.MethodGet {
+		// Unauthenticated like /sim/stats: the models' tallies and histories.
+		writeJSON(w, http.StatusOK, s.Behaviour())
+		return
+	}
 	if len(segs) == 2 && segs[0] == "sim" && segs[1] == "say" {
 		s.serveSay(w, r)
 		return

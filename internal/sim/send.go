@@ -59,6 +59,9 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 	if req.Text != nil {
 		d.Text = req.Text.Body
 	}
+	if werr := s.enforcementGate(ns.waba.id, req.IsTemplate(), s.clock.Now()); werr != nil {
+		return nil, werr
+	}
 	if req.IsTemplate() {
 		t := req.Template
 		lang := ""
@@ -86,6 +89,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 			return nil, wire.Errorf(wire.CodeTemplateParams, "body: number of localizable_params (%d) does not match the expected number of params (%d)", got, tm.bodyParams)
 		}
 		d.Text, d.TemplateName, d.TemplateLanguage, d.Category = t.Name, t.Name, lang, tm.Category
+		d.Content = s.templateContent(tm, t)
 	}
 	lim := s.cfg.Limits
 
@@ -126,6 +130,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		react = s.behaviour.OnSend(r.Context(), d, ns.rng)
 	}
 	s.applyReaction(ns, d, react)
+	s.observe(ns, d, react)
 	if react.FailCode != 0 {
 		ns.failed[react.FailCode]++
 	}

@@ -43,6 +43,7 @@ type Sim struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
+	beh       *behaviour // recipients, quality and enforcement models; nil when off
 	media     mediaStore
 	mediaBase string
 	q         queue
@@ -170,6 +171,15 @@ func New(cfg Config) (*Sim, error) {
 		w.numbers = append(w.numbers, ns)
 		s.numbers[n.PhoneNumberID] = ns
 		s.order = append(s.order, ns)
+	}
+	if s.beh, err = newBehaviour(cfg, s.order, s.wabas); err != nil {
+		return nil, err
+	}
+	if s.beh != nil && s.beh.pop != nil {
+		if cfg.Behaviour != nil {
+			return nil, fmt.Errorf("sim: Population and a custom Behaviour are exclusive")
+		}
+		s.behaviour = s.beh.pop
 	}
 	if !cfg.Templates.NoSeed {
 		// Sorted so that seeded template ids do not depend on map order.

@@ -52,11 +52,16 @@ type template struct {
 	// again…) by SetTemplateStatus; "" while the review decides.
 	set     string
 	quality string // GREEN, YELLOW, RED; UNKNOWN until set
+	// pausedUntil ends a quality pause (set PAUSED) without a goroutine.
+	pausedUntil time.Time
 }
 
 func (t *template) status(now time.Time) string {
 	if now.Before(t.reviewAt) {
 		return "PENDING"
+	}
+	if t.set == "PAUSED" && !t.pausedUntil.IsZero() && !now.Before(t.pausedUntil) {
+		return "APPROVED"
 	}
 	if t.set != "" {
 		return t.set
@@ -438,7 +443,7 @@ func (s *Sim) SetTemplateStatus(wabaID, name, language, status, title string) er
 		wb.mu.Unlock()
 		return err
 	}
-	found.set = status
+	found.set, found.pausedUntil = status, time.Time{}
 	if found.reviewAt.After(now) {
 		found.reviewAt = now
 	}

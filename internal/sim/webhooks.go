@@ -394,6 +394,7 @@ const drainChunk = 10000
 func (s *Sim) drain(ctx context.Context) {
 	s.drainMu.Lock()
 	defer s.drainMu.Unlock()
+	s.refreshQuality()
 	// Ends when nothing is due: retries are always queued in the future.
 	for ctx.Err() == nil {
 		now := s.clock.Now()
