@@ -45,6 +45,14 @@ const (
 	TemplatePaused      Code = 470132
 	TemplateDisabled    Code = 470133
 	TemplateParams      Code = 470134
+
+	// Cadence: per-contact caps, the repeat guard and quiet hours.
+	FrequencyCap    Code = 470160
+	FrequencyRepeat Code = 470161
+	// QuietHoursClosed names the deferral of a marketing message outside
+	// the recipient's allowed hours. It is never an HTTP error: the message
+	// is accepted and waits; the code is what the decision record says.
+	QuietHoursClosed Code = 470165
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its
