@@ -9,6 +9,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 // ConsentReader reads a contact's current consent.
@@ -33,6 +34,12 @@ type TemplateReader interface {
 	TemplateFacts(m *policy.Message) *policy.TemplateFacts
 }
 
+// SendsReader reads what a contact was sent lately that the cadence rules
+// count.
+type SendsReader interface {
+	RecentSends(ctx context.Context, tenantID, waID string, since time.Time) ([]store.ContactSend, error)
+}
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -51,6 +58,15 @@ type FactsConfig struct {
 	TTL time.Duration
 	// MaxEntries bounds the cache (100,000 when zero).
 	MaxEntries int
+	// Sends, with Lookback, loads a template's Facts.Recent: the contact's
+	// counted sends within Lookback(tenant) (nothing is read when it is
+	// zero). They are read from the store every time, not cached: the
+	// read is one range of an index, and the commit counts again inside
+	// its transaction anyway, which is what makes a cap exact across
+	// replicas; a cached count would only refuse later, at commit, what
+	// the rule could have refused with its reason.
+	Sends    SendsReader
+	Lookback func(tenantID string) time.Duration
 	Now        func() time.Time
 }
 
@@ -162,6 +178,19 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 	}
 	if f.cfg.Templates != nil {
 		out.Template = f.cfg.Templates.TemplateFacts(m)
+	}
+	// Only at intake: no send-time rule counts sends (the commit did).
+	if cached && f.cfg.Sends != nil && f.cfg.Lookback != nil && m.Request != nil && m.Request.IsTemplate() {
+		if back := f.cfg.Lookback(m.TenantID); back > 0 {
+			sent, err := f.cfg.Sends.RecentSends(ctx, m.TenantID, who, m.Now.Add(-back))
+			if err != nil {
+				return policy.Facts{}, fmt.Errorf("recent sends: %w", err)
+			}
+			out.Recent = make([]policy.Sent, len(sent))
+			for i, s := range sent {
+				out.Recent[i] = policy.Sent{Category: consent.Category(s.Category), ContentHash: s.ContentHash, At: s.At}
+			}
+		}
 	}
 	return out, nil
 }

@@ -33,6 +33,7 @@ type Store interface {
 	Identities
 	Erasure
 	Users
+	Cadences
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -225,6 +226,8 @@ type ErasureReport struct {
 	// Forwards delivered to the tenant (or given up) whose copies named the
 	// person, blanked.
 	Forwards int
+	// Sends are the contact's counted sends (frequency caps), deleted.
+	Sends int
 }
 
 // Erasure removes a person's personal data from the outbox and webhook
