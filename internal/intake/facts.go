@@ -67,7 +67,7 @@ type FactsConfig struct {
 	// the rule could have refused with its reason.
 	Sends    SendsReader
 	Lookback func(tenantID string) time.Duration
-	Now        func() time.Time
+	Now      func() time.Time
 }
 
 // Facts loads the facts the rules read, from memory where it can. It is
