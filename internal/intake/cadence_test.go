@@ -23,7 +23,8 @@ import (
 var (
 	week   = 7 * 24 * time.Hour
 	limits = intake.CadenceLimits{Caps: map[consent.Category]policy.Cap{consent.Marketing: {Max: 2, Per: week}}, Repeat: 24 * time.Hour}
-	allDay = policy.Hours{Start: 0, End: 24 * time.Hour, Days: [7]bool{true, true, true, true, true, true, true}}
+	day    = policy.Span{Start: 0, End: 24 * time.Hour}
+	allDay = policy.Hours{Days: [7]policy.Span{day, day, day, day, day, day, day}}
 )
 
 // cadenceService is an intake over st with the cadence rules: the default
@@ -200,7 +201,8 @@ func TestQuietHoursIntakeAndSendTime(t *testing.T) {
 	}
 	defer st.Close()
 	putSender(t, st, clock.Now())
-	hours := policy.Hours{Start: 9 * time.Hour, End: 20 * time.Hour, Days: [7]bool{false, true, true, true, true, true, true}, Spread: 30 * time.Minute}
+	open := policy.Span{Start: 9 * time.Hour, End: 20 * time.Hour}
+	hours := policy.Hours{Days: [7]policy.Span{{}, open, open, open, open, open, open}, Spread: 30 * time.Minute}
 	svc, facts := cadenceService(t, st, clock.Now, hours)
 	sendTime := intake.NewSendTime(facts, func(string) *policy.Pipeline {
 		return intake.SendTimeRules(policy.New(policy.Suppression{}, policy.Frequency{Caps: limits.Caps}, policy.QuietHours{Hours: hours}))

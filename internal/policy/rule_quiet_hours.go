@@ -11,13 +11,20 @@ import (
 	"github.com/wabaguard/wabaguard/internal/refusal"
 )
 
+// Span is the allowed part of one day, as offsets from midnight: from
+// Start, inclusive, to End, exclusive. A Span with End <= Start is a closed
+// day.
+type Span struct {
+	Start, End time.Duration
+}
+
+// Open reports whether the day has allowed hours.
+func (s Span) Open() bool { return s.End > s.Start }
+
 // Hours is when marketing may reach a person, in the person's local time.
 type Hours struct {
-	// Start and End bound the allowed time of day, as offsets from
-	// midnight; Start < End.
-	Start, End time.Duration
-	// Days are the allowed weekdays, indexed by time.Weekday.
-	Days [7]bool
+	// Days are the allowed hours of each weekday, indexed by time.Weekday.
+	Days [7]Span
 	// Zone, when set, is the zone of every recipient, whatever the number
 	// says. Fallback is the zone of a number that tells none.
 	Zone, Fallback string
@@ -31,26 +38,24 @@ type Hours struct {
 // Open reports whether local (a time in the person's zone) is inside the
 // allowed hours.
 func (h Hours) Open(local time.Time) bool {
-	if !h.Days[local.Weekday()] {
-		return false
-	}
+	s := h.Days[local.Weekday()]
 	tod := sinceMidnight(local)
-	return tod >= h.Start && tod < h.End
+	return s.Open() && tod >= s.Start && tod < s.End
 }
 
 // Next returns the next opening after local, in local's zone; zero when no
-// day is allowed.
+// day is open.
 func (h Hours) Next(local time.Time) time.Time {
 	y, mo, d := local.Date()
 	for i := range 8 {
-		day := time.Date(y, mo, d+i, 0, 0, 0, 0, local.Location())
-		if !h.Days[day.Weekday()] {
-			continue
-		}
 		// Built from the wall clock, so a change of offset that day (where
 		// a zone still has daylight saving) is followed.
-		open := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, local.Location()).Add(h.Start)
-		if open.After(local) {
+		day := time.Date(y, mo, d+i, 0, 0, 0, 0, local.Location())
+		s := h.Days[day.Weekday()]
+		if !s.Open() {
+			continue
+		}
+		if open := day.Add(s.Start); open.After(local) {
 			return open
 		}
 	}

@@ -134,8 +134,10 @@ func TestContentHash(t *testing.T) {
 
 func TestQuietHours(t *testing.T) {
 	t.Parallel()
-	days := [7]bool{false, true, true, true, true, true, true} // Monday to Saturday
-	rule := QuietHours{Hours: Hours{Start: 9 * time.Hour, End: 20 * time.Hour, Days: days}}
+	// Monday to Friday 09:00–21:00, Saturday 10:00–16:00, no Sunday.
+	week := Span{9 * time.Hour, 21 * time.Hour}
+	days := [7]Span{{}, week, week, week, week, week, {10 * time.Hour, 16 * time.Hour}}
+	rule := QuietHours{Hours: Hours{Days: days}}
 	sp, _ := time.LoadLocation("America/Sao_Paulo")
 	rb, _ := time.LoadLocation("America/Rio_Branco")
 	at := func(loc *time.Location, y int, mo time.Month, d, h, mi int) time.Time {
@@ -157,8 +159,11 @@ func TestQuietHours(t *testing.T) {
 		{"marketing at noon", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 12, 0), time.Time{}},
 		{"marketing at the opening minute", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 9, 0), time.Time{}},
 		{"marketing before the opening waits for it", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 7, 30), at(sp, 2026, 12, 3, 9, 0)},
-		{"marketing at the closing minute waits for the next day", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 20, 0), at(sp, 2026, 12, 4, 9, 0)},
-		{"Saturday evening waits over Sunday", promo, sampa, consent.Marketing, at(sp, 2026, 12, 5, 21, 0), at(sp, 2026, 12, 7, 9, 0)},
+		{"marketing a minute before closing", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 20, 59), time.Time{}},
+		{"marketing at the closing minute waits for the next day", promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 21, 0), at(sp, 2026, 12, 4, 9, 0)},
+		{"Friday night waits for Saturday's later opening", promo, sampa, consent.Marketing, at(sp, 2026, 12, 4, 22, 0), at(sp, 2026, 12, 5, 10, 0)},
+		{"Saturday 09:30 waits for 10:00", promo, sampa, consent.Marketing, at(sp, 2026, 12, 5, 9, 30), at(sp, 2026, 12, 5, 10, 0)},
+		{"Saturday afternoon waits over Sunday", promo, sampa, consent.Marketing, at(sp, 2026, 12, 5, 16, 0), at(sp, 2026, 12, 7, 9, 0)},
 		{"Sunday noon waits for Monday", promo, sampa, consent.Marketing, at(sp, 2026, 12, 6, 12, 0), at(sp, 2026, 12, 7, 9, 0)},
 		{"10:30 in São Paulo is 08:30 in Acre", promo, acre, consent.Marketing, at(sp, 2026, 12, 3, 10, 30), at(rb, 2026, 12, 3, 9, 0)},
 		{"an unknown category is marketing", promo, sampa, "", at(sp, 2026, 12, 3, 23, 0), at(sp, 2026, 12, 4, 9, 0)},
@@ -187,12 +192,15 @@ func TestQuietHours(t *testing.T) {
 	if !AtSendTime(rule) {
 		t.Error("quiet hours must run at send time too")
 	}
+	if d := (QuietHours{}).Check(context.Background(), cadenceMessage(t, promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 12, 0), nil)); d.Outcome != Allow {
+		t.Errorf("no open day must never hold a message forever: %+v", d)
+	}
 }
 
 func TestQuietHoursSpread(t *testing.T) {
 	t.Parallel()
-	days := [7]bool{true, true, true, true, true, true, true}
-	rule := QuietHours{Hours: Hours{Start: 9 * time.Hour, End: 20 * time.Hour, Days: days, Zone: "America/Sao_Paulo", Spread: 30 * time.Minute}}
+	d := Span{9 * time.Hour, 20 * time.Hour}
+	rule := QuietHours{Hours: Hours{Days: [7]Span{d, d, d, d, d, d, d}, Zone: "America/Sao_Paulo", Spread: 30 * time.Minute}}
 	sp, _ := time.LoadLocation("America/Sao_Paulo")
 	now := time.Date(2026, 12, 3, 2, 0, 0, 0, sp)
 	open := time.Date(2026, 12, 3, 9, 0, 0, 0, sp)

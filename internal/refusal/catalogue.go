@@ -152,11 +152,11 @@ var entries = []Entry{
 		Code: QuietHoursClosed, Key: "quiet_hours.closed", HTTPStatus: http.StatusBadRequest,
 		Text: map[Lang]Text{
 			PT: {"Fora do horário permitido: mensagem adiada",
-				"Não é uma recusa: a mensagem de marketing foi aceita e espera o horário permitido no fuso do destinatário (pelo número; por padrão 09:00–20:00, de segunda a sábado), e é enviada quando ele abre, em ritmo. O código aparece no registro da decisão, nunca como erro HTTP."},
+				"Não é uma recusa: a mensagem de marketing foi aceita e espera o horário permitido no fuso do destinatário (pelo número; por padrão 09:00–21:00 de segunda a sexta e 10:00–16:00 aos sábados), e é enviada quando ele abre, em ritmo. O código aparece no registro da decisão, nunca como erro HTTP."},
 			EN: {"Outside the allowed hours: message deferred",
-				"Not a refusal: the marketing message was accepted and waits for the allowed hours in the recipient's time zone (from the number; by default 09:00–20:00, Monday to Saturday), and is sent, paced, when they open. The code appears in the decision record, never as an HTTP error."},
+				"Not a refusal: the marketing message was accepted and waits for the allowed hours in the recipient's time zone (from the number; by default 09:00–21:00 Monday to Friday and 10:00–16:00 on Saturdays), and is sent, paced, when they open. The code appears in the decision record, never as an HTTP error."},
 			ES: {"Fuera del horario permitido: mensaje aplazado",
-				"No es un rechazo: el mensaje de marketing fue aceptado y espera el horario permitido en la zona horaria del destinatario (por el número; por defecto 09:00–20:00, de lunes a sábado), y se envía, de forma pausada, cuando se abre. El código aparece en el registro de la decisión, nunca como error HTTP."},
+				"No es un rechazo: el mensaje de marketing fue aceptado y espera el horario permitido en la zona horaria del destinatario (por el número; por defecto 09:00–21:00 de lunes a viernes y 10:00–16:00 los sábados), y se envía, de forma pausada, cuando se abre. El código aparece en el registro de la decisión, nunca como error HTTP."},
 		},
 	},
 }
