@@ -5,6 +5,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	// Zones must load on a bare machine (a scratch container) too: a zone
+	// that does not load would put a recipient on UTC.
+	_ "time/tzdata"
 
 	"github.com/nyaruka/phonenumbers"
 )
