@@ -123,6 +123,11 @@ const (
 var deliveryOnly = config.Policy{Consent: config.Off, Window: config.Off,
 	Frequency: &config.Frequency{Mode: config.Off}, QuietHours: &config.QuietHours{Mode: config.Off}}
 
+// allButCadence enforces every rule but the cadence ones, for the tests of
+// consent and opt-outs: they repeat a template to one person, at any hour
+// of the day the suite happens to run.
+var allButCadence = config.Policy{Frequency: deliveryOnly.Frequency, QuietHours: deliveryOnly.QuietHours}
+
 func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*config.Config)) *gatewayUnderTest {
 	t.Helper()
 	cfg := config.Default()

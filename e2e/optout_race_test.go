@@ -24,9 +24,7 @@ import (
 func TestOptOutStopsQueuedMessages(t *testing.T) {
 	hook := newTenantEndpoint(t, "tenant-secret-for-the-race")
 	g := startGateway(t, hook.srv.URL, hook.secret, func(c *config.Config) {
-		// Every rule but the cadence ones: the race sends one template
-		// many times to one person.
-		c.Policy = config.Policy{Frequency: deliveryOnly.Frequency, QuietHours: deliveryOnly.QuietHours}
+		c.Policy = allButCadence
 		c.Dispatch.ClaimBatch = 4
 		c.Senders[0].ThroughputMPS = 20
 	})
