@@ -48,6 +48,12 @@ func (l CadenceLimits) cadenceOf(m *policy.Message, id, waID, category string, n
 	return c
 }
 
+// sendCounter is a facts loader that keeps the sends this process
+// committed (Facts does).
+type sendCounter interface {
+	Counted(store.ContactSend)
+}
+
 // cadenceRefusal is the decision of a refusal the commit made.
 func cadenceRefusal(r store.CadenceRefusal, lang refusal.Lang) policy.Decision {
 	code := refusal.FrequencyCap

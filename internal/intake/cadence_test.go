@@ -30,10 +30,20 @@ var (
 // cadenceService is an intake over st with the cadence rules: the default
 // caps, the repeat guard and quiet hours.
 func cadenceService(t testing.TB, st store.Store, now func() time.Time, hours policy.Hours) (*intake.Service, *intake.Facts) {
+	return cadenceServiceReading(t, st, now, hours, true)
+}
+
+// cadenceServiceReading is cadenceService; with read false the facts know
+// only the sends this service committed, as the gateway runs, and the
+// commit's count is the only one that sees the rest.
+func cadenceServiceReading(t testing.TB, st store.Store, now func() time.Time, hours policy.Hours, read bool) (*intake.Service, *intake.Facts) {
 	t.Helper()
 	ledger := consent.New(st, consent.WithClock(now))
-	facts := intake.NewFacts(intake.FactsConfig{Consent: ledger, Windows: st, Sends: st, Now: now,
-		Lookback: func(string) time.Duration { return limits.Lookback() }})
+	fc := intake.FactsConfig{Consent: ledger, Windows: st, Now: now, Lookback: func(string) time.Duration { return limits.Lookback() }}
+	if read {
+		fc.Sends = st
+	}
+	facts := intake.NewFacts(fc)
 	svc, err := intake.New(intake.Config{
 		Store: st, Pipeline: policy.New(policy.DefaultRules("BR")...), Facts: facts, Now: now,
 		Rules:   policy.New(policy.Suppression{}, policy.Frequency{Caps: limits.Caps}, policy.Repeat{Within: limits.Repeat}, policy.QuietHours{Hours: hours}),
@@ -81,6 +91,12 @@ func wantRefused(t *testing.T, res intake.Result, code refusal.Code) {
 // the SQLite file, and a reopened gateway reads them; the virtual clock
 // frees the cap after its window.
 func TestCadenceAcrossRestart(t *testing.T) {
+	for _, read := range []bool{true, false} {
+		t.Run(fmt.Sprintf("facts_read_the_store=%v", read), func(t *testing.T) { testCadenceAcrossRestart(t, read) })
+	}
+}
+
+func testCadenceAcrossRestart(t *testing.T, read bool) {
 	clock := clocktest.New(time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC))
 	path := filepath.Join(t.TempDir(), "w.db")
 	box, _ := secret.NewBox(secret.NewKey())
@@ -94,7 +110,7 @@ func TestCadenceAcrossRestart(t *testing.T) {
 
 	st := open()
 	putSender(t, st, clock.Now())
-	svc, _ := cadenceService(t, st, clock.Now, allDay)
+	svc, _ := cadenceServiceReading(t, st, clock.Now, allDay, read)
 	for _, offer := range []string{"10%", "20%"} {
 		if res := accept(t, svc, promoTo(contact, offer)); res.Outcome != intake.Accepted {
 			t.Fatalf("offer %s: %+v", offer, res.Decision)
@@ -112,7 +128,7 @@ func TestCadenceAcrossRestart(t *testing.T) {
 
 	st = open()
 	defer st.Close()
-	svc, _ = cadenceService(t, st, clock.Now, allDay)
+	svc, _ = cadenceServiceReading(t, st, clock.Now, allDay, read)
 	res := accept(t, svc, promoTo(contact, "30%"))
 	wantRefused(t, res, refusal.FrequencyCap)
 	wantRefused(t, accept(t, svc, promoTo("+5521987654321", "10%")), refusal.FrequencyRepeat)
@@ -129,7 +145,7 @@ func TestCadenceAcrossRestart(t *testing.T) {
 		t.Fatalf("recorded refusals: %+v", decs)
 	}
 
-	svc, _ = cadenceService(t, st, clock.Now, allDay)
+	svc, _ = cadenceServiceReading(t, st, clock.Now, allDay, read)
 	clock.Advance(week - 2*time.Hour + time.Second) // the first send leaves the window
 	if res := accept(t, svc, promoTo(contact, "30%")); res.Outcome != intake.Accepted {
 		t.Fatalf("a week later: %+v", res.Decision)
@@ -155,7 +171,9 @@ func TestCadenceAcrossReplicas(t *testing.T) {
 		if i == 0 {
 			putSender(t, st, now)
 		}
-		svc, _ := cadenceService(t, st, clock, allDay)
+		// One replica reads the store for its facts, the other knows only
+		// its own commits: either way the commit's count decides.
+		svc, _ := cadenceServiceReading(t, st, clock, allDay, i == 0)
 		reps = append(reps, svc)
 	}
 	const perReplica = 10

@@ -466,11 +466,16 @@ func (s *Service) accept(ctx context.Context, req Request, m *policy.Message, sn
 		}
 		return Result{}, fmt.Errorf("intake: commit: %w", err)
 	}
-	if in.Cadence != nil && in.Cadence.Refused != "" && !in.Duplicate {
-		// Another message to this person committed first, perhaps on
-		// another replica, and took the last slot: nothing of this one
-		// was recorded.
-		return s.Refuse(ctx, req, m.WaID, cadenceRefusal(in.Cadence.Refused, req.Lang)), nil
+	if in.Cadence != nil && !in.Duplicate {
+		if in.Cadence.Refused != "" {
+			// Another message to this person committed first, perhaps on
+			// another replica, and took the last slot: nothing of this one
+			// was recorded.
+			return s.Refuse(ctx, req, m.WaID, cadenceRefusal(in.Cadence.Refused, req.Lang)), nil
+		}
+		if c, ok := s.facts.(sendCounter); ok {
+			c.Counted(in.Cadence.Row())
+		}
 	}
 	if in.Duplicate {
 		// Another request with this key, perhaps on another replica,

@@ -223,7 +223,10 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		}
 		return defaultCadence
 	}
-	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl, Sends: st,
+	// The cadence rules see the sends this process committed; the commit
+	// counts every replica's (see intake.FactsConfig.Sends): no store read
+	// per template on the hot path.
+	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
 		Lookback: func(tenantID string) time.Duration { return cadenceOf(tenantID).limits.Lookback() }}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}

@@ -15,16 +15,31 @@ type querier interface {
 
 // RecentSends implements store.Cadences.
 func (s *Store) RecentSends(ctx context.Context, tenantID, waID string, since time.Time) ([]store.ContactSend, error) {
-	out, err := recentSends(ctx, s.r, store.ContactKey{TenantID: tenantID, WaID: waID}, since)
+	s.recentOnce.Do(func() {
+		s.recent, s.recentErr = s.r.PrepareContext(context.WithoutCancel(ctx), recentQuery)
+	})
+	if s.recentErr != nil {
+		return nil, fmt.Errorf("sqlite: recent sends: %w", s.recentErr)
+	}
+	out, err := recentSends(ctx, stmtQuerier{s.recent}, store.ContactKey{TenantID: tenantID, WaID: waID}, since)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: recent sends: %w", err)
 	}
 	return out, nil
 }
 
+const recentQuery = `SELECT category, content_hash, message_id, sent_at FROM contact_sends
+	WHERE tenant_id = ? AND wa_id = ? AND sent_at >= ? ORDER BY sent_at, message_id`
+
+// stmtQuerier runs a prepared statement as a querier of its own query.
+type stmtQuerier struct{ st *sql.Stmt }
+
+func (q stmtQuerier) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return q.st.QueryContext(ctx, args...)
+}
+
 func recentSends(ctx context.Context, q querier, k store.ContactKey, since time.Time) ([]store.ContactSend, error) {
-	rows, err := q.QueryContext(ctx, `SELECT category, content_hash, message_id, sent_at FROM contact_sends
-		WHERE tenant_id = ? AND wa_id = ? AND sent_at >= ? ORDER BY sent_at, message_id`, k.TenantID, k.WaID, ms(since))
+	rows, err := q.QueryContext(ctx, recentQuery, k.TenantID, k.WaID, ms(since))
 	if err != nil {
 		return nil, err
 	}
@@ -56,14 +71,14 @@ func (s *Store) PruneContactSends(ctx context.Context, before time.Time) (int, e
 // transaction holds SQLite's write lock, so no other commit, from this
 // process or another, counts at the same time.
 type cadenceCheck struct {
-	tx     *sql.Tx
 	since  map[store.ContactKey]time.Time
 	recent map[store.ContactKey][]store.ContactSend
 	insert *sql.Stmt
+	read   *sql.Stmt
 }
 
 func newCadenceCheck(ctx context.Context, tx *sql.Tx, items []*store.Intake) (*cadenceCheck, error) {
-	c := &cadenceCheck{tx: tx, since: map[store.ContactKey]time.Time{}, recent: map[store.ContactKey][]store.ContactSend{}}
+	c := &cadenceCheck{since: map[store.ContactKey]time.Time{}, recent: map[store.ContactKey][]store.ContactSend{}}
 	for _, it := range items {
 		if cd := it.Cadence; cd != nil {
 			cd.Refused = ""
@@ -82,12 +97,18 @@ func newCadenceCheck(ctx context.Context, tx *sql.Tx, items []*store.Intake) (*c
 		return nil, err
 	}
 	c.insert = st
+	// One statement for the batch's reads: this runs on the single writer.
+	if c.read, err = tx.PrepareContext(ctx, recentQuery); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
 func (c *cadenceCheck) close() {
-	if c.insert != nil {
-		_ = c.insert.Close()
+	for _, st := range []*sql.Stmt{c.insert, c.read} {
+		if st != nil {
+			_ = st.Close()
+		}
 	}
 }
 
@@ -97,7 +118,7 @@ func (c *cadenceCheck) admit(ctx context.Context, cd *store.Cadence) error {
 	recent, ok := c.recent[k]
 	if !ok {
 		var err error
-		if recent, err = recentSends(ctx, c.tx, k, c.since[k]); err != nil {
+		if recent, err = recentSends(ctx, stmtQuerier{c.read}, k, c.since[k]); err != nil {
 			return fmt.Errorf("recent sends: %w", err)
 		}
 	}
