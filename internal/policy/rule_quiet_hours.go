@@ -97,7 +97,7 @@ func (r QuietHours) Check(_ context.Context, m *Message) Decision {
 	if next.IsZero() {
 		return Allowed() // no day allowed: configuration refuses this, but never hold forever
 	}
-	until := next.Add(r.spread(m)).UTC()
+	until := next.Add(r.spread(m, next)).UTC()
 	e := refusal.Must(refusal.QuietHoursClosed)
 	return Deferred(r.Name(), e.Key, fmt.Sprintf("%s, until %s (%s).", e.In(refusal.EN).Title,
 		until.In(loc).Format("2006-01-02 15:04"), loc), until)
@@ -112,13 +112,19 @@ func (r QuietHours) location(m *Message) *time.Location {
 
 // spread is the message's own offset past the opening: a hash of the
 // recipient and the content, so the same message gets the same time at intake
-// and at send time, and different messages spread evenly.
-func (r QuietHours) spread(m *Message) time.Duration {
-	if r.Hours.Spread < time.Second {
+// and at send time, and different messages spread evenly. It stays within
+// the opening day's hours, however short they are, or a message could
+// wake after closing time again and again.
+func (r QuietHours) spread(m *Message, open time.Time) time.Duration {
+	within := r.Hours.Spread
+	if day := r.Hours.Days[open.Weekday()]; day.End-day.Start < within {
+		within = day.End - day.Start
+	}
+	if within < time.Second {
 		return 0
 	}
 	h := fnv.New64a()
 	h.Write([]byte(m.WaID))
 	h.Write([]byte(ContentHash(m.Request)))
-	return time.Duration(h.Sum64() % uint64(r.Hours.Spread/time.Second) * uint64(time.Second))
+	return time.Duration(h.Sum64() % uint64(within/time.Second) * uint64(time.Second))
 }

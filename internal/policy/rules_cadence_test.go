@@ -220,6 +220,15 @@ func TestQuietHoursSpread(t *testing.T) {
 	if len(seen) < 100 {
 		t.Errorf("200 messages woke at only %d distinct seconds: not spread", len(seen))
 	}
+	// Hours shorter than the spread: every wake-up still falls inside them.
+	short := QuietHours{Hours: Hours{Days: [7]Span{{}, {}, {}, {}, {10 * time.Hour, 10*time.Hour + 5*time.Minute}, {}, {}}, Zone: "America/Sao_Paulo", Spread: time.Hour}}
+	for i := range 50 {
+		m := cadenceMessage(t, promo, fmt.Sprintf("55119%08d", 20000000+i), consent.Marketing, now, nil)
+		d := short.Check(context.Background(), m)
+		if local := d.Until.In(sp); d.Outcome != Defer || !short.Hours.Open(local) {
+			t.Fatalf("wake-up %v outside the five open minutes", local)
+		}
+	}
 	// The zone override holds for an Acre number too.
 	m := cadenceMessage(t, promo, "5568987654321", consent.Marketing, time.Date(2026, 12, 3, 9, 30, 0, 0, sp), nil)
 	if d := rule.Check(context.Background(), m); d.Outcome != Allow {
