@@ -34,7 +34,7 @@ type graphRefusal struct {
 // person writes PARAR to the business number and the signed webhook is
 // processed; erasure goes through the ledger.
 func TestConsentRefusalsThroughHTTP(t *testing.T) {
-	g := startGateway(t, "", "", func(c *config.Config) { c.Policy = config.Policy{} })
+	g := startGateway(t, "", "", func(c *config.Config) { c.Policy = allButCadence })
 	ctx := context.Background()
 	ledger := g.srv.Ledger()
 	// The template cache lists the WABA at start; until then a template
@@ -191,7 +191,7 @@ func TestConsentRefusalsThroughHTTP(t *testing.T) {
 // them afterwards, and a redelivered STOP does not confirm twice.
 func TestOptOutConfirmation(t *testing.T) {
 	g := startGateway(t, "", "", func(c *config.Config) {
-		c.Policy = config.Policy{}
+		c.Policy = allButCadence
 		c.Tenants[0].OptOut = &config.OptOut{Confirm: true}
 	})
 	s := g.srv.Simulator()
@@ -248,7 +248,7 @@ func TestOptOutConfirmation(t *testing.T) {
 // "SIM", quoting it, is recorded as the confirmed opt-in.
 func TestDoubleOptIn(t *testing.T) {
 	g := startGateway(t, "", "", func(c *config.Config) {
-		c.Policy = config.Policy{}
+		c.Policy = allButCadence
 		c.Tenants[0].DoubleOptIn = &config.DoubleOptIn{Template: "hello_world", Language: "en_US", PhoneNumberID: testPhoneNumberID}
 	})
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {

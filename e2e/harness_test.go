@@ -117,9 +117,16 @@ const (
 // deliveryOnly is the policy of the tests about delivery, durability and
 // dispatch: they send to many made-up numbers that never consented or
 // wrote, so the consent and window rules are off (suppression, which no
-// tenant can turn off, still runs). The tests of the rules themselves
-// enforce them.
-var deliveryOnly = config.Policy{Consent: config.Off, Window: config.Off}
+// tenant can turn off, still runs). They send the same template again and
+// again at any hour, so the cadence rules (caps, repeats, quiet hours) are
+// off too. The tests of the rules themselves enforce them.
+var deliveryOnly = config.Policy{Consent: config.Off, Window: config.Off,
+	Frequency: &config.Frequency{Mode: config.Off}, QuietHours: &config.QuietHours{Mode: config.Off}}
+
+// allButCadence enforces every rule but the cadence ones, for the tests of
+// consent and opt-outs: they repeat a template to one person, at any hour
+// of the day the suite happens to run.
+var allButCadence = config.Policy{Frequency: deliveryOnly.Frequency, QuietHours: deliveryOnly.QuietHours}
 
 func startGateway(t testing.TB, webhookURL, webhookSecret string, mutate func(*config.Config)) *gatewayUnderTest {
 	t.Helper()

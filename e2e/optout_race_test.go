@@ -24,7 +24,7 @@ import (
 func TestOptOutStopsQueuedMessages(t *testing.T) {
 	hook := newTenantEndpoint(t, "tenant-secret-for-the-race")
 	g := startGateway(t, hook.srv.URL, hook.secret, func(c *config.Config) {
-		c.Policy = config.Policy{}
+		c.Policy = allButCadence
 		c.Dispatch.ClaimBatch = 4
 		c.Senders[0].ThroughputMPS = 20
 	})

@@ -14,8 +14,10 @@ DATABASE=${DATABASE:-} # empty: SQLite; a postgres:// URL runs stages 1-3 on Pos
 PORT=18080; SIMPORT=18081; SINKPORT=18090
 PNID=100000000000001; WABA=200000000000001
 PNID2=100000000000002; WABA2=200000000000002   # the tenant with every compliance rule on
+PNID3=100000000000003; WABA3=200000000000003   # the tenant with only the cadence rules on
 KEY=wg_be0c4000be0c_benchkeybenchkeybenchkeybenchkey01
 KEY2=wg_be0c4000be0d_benchkeybenchkeybenchkeybenchkey02
+KEY3=wg_be0c4000be0e_benchkeybenchkeybenchkeybenchkey03
 CONTACTS=${CONTACTS:-100000}  # distinct contacts with consent on record, for stage 5
 META=bench-meta-token; APPSECRET=bench-app-secret; TSECRET=bench-tenant-secret
 
@@ -39,11 +41,15 @@ cat > "$work/cfg.json" <<JSON
   "graph": { "access_token": "$META", "app_secret": "$APPSECRET", "verify_token": "v" },
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": false },
   "tenants": [ { "id": "bench", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" },
-               { "id": "benchon", "api_keys": ["$KEY2"], "policy": { "consent": "enforce", "window": "enforce", "template": "enforce" } } ],
-  "policy": { "consent": "off", "window": "off" },
+               { "id": "benchon", "api_keys": ["$KEY2"], "policy": { "consent": "enforce", "window": "enforce", "template": "enforce" } },
+               { "id": "benchcad", "api_keys": ["$KEY3"],
+                 "frequency": { "mode": "enforce", "caps": { "marketing": { "max": 2, "per": "168h" }, "utility": { "max": 2, "per": "168h" } }, "repeat_within": "24h" },
+                 "quiet_hours": { "mode": "enforce", "start": "00:00", "end": "24:00", "days": ["sun","mon","tue","wed","thu","fri","sat"] } } ],
+  "policy": { "consent": "off", "window": "off", "frequency": { "mode": "off" }, "quiet_hours": { "mode": "off" } },
   "webhook_destinations": { "allow_loopback": true },
   "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 },
-               { "phone_number_id": "$PNID2", "waba_id": "$WABA2", "tenant_id": "benchon", "throughput_mps": 1000000 } ] }
+               { "phone_number_id": "$PNID2", "waba_id": "$WABA2", "tenant_id": "benchon", "throughput_mps": 1000000 },
+               { "phone_number_id": "$PNID3", "waba_id": "$WABA3", "tenant_id": "benchcad", "throughput_mps": 1000000 } ] }
 JSON
 
 "$bin" serve --config "$work/cfg.json" >"$work/serve.out" 2>"$work/serve.err" &
@@ -74,18 +80,20 @@ echo "== 3. acceptance latency at a fixed 1,000 messages/s (open loop)"
 "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$RATE_N" -c 256 --rate 1000 | sed 's/^/   /'
 
 echo
-echo "== 5. compliance rules on vs off, end to end: $N templates to $CONTACTS distinct contacts each"
+echo "== 5. compliance rules on vs off vs the cadence rules alone, end to end: $N templates to $CONTACTS distinct contacts each"
 "$bin" bench consent --config "$work/cfg.json" --tenant benchon --recipients "$CONTACTS" | sed 's/^/   /'
 sent_of() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk -v s="\"$1\"" 'index($0, "wabaguard_messages_sent_total{") == 1 && index($0, s) {v = $2} END {printf "%d", v + 0}'; }
-for run in off on; do
-  if [ "$run" = on ]; then key=$KEY2; pn=$PNID2; else key=$KEY; pn=$PNID; fi
+# cadence: caps, the repeat guard and quiet hours counted and checked on every message (hours
+# open all week so nothing waits; every contact gets one message, so nothing is refused)
+for run in off on cadence; do
+  case $run in on) key=$KEY2; pn=$PNID2 ;; cadence) key=$KEY3; pn=$PNID3 ;; *) key=$KEY; pn=$PNID ;; esac
   before=$(sent_of "$pn"); t0=$(now)
   "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$key" --phone-number-id "$pn" -n "$N" -c "$C" \
     --type template --template-name hello_world --template-language en_US --recipients "$CONTACTS" --progress 0 | grep -E "requests|errors|throughput" | sed 's/^/   /'
   target=$((before + N))
   for _ in $(seq 1 1200); do [ "$(sent_of "$pn")" -ge "$target" ] && break; sleep 0.05; done
   t1=$(now); got=$(( $(sent_of "$pn") - before ))
-  awk -v r="$run" -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   rules %-3s: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", r, n, b-a, n/(b-a)}'
+  awk -v r="$run" -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   rules %-7s: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", r, n, b-a, n/(b-a)}'
 done
 
 if [ -n "$DATABASE" ]; then exit 0; fi

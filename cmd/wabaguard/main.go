@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // quiet hours need every zone, on a machine without a zone database too
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -137,6 +137,10 @@ type TenantConfig struct {
 	// WebhookBatch is the most changes one forward POST carries (1 when
 	// 0, at most 100).
 	WebhookBatch int `json:"webhook_batch,omitempty"`
+	// Frequency and QuietHours override policy.frequency and
+	// policy.quiet_hours for this tenant.
+	Frequency  *Frequency  `json:"frequency,omitempty"`
+	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
 }
 
 // SenderConfig declares a sender (a business phone number).
@@ -361,6 +365,13 @@ func (c Config) Validate() error {
 		}
 		if _, err := content.ParseActions(t.Content); err != nil {
 			errs = append(errs, fmt.Errorf("tenants[%d].content: %w", i, err))
+		}
+		if p := t.Policy; p != nil && (p.Frequency != nil || p.QuietHours != nil) {
+			errs = append(errs, fmt.Errorf("tenants[%d].policy: set frequency and quiet_hours as tenants[%d].frequency and tenants[%d].quiet_hours", i, i, i))
+		}
+		if err := errors.Join(t.Frequency.validate(fmt.Sprintf("tenants[%d].frequency", i)),
+			t.QuietHours.validate(fmt.Sprintf("tenants[%d].quiet_hours", i))); err != nil {
+			errs = append(errs, err)
 		}
 		if t.WebhookBatch < 0 || t.WebhookBatch > MaxWebhookBatch {
 			errs = append(errs, fmt.Errorf("tenants[%d].webhook_batch %d is outside 0..%d", i, t.WebhookBatch, MaxWebhookBatch))

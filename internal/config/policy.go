@@ -36,6 +36,11 @@ type Policy struct {
 	// at intake, as a Go duration ("2s" when empty); send-time checks
 	// always read the store.
 	FactsTTL Duration `json:"facts_ttl,omitempty"`
+	// Frequency and QuietHours are every tenant's defaults (global policy
+	// only; a tenant sets its own as tenants[].frequency and
+	// tenants[].quiet_hours). See docs/cadence.md.
+	Frequency  *Frequency  `json:"frequency,omitempty"`
+	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
 }
 
 // Policy settings.
@@ -71,6 +76,7 @@ func (p *Policy) validate(where string) error {
 			}
 		}
 	}
+	errs = append(errs, p.Frequency.validate(where+".frequency"), p.QuietHours.validate(where+".quiet_hours"))
 	return errors.Join(errs...)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
 )
 
 // ConsentReader reads a contact's current consent.
@@ -41,6 +43,12 @@ type ContentChecker interface {
 	Check(ctx context.Context, tenantID string, m content.Message) content.Result
 }
 
+// SendsReader reads what a contact was sent lately that the cadence rules
+// count.
+type SendsReader interface {
+	RecentSends(ctx context.Context, tenantID, waID string, since time.Time) ([]store.ContactSend, error)
+}
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -66,7 +74,20 @@ type FactsConfig struct {
 	TTL time.Duration
 	// MaxEntries bounds the cache (100,000 when zero).
 	MaxEntries int
-	Now        func() time.Time
+	// Lookback gives a tenant's cadence window: a template's Facts.Recent
+	// holds the contact's counted sends within it (none when it is zero).
+	// They come from memory: the sends this process committed (Counted),
+	// kept for the window. That view is never more than the truth — sends
+	// are only added once committed — so a refusal the rules make on it is
+	// right; what it lacks (sends committed by another replica, or before
+	// a restart) the commit finds, since it counts again inside its
+	// transaction, and that is what makes a cap exact.
+	Lookback func(tenantID string) time.Duration
+	// Sends, when set, is read when memory has nothing of a contact, so the
+	// rules see other replicas' sends too; it costs a store read per
+	// template to a new contact (a campaign's every message).
+	Sends SendsReader
+	Now   func() time.Time
 }
 
 // Facts loads the facts the rules read, from memory where it can. It is
@@ -77,6 +98,7 @@ type Facts struct {
 	mu      sync.Mutex
 	consent map[string]cachedConsent // tenant \x00 wa_id →
 	windows map[string]time.Time     // sender \x00 wa_id → last inbound
+	sent    map[string][]policy.Sent // tenant \x00 wa_id → counted sends, oldest first
 }
 
 type cachedConsent struct {
@@ -98,7 +120,7 @@ func NewFacts(cfg FactsConfig) *Facts {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Facts{cfg: cfg, consent: map[string]cachedConsent{}, windows: map[string]time.Time{}}
+	return &Facts{cfg: cfg, consent: map[string]cachedConsent{}, windows: map[string]time.Time{}, sent: map[string][]policy.Sent{}}
 }
 
 // Load implements FactsLoader: consent from the cache (read through on a
@@ -194,7 +216,80 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 			}
 		}
 	}
+	// Only at intake: no send-time rule counts sends (the commit did).
+	if cached && f.cfg.Lookback != nil && m.Request != nil && m.Request.IsTemplate() {
+		if back := f.cfg.Lookback(m.TenantID); back > 0 {
+			recent, err := f.recent(ctx, m.TenantID, who, m.Now.Add(-back))
+			if err != nil {
+				return policy.Facts{}, err
+			}
+			out.Recent = recent
+		}
+	}
 	return out, nil
+}
+
+// recent returns a contact's counted sends at or after since: from memory,
+// or from the store when memory has none and a reader is configured.
+func (f *Facts) recent(ctx context.Context, tenantID, who string, since time.Time) ([]policy.Sent, error) {
+	k := tenantID + "\x00" + who
+	f.mu.Lock()
+	mem, ok := f.sent[k]
+	var out []policy.Sent
+	for _, s := range mem {
+		if !s.At.Before(since) {
+			out = append(out, s)
+		}
+	}
+	f.mu.Unlock()
+	if ok || f.cfg.Sends == nil {
+		return out, nil
+	}
+	rows, err := f.cfg.Sends.RecentSends(ctx, tenantID, who, since)
+	if err != nil {
+		return nil, fmt.Errorf("recent sends: %w", err)
+	}
+	out = make([]policy.Sent, len(rows))
+	for i, s := range rows {
+		out[i] = policy.Sent{Category: consent.Category(s.Category), ContentHash: s.ContentHash, At: s.At}
+	}
+	return out, nil
+}
+
+// Counted records a send the commit admitted, for the contact's next
+// message through this process.
+func (f *Facts) Counted(c store.ContactSend) {
+	if f.cfg.Lookback == nil {
+		return
+	}
+	back := f.cfg.Lookback(c.TenantID)
+	k := c.TenantID + "\x00" + c.WaID
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.sent[k]; !ok && len(f.sent) >= f.cfg.MaxEntries {
+		cut := f.cfg.Now().Add(-back)
+		for key, ss := range f.sent {
+			if len(ss) == 0 || ss[len(ss)-1].At.Before(cut) {
+				delete(f.sent, key)
+			}
+		}
+		if len(f.sent) >= f.cfg.MaxEntries {
+			clear(f.sent) // a cache: the commit still counts exactly
+		}
+	}
+	ss := f.sent[k]
+	// Drop what has left the window, then keep the order by time.
+	cut := c.At.Add(-back)
+	n := 0
+	for _, s := range ss {
+		if !s.At.Before(cut) {
+			ss[n] = s
+			n++
+		}
+	}
+	ss = append(ss[:n], policy.Sent{Category: consent.Category(c.Category), ContentHash: c.ContentHash, At: c.At})
+	slices.SortStableFunc(ss, func(a, b policy.Sent) int { return a.At.Compare(b.At) })
+	f.sent[k] = ss
 }
 
 // consentOf reads a person's consent under both their names, the latest

@@ -74,6 +74,10 @@ type Config struct {
 	// Stopped is the Graph error a send to a stopped sender is refused
 	// with; nil queues such sends (they wait for the sender's resume).
 	Stopped func(store.Sender) *wire.Error
+	// Cadence returns a tenant's frequency caps and repeat period; the
+	// commit checks them again inside its transaction and records each
+	// counted send (see store.Cadence). Nil counts nothing.
+	Cadence func(tenantID string) CadenceLimits
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
 	Now     func() time.Time
@@ -93,6 +97,7 @@ type Service struct {
 	locks     *keyLocks
 	senders   *senderCache
 	stopped   func(store.Sender) *wire.Error
+	cadence   func(string) CadenceLimits
 	commit    *batch.Committer[*store.Intake]
 	pending   sync.WaitGroup
 	closeOne  sync.Once
@@ -112,6 +117,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s.senders = newSenderCache(cfg.Store, cfg.SenderTTL)
 	s.stopped = cfg.Stopped
+	s.cadence = cfg.Cadence
 	if s.rules == nil {
 		s.rules = policy.New()
 	}
@@ -453,11 +459,26 @@ func (s *Service) accept(ctx context.Context, req Request, m *policy.Message, sn
 			TenantID: req.TenantID, Key: req.IdempotencyKey, StatusCode: http.StatusOK, Response: answer, CreatedAt: req.Now,
 		}
 	}
+	if m.Category == "" && s.cadence != nil {
+		// The gateway's own messages (m.Category set) are not counted.
+		in.Cadence = s.cadence(req.TenantID).cadenceOf(m, id, recipient, category, req.Now)
+	}
 	if err := s.commit.Submit(ctx, in); err != nil {
 		if ctx.Err() != nil {
 			return Result{}, ErrGone
 		}
 		return Result{}, fmt.Errorf("intake: commit: %w", err)
+	}
+	if in.Cadence != nil && !in.Duplicate {
+		if in.Cadence.Refused != "" {
+			// Another message to this person committed first, perhaps on
+			// another replica, and took the last slot: nothing of this one
+			// was recorded.
+			return s.Refuse(ctx, req, m.WaID, cadenceRefusal(in.Cadence.Refused, req.Lang)), nil
+		}
+		if c, ok := s.facts.(sendCounter); ok {
+			c.Counted(in.Cadence.Row())
+		}
 	}
 	if in.Duplicate {
 		// Another request with this key, perhaps on another replica,

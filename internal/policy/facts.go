@@ -30,6 +30,19 @@ type Facts struct {
 	Content *content.Result
 	// Lang is the language refusals are explained in.
 	Lang refusal.Lang
+	// Recent is what the tenant sent this contact lately that the cadence
+	// rules count (frequency caps, the repeat guard): accepted messages
+	// within the longest window the tenant configures, oldest first. Nil
+	// when the tenant counts nothing.
+	Recent []Sent
+}
+
+// Sent is one message accepted for a contact, as the cadence rules see it.
+type Sent struct {
+	Category consent.Category
+	// ContentHash is ContentHash of the message ("" when not a template).
+	ContentHash string
+	At          time.Time
 }
 
 // ConsentFacts is a contact's consent state: the latest record covering

@@ -192,4 +192,37 @@ var entries = []Entry{
 				"El gateway revisó esta plantilla y encontró problemas que harían que Meta la rechace, o que contarían como infracción de la empresa (como lenguaje promocional en una plantilla UTILITY). No se envió nada a Meta. Corrija cada punto listado abajo y envíela de nuevo; wabaguard check --template muestra el mismo resultado antes del envío."},
 		},
 	},
+	{
+		Code: FrequencyCap, Key: "frequency.cap", HTTPStatus: http.StatusBadRequest, Meta: 131049,
+		Text: map[Lang]Text{
+			PT: {"Limite de mensagens para este contato atingido",
+				"Esta pessoa já recebeu o número máximo de mensagens desta categoria que a empresa permite no período (por exemplo 2 de marketing em 7 dias). Mensagens demais levam a bloqueios e denúncias, que derrubam a qualidade do número. Envie depois que o período liberar, ou ajuste o limite na configuração do tenant."},
+			EN: {"Message cap for this contact reached",
+				"This person has already received the most messages of this category the business allows within the period (for example 2 marketing messages in 7 days). Too many messages lead to blocks and reports, which lower the number's quality. Send once the period frees up, or change the cap in the tenant's configuration."},
+			ES: {"Límite de mensajes para este contacto alcanzado",
+				"Esta persona ya recibió la cantidad máxima de mensajes de esta categoría que la empresa permite en el período (por ejemplo 2 de marketing en 7 días). Demasiados mensajes llevan a bloqueos y denuncias, que bajan la calidad del número. Envíe cuando el período se libere, o ajuste el límite en la configuración del tenant."},
+		},
+	},
+	{
+		Code: FrequencyRepeat, Key: "frequency.repeat", HTTPStatus: http.StatusBadRequest, Meta: 131049,
+		Text: map[Lang]Text{
+			PT: {"Conteúdo idêntico enviado há pouco a este contato",
+				"Esta pessoa já recebeu este mesmo template com os mesmos parâmetros dentro do período de repetição (24 horas por padrão). Uma repetição costuma ser um reenvio por engano e é vista como spam. Se foi de propósito, mude o conteúdo ou espere o período passar; para repetir um pedido com segurança use o cabeçalho Idempotency-Key."},
+			EN: {"Identical content sent to this contact recently",
+				"This person already received this same template with the same parameters within the repeat period (24 hours by default). A repeat is usually a resend by mistake and reads as spam. If it was meant, change the content or wait for the period to pass; to retry a request safely use the Idempotency-Key header."},
+			ES: {"Contenido idéntico enviado hace poco a este contacto",
+				"Esta persona ya recibió esta misma plantilla con los mismos parámetros dentro del período de repetición (24 horas por defecto). Una repetición suele ser un reenvío por error y se percibe como spam. Si fue a propósito, cambie el contenido o espere a que pase el período; para reintentar una solicitud con seguridad use el encabezado Idempotency-Key."},
+		},
+	},
+	{
+		Code: QuietHoursClosed, Key: "quiet_hours.closed", HTTPStatus: http.StatusBadRequest,
+		Text: map[Lang]Text{
+			PT: {"Fora do horário permitido: mensagem adiada",
+				"Não é uma recusa: a mensagem de marketing foi aceita e espera o horário permitido no fuso do destinatário (pelo número; por padrão 09:00–21:00 de segunda a sexta e 10:00–16:00 aos sábados), e é enviada quando ele abre, em ritmo. O código aparece no registro da decisão, nunca como erro HTTP."},
+			EN: {"Outside the allowed hours: message deferred",
+				"Not a refusal: the marketing message was accepted and waits for the allowed hours in the recipient's time zone (from the number; by default 09:00–21:00 Monday to Friday and 10:00–16:00 on Saturdays), and is sent, paced, when they open. The code appears in the decision record, never as an HTTP error."},
+			ES: {"Fuera del horario permitido: mensaje aplazado",
+				"No es un rechazo: el mensaje de marketing fue aceptado y espera el horario permitido en la zona horaria del destinatario (por el número; por defecto 09:00–21:00 de lunes a viernes y 10:00–16:00 los sábados), y se envía, de forma pausada, cuando se abre. El código aparece en el registro de la decisión, nunca como error HTTP."},
+		},
+	},
 }

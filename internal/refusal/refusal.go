@@ -54,6 +54,13 @@ const (
 	ContentClassifier Code = 470144
 	// Template lint: a template creation refused before it reaches Meta.
 	TemplateLintRejected Code = 470150
+	// Cadence: per-contact caps, the repeat guard and quiet hours.
+	FrequencyCap    Code = 470160
+	FrequencyRepeat Code = 470161
+	// QuietHoursClosed names the deferral of a marketing message outside
+	// the recipient's allowed hours. It is never an HTTP error: the message
+	// is accepted and waits; the code is what the decision record says.
+	QuietHoursClosed Code = 470165
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

@@ -19,7 +19,7 @@ func TestEveryCodeHasAnEntry(t *testing.T) {
 	codes := []Code{OptedOut, OptedOutMarketing, Erased, NoConsent, Unconfirmed, WindowClosed,
 		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams,
 		ContentScam, ContentProhibited, ContentRestricted, ContentStructure, ContentClassifier,
-		TemplateLintRejected}
+		TemplateLintRejected, FrequencyCap, FrequencyRepeat, QuietHoursClosed}
 	if len(codes) != len(entries) {
 		t.Fatalf("%d code constants, %d entries: keep them one to one", len(codes), len(entries))
 	}

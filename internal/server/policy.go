@@ -38,6 +38,9 @@ type compliance struct {
 	// tenant's actions; the template lint runs it too.
 	content        *content.Checker
 	contentActions func(tenantID string) content.Actions
+	// keepSends is how long counted sends are kept: the longest window
+	// any tenant's caps or repeat guard look back (zero: nothing counted).
+	keepSends time.Duration
 }
 
 // confirm queues the reply confirming an opt-out, through the intake.
@@ -126,8 +129,10 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 }
 
 // factRules returns the fact rules a policy enforces, in order: the
-// cheapest and most final refusals first. Suppression is always on.
-func factRules(p config.Policy, doubleOptIn bool, actions content.Actions) *policy.Pipeline {
+// cheapest and most final refusals first. Suppression is always on. The
+// cadence rules come last, quiet hours after the caps: a deferral ends the
+// pipeline, and a message over its cap must be refused, not deferred.
+func factRules(p config.Policy, doubleOptIn bool, actions content.Actions, cad cadence) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
@@ -141,7 +146,50 @@ func factRules(p config.Policy, doubleOptIn bool, actions content.Actions) *poli
 	if config.Enforces(p.Window) {
 		rules = append(rules, policy.Window{})
 	}
+	if len(cad.limits.Caps) > 0 {
+		rules = append(rules, policy.Frequency{Caps: cad.limits.Caps})
+	}
+	if cad.limits.Repeat > 0 {
+		rules = append(rules, policy.Repeat{Within: cad.limits.Repeat})
+	}
+	if cad.quiet != nil {
+		rules = append(rules, policy.QuietHours{Hours: *cad.quiet})
+	}
 	return policy.New(rules...)
+}
+
+// cadence is a tenant's frequency caps, repeat guard and quiet hours.
+type cadence struct {
+	limits intake.CadenceLimits
+	quiet  *policy.Hours // nil when off
+}
+
+// cadenceFor resolves a tenant's cadence rules from the configuration
+// ("" for the defaults of tenants the file does not declare).
+func cadenceFor(cfg config.Config, tenantID string) cadence {
+	var out cadence
+	if f := cfg.FrequencyFor(tenantID); f.Enforced {
+		out.limits.Repeat = f.RepeatWithin
+		for cat, c := range f.Caps {
+			if c.Max > 0 && c.Per > 0 {
+				if out.limits.Caps == nil {
+					out.limits.Caps = map[consent.Category]policy.Cap{}
+				}
+				out.limits.Caps[consent.Category(cat)] = policy.Cap{Max: c.Max, Per: c.Per}
+			}
+		}
+	}
+	if q := cfg.QuietHoursFor(tenantID); q.Enforced {
+		h := &policy.Hours{Zone: q.ZoneOverride, Fallback: q.DefaultZone, Spread: q.Spread}
+		if h.Fallback == "" && cfg.DefaultRegion == "BR" {
+			h.Fallback = phone.BrazilDefaultZone
+		}
+		for i, d := range q.Days {
+			h.Days[i] = policy.Span{Start: d.Start, End: d.End}
+		}
+		out.quiet = h
+	}
+	return out
 }
 
 // buildCompliance assembles the intake: the request rules, the facts loader
@@ -181,8 +229,26 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		copts = append(copts, content.WithClassifier(cls))
 	}
 	c.content = content.New(copts...)
+	cadences := map[string]cadence{}
+	defaultCadence := cadenceFor(cfg, "")
+	c.keepSends = defaultCadence.limits.Lookback()
+	for _, t := range cfg.Tenants {
+		cad := cadenceFor(cfg, t.ID)
+		cadences[t.ID] = cad
+		c.keepSends = max(c.keepSends, cad.limits.Lookback())
+	}
+	cadenceOf := func(tenantID string) cadence {
+		if cad, ok := cadences[tenantID]; ok {
+			return cad
+		}
+		return defaultCadence
+	}
+	// The cadence rules see the sends this process committed; the commit
+	// counts every replica's (see intake.FactsConfig.Sends): no store read
+	// per template on the hot path.
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
-		Content: c.content, Logger: log.With("component", "content")}
+		Content: c.content, Logger: log.With("component", "content"),
+		Lookback: func(tenantID string) time.Duration { return cadenceOf(tenantID).limits.Lookback() }}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -194,14 +260,12 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	perTenant := map[string]*policy.Pipeline{}
 	tenantActions := map[string]content.Actions{}
 	for _, t := range cfg.Tenants {
-		if t.Policy != nil || t.DoubleOptIn != nil || t.Content != nil {
-			actions, err := cfg.ContentActionsFor(t.ID)
-			if err != nil {
-				return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
-			}
-			tenantActions[t.ID] = actions
-			perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil, actions)
+		actions, err := cfg.ContentActionsFor(t.ID)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
 		}
+		tenantActions[t.ID] = actions
+		perTenant[t.ID] = factRules(cfg.PolicyFor(t.ID), t.DoubleOptIn != nil, actions, cadences[t.ID])
 	}
 	c.contentActions = func(tenantID string) content.Actions {
 		if a, ok := tenantActions[tenantID]; ok {
@@ -212,7 +276,8 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	in, err := intake.New(intake.Config{
 		Store:       st,
 		Pipeline:    policy.New(policy.DefaultRules(cfg.DefaultRegion)...),
-		Rules:       factRules(cfg.Policy, false, defaultActions),
+		Rules:       factRules(cfg.Policy, false, defaultActions, defaultCadence),
+		Cadence:     func(tenantID string) intake.CadenceLimits { return cadenceOf(tenantID).limits },
 		TenantRules: perTenant,
 		Facts:       c.facts,
 		Stopped:     dispatch.StoppedSendError,
@@ -228,7 +293,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	for id, p := range perTenant {
 		sendRules[id] = intake.SendTimeRules(p)
 	}
-	defaultSend := intake.SendTimeRules(factRules(cfg.Policy, false, defaultActions))
+	defaultSend := intake.SendTimeRules(factRules(cfg.Policy, false, defaultActions, defaultCadence))
 	c.sendTime = sendTimeStage{intake.NewSendTime(c.facts, func(tenantID string) *policy.Pipeline {
 		if p, ok := sendRules[tenantID]; ok {
 			return p
@@ -402,4 +467,28 @@ func EraseContactData(ctx context.Context, st store.Store, tenantID, waID string
 		}
 	}
 	return st.EraseContact(ctx, tenantID, ids, int(refusal.Erased), time.Now())
+}
+
+// pruneContactSends deletes counted sends older than every window that
+// counts them, hourly: the table holds days of sends, not history.
+func pruneContactSends(ctx context.Context, st store.Cadences, keep time.Duration, log *slog.Logger) error {
+	if keep <= 0 {
+		return nil
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		// A day past the longest window: a tenant's window may grow on a
+		// restart, and counts just outside it cost nothing.
+		if n, err := st.PruneContactSends(ctx, time.Now().Add(-keep-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("pruning counted sends", "err", err)
+		} else if n > 0 {
+			log.Info("pruned counted sends", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

@@ -491,6 +491,9 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("queue depth", s.watchQueueDepth)
 	runBack("templates", s.tmplSync.Run)
 	runBack("content classifier", func(ctx context.Context) error { s.classifier.Run(ctx); return nil })
+	runBack("contact sends prune", func(ctx context.Context) error {
+		return pruneContactSends(ctx, s.store, s.compliance.keepSends, s.log.With("component", "cadence"))
+	})
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)

@@ -34,6 +34,7 @@ type Store interface {
 	Erasure
 	Users
 	ContentModels
+	Cadences
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -235,6 +236,8 @@ type ErasureReport struct {
 	// named the person on one of the tenant's numbers: blanked. The
 	// delivery's dedupe key is kept, so Meta's redelivery is still known.
 	Deliveries int
+	// Sends are the contact's counted sends (frequency caps), deleted.
+	Sends int
 }
 
 // Erasure removes a person's personal data from the outbox and webhook

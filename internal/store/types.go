@@ -194,6 +194,9 @@ type Intake struct {
 	Decision    Decision     // always stored
 	Idempotency *Idempotency // nil without an Idempotency-Key
 	Duplicate   bool         // set by CommitIntake: the key was already stored
+	// Cadence, when set, is checked and recorded in the commit; a refusal
+	// (Cadence.Refused) records nothing of the intake.
+	Cadence *Cadence
 }
 
 // Outcome is the result of one dispatch attempt.

@@ -30,6 +30,7 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 			{&rep.Inbound, `UPDATE inbound_messages SET body = ''::bytea WHERE wa_from = ANY($1) AND length(body) > 0
 				AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = $2)`, []any{ids, tenantID}},
 			{&rep.Windows, `DELETE FROM windows WHERE wa_id = ANY($1) AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = $2)`, []any{ids, tenantID}},
+			{&rep.Sends, `DELETE FROM contact_sends WHERE tenant_id = $1 AND wa_id = ANY($2)`, []any{tenantID, ids}},
 			{&rep.Identities, `DELETE FROM identities WHERE tenant_id = $1 AND (wa_id = ANY($2) OR user_id = ANY($2))`, []any{tenantID, ids}},
 		}
 		// The JSON string "<id>" exactly: a wa_id, recipient_id, from or

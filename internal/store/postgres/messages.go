@@ -88,6 +88,10 @@ func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
 				live = append(live, it)
 			}
 		}
+		live, err := admitCadences(ctx, tx, live)
+		if err != nil {
+			return err
+		}
 		if err := insertMessages(ctx, tx, live); err != nil {
 			return err
 		}

@@ -30,6 +30,7 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 				{&rep.Inbound, `UPDATE inbound SET body = X'' WHERE from_wa_id = ? AND length(body) > 0
 					AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
 				{&rep.Windows, `DELETE FROM windows WHERE wa_id = ? AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
+				{&rep.Sends, `DELETE FROM contact_sends WHERE tenant_id = ? AND wa_id = ?`, []any{tenantID, id}},
 				{&rep.Identities, `DELETE FROM identities WHERE tenant_id = ? AND (wa_id = ? OR user_id = ?)`, []any{tenantID, id, id}},
 				// The JSON string "<id>" exactly: a wa_id, recipient_id, from
 				// or user_id value, never a part of another number.

@@ -26,6 +26,11 @@ func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
 			return fmt.Errorf("sqlite: commit intake: %w", err)
 		}
 		defer idem.Close()
+		cad, err := newCadenceCheck(ctx, tx, items)
+		if err != nil {
+			return fmt.Errorf("sqlite: commit intake: cadence: %w", err)
+		}
+		defer cad.close()
 		// Seq and decision ids are assigned here rather than read back per
 		// row, so rows can go in multi-row statements. The transaction
 		// holds SQLite's write lock from BEGIN, so MAX+1 cannot race.
@@ -57,6 +62,21 @@ func (s *Store) CommitIntake(ctx context.Context, items []*store.Intake) error {
 				}
 				if n == 0 {
 					it.Duplicate = true
+					continue
+				}
+			}
+			if c := it.Cadence; c != nil && it.Message != nil {
+				if err := cad.admit(ctx, c); err != nil {
+					return fmt.Errorf("sqlite: commit intake: %w", err)
+				}
+				if c.Refused != "" {
+					// Nothing of it stays: the caller records the refusal,
+					// and a retry with the same key is decided afresh.
+					if k := it.Idempotency; k != nil {
+						if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE tenant_id = ? AND key = ?`, k.TenantID, k.Key); err != nil {
+							return fmt.Errorf("sqlite: commit intake: idempotency: %w", err)
+						}
+					}
 					continue
 				}
 			}

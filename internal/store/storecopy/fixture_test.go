@@ -117,6 +117,10 @@ func buildFixture(t *testing.T) *fixture {
 			if i%7 == 0 {
 				it.Decision.Outcome, it.Decision.Rule, it.Decision.Until = store.OutcomeDefer, "quiet-hours", at.Add(time.Hour)
 			}
+			if m.Category == "marketing" {
+				it.Cadence = &store.Cadence{TenantID: tenant, WaID: m.WaID, Category: m.Category, MessageID: id,
+					ContentHash: fmt.Sprintf("%032x", i), At: at, CapMax: 2, CapSince: at.Add(-7 * 24 * time.Hour)}
+			}
 		}
 		if i%4 == 0 {
 			it.Idempotency = &store.Idempotency{TenantID: tenant, Key: fmt.Sprintf("idem-%d", i), StatusCode: 200,

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 13
+const schemaVersion = 14
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -195,6 +195,18 @@ var tables = []table{
 			{"created_at", "created_at", kTime},
 		},
 		key: []int{0, 1},
+	},
+	{
+		src: "contact_sends", dst: "contact_sends",
+		cols: []column{
+			{"message_id", "message_id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"category", "category", kText},
+			{"content_hash", "content_hash", kText},
+			{"sent_at", "sent_at", kTime},
+		},
+		key: []int{0},
 	},
 	{
 		src: "deliveries", dst: "deliveries",

@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 		{"ContentModels", testContentModels},
+		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

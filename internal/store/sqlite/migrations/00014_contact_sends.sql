@@ -1,0 +1,18 @@
+-- +goose Up
+-- What each contact was sent that the cadence rules count (per-category
+-- caps, the identical-content guard): one row per accepted message that a
+-- tenant's caps or repeat guard cover, written in the intake's commit.
+-- Rows older than the longest window are pruned.
+CREATE TABLE contact_sends (
+    message_id   TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL,
+    wa_id        TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    sent_at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX contact_sends_contact ON contact_sends (tenant_id, wa_id, sent_at);
+CREATE INDEX contact_sends_age ON contact_sends (sent_at);
+
+-- +goose Down
+DROP TABLE contact_sends;
