@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -120,6 +121,10 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		react.FailCode = wire.CodeWindowClosed
 	case d.Category == "MARKETING" && ns.waba.optedOutOf(waID):
 		react.FailCode = wire.CodeMarketingStopped
+	case d.Category == "MARKETING" && phone.Region(waID) == "US":
+		// Since April 1, 2025 marketing templates are not delivered to US
+		// numbers: accepted, then failed like the per-user limit.
+		react.FailCode = wire.CodeEcosystem
 	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.countRecipient(waID, now):
 		react.FailCode = wire.CodeSpamRateLimit
 	default:
@@ -192,6 +197,9 @@ func (s *Sim) applyReaction(ns *numberState, d Delivery, react Reaction) {
 		// The reply opens the service window as soon as it is decided; the
 		// webhook about it follows after delivery.
 		ns.csw[d.To] = d.At
+		if s.cfg.Limits.Throughput {
+			ns.meter(d.At) // the reply counts against the number's throughput
+		}
 		s.queueInbound(ns, d.To, newWamid(ns.rng), react.Reply, "", d.At.Add(s.cfg.Webhooks.DeliveredDelay))
 	}
 }
