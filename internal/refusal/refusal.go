@@ -45,6 +45,9 @@ const (
 	TemplatePaused      Code = 470132
 	TemplateDisabled    Code = 470133
 	TemplateParams      Code = 470134
+
+	// Pacing and Meta's per-user marketing limits.
+	USMarketing Code = 470175
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

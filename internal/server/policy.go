@@ -123,6 +123,8 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 // cheapest and most final refusals first. Suppression is always on.
 func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
+	// Meta does not deliver marketing to US numbers: always refused.
+	rules = append(rules, policy.USMarketing{})
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
 	}
