@@ -85,7 +85,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Templates", testTemplates},
 		{"Identities", testIdentities},
 		{"EraseContact", testEraseContact},
-		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
+		{"ByRecipient", testByRecipient}, {"LastFailedWith", testLastFailedWith}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 	}
 	for _, tc := range tests {
