@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Policy chooses which of the compliance rules that read facts are
@@ -20,6 +21,10 @@ type Policy struct {
 	// at intake, as a Go duration ("2s" when empty); send-time checks
 	// always read the store.
 	FactsTTL Duration `json:"facts_ttl,omitempty"`
+	// MarketingHold is how long marketing to a person waits after Meta
+	// failed one with 131049, the per-user marketing limit ("24h" when
+	// empty, Meta's minimum). See docs/pacing.md.
+	MarketingHold Duration `json:"marketing_hold,omitempty"`
 }
 
 // Policy settings.
@@ -41,6 +46,9 @@ func (p *Policy) validate(where string) error {
 			errs = append(errs, fmt.Errorf("%s.%s %q is not enforce or off", where, f.name, f.v))
 		}
 	}
+	if h := p.MarketingHold.D(); h != 0 && h < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("%s.marketing_hold %s is under 24h, the least Meta asks after a 131049", where, h))
+	}
 	return errors.Join(errs...)
 }
 
@@ -60,6 +68,9 @@ func (c Config) PolicyFor(tenantID string) Policy {
 		}
 		if t.Policy.Template != "" {
 			p.Template = t.Policy.Template
+		}
+		if t.Policy.MarketingHold != 0 {
+			p.MarketingHold = t.Policy.MarketingHold
 		}
 	}
 	return p

@@ -9,6 +9,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // ConsentReader reads a contact's current consent.
@@ -33,6 +34,16 @@ type TemplateReader interface {
 	TemplateFacts(m *policy.Message) *policy.TemplateFacts
 }
 
+// FailureReader tells when a tenant's latest message to a person (any of
+// their aliases) failed with a Graph code, after since.
+type FailureReader interface {
+	LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error)
+}
+
+// marketingLookback is how far back the loader looks for a 131049: longer
+// than any marketing hold a tenant may set.
+const marketingLookback = 7 * 24 * time.Hour
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -43,6 +54,10 @@ type FactsConfig struct {
 	// Identities is optional: with it, consent recorded under a person's
 	// other name (number or BSUID) counts too.
 	Identities IdentityReader
+	// Failures is optional: with it, marketing templates carry when Meta
+	// last failed one to the person with 131049 (MarketingLimitedAt),
+	// read from the store so that every replica sees it.
+	Failures FailureReader
 	// TTL bounds how long a contact's consent is served from memory
 	// without a store read (2 s when zero). Changes made through this
 	// process's ledger and webhooks reach the cache at once (Forget); the
@@ -162,6 +177,14 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 	}
 	if f.cfg.Templates != nil {
 		out.Template = f.cfg.Templates.TemplateFacts(m)
+	}
+	if f.cfg.Failures != nil && m.WaID != "" && m.Request != nil && m.Request.IsTemplate() &&
+		(out.Template == nil || out.Template.Category == "" || out.Template.Category == consent.Marketing) {
+		at, err := f.cfg.Failures.LastFailedWith(ctx, m.TenantID, phone.Number{WaID: m.WaID}.Aliases(), wire.CodeEcosystem, now.Add(-marketingLookback))
+		if err != nil {
+			return policy.Facts{}, fmt.Errorf("marketing limit: %w", err)
+		}
+		out.MarketingLimitedAt = at
 	}
 	return out, nil
 }

@@ -26,6 +26,11 @@ type Facts struct {
 	Template *TemplateFacts
 	// Lang is the language refusals are explained in.
 	Lang refusal.Lang
+	// MarketingLimitedAt is when Meta last failed a marketing template to
+	// this person with 131049 (the per-user marketing limit) within the
+	// loader's lookback; zero when it did not, or when the message is no
+	// marketing template (the loader reads it only for those).
+	MarketingLimitedAt time.Time
 }
 
 // ConsentFacts is a contact's consent state: the latest record covering

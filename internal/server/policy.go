@@ -123,8 +123,9 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 // cheapest and most final refusals first. Suppression is always on.
 func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
-	// Meta does not deliver marketing to US numbers: always refused.
-	rules = append(rules, policy.USMarketing{})
+	// Meta does not deliver marketing to US numbers: always refused; and
+	// marketing to a person Meta capped (131049) waits out the hold.
+	rules = append(rules, policy.USMarketing{}, policy.MarketingHold{Hold: p.MarketingHold.D()})
 	if config.Enforces(p.Template) {
 		rules = append(rules, policy.Template{})
 	}
@@ -164,6 +165,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 			}
 		}))
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl}
+	fc.Failures = st // 131049 failures, for the marketing hold
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
