@@ -129,6 +129,9 @@ func benchPacing(b *testing.B, stores []store.Store, senders []benchSender) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	for _, m := range ms {
+		b.Logf("replica %s dispatches %v", m.cfg.Owner, m.Owned())
+	}
 	// The campaigns, all due at once a little later, once committed.
 	due := time.Now().Add(3 * time.Second)
 	want := map[string]int{}
