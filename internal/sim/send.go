@@ -60,6 +60,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 	if req.Text != nil {
 		d.Text = req.Text.Body
 	}
+	var sentTemplate *template
 	if req.IsTemplate() {
 		t := req.Template
 		lang := ""
@@ -67,6 +68,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 			lang = t.Language.Code
 		}
 		tm := ns.waba.findTemplate(t.Name, lang)
+		sentTemplate = tm
 		now := s.clock.Now()
 		st := ""
 		if tm != nil {
@@ -138,7 +140,11 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		Seq: s.seq.Add(1), PhoneNumberID: d.PhoneNumberID, To: req.To, WaID: waID, Type: d.Type,
 		Body: d.Text, MessageID: d.MessageID, Time: now, FailCode: react.FailCode,
 	})
-	if s.webhooksOn() {
+	if react.FailCode == 0 && sentTemplate != nil && ns.waba.pace(sentTemplate, heldSend{ns: ns, d: d, req: req, react: react}) {
+		// Paced and over the threshold: held for quality assessment, its
+		// statuses wait for ReleaseHeld or a pause.
+		react.MessageStatus = wire.MessageStatusHeld
+	} else if s.webhooksOn() {
 		s.planStatuses(ns, d, req, react)
 	}
 	ns.mu.Unlock()
