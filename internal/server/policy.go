@@ -127,7 +127,10 @@ func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
 	// marketing to a person Meta capped (131049) waits out the hold.
 	rules = append(rules, policy.USMarketing{}, policy.MarketingHold{Hold: p.MarketingHold.D()})
 	if config.Enforces(p.Template) {
-		rules = append(rules, policy.Template{})
+		// TemplatePause holds queued messages of a template paused
+		// since their acceptance (it only acts at send time: at intake
+		// Template refuses first).
+		rules = append(rules, policy.Template{}, policy.TemplatePause{})
 	}
 	if config.Enforces(p.Consent) {
 		rules = append(rules, policy.Consent{Confirmed: doubleOptIn})
