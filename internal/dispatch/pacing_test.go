@@ -188,13 +188,15 @@ func TestPacingOneBusyRecipient(t *testing.T) {
 		n, nBusy := scenarioSize()
 		tos := distinct(n)
 		var mixed []string
+		added := 0
 		for i, to := range tos {
 			mixed = append(mixed, to)
-			if i%(n/nBusy) == 0 && len(mixed) < n+nBusy {
+			if i%(n/nBusy) == 0 && added < nBusy {
 				mixed = append(mixed, busy)
+				added++
 			}
 		}
-		for len(mixed) < n+nBusy {
+		for ; added < nBusy; added++ {
 			mixed = append(mixed, busy)
 		}
 		run := runPacing(t, 80, mixed)
