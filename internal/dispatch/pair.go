@@ -25,6 +25,12 @@ const (
 	// the gateway decided to send it, and a message that arrives before the
 	// repayment is over, outside a burst, is refused.
 	pairSlotMargin = 1500 * time.Millisecond
+	// pairAsideSpread bounds how far past a busy recipient's next slot its
+	// set-aside messages are spread: the ones that cannot go at the slot
+	// come due a slot's worth apart instead of all at once, so a backlog to
+	// one person is not claimed and put back again every 6 s, and none waits
+	// long beyond its turn (an opt-out still reaches each within it).
+	pairAsideSpread = 30 * time.Second
 	// pairPruneEvery is how many decisions pass between sweeps of idle
 	// recipients: the map holds only recipients still repaying a burst.
 	pairPruneEvery = 1024
@@ -56,6 +62,9 @@ type pairState struct {
 	repaid   time.Time // no debt from then on
 	burstEnd time.Time // sends inside the current burst until then
 	n        int       // messages in the current burst
+	// aside counts the messages set aside for the slot asideFor.
+	aside    int
+	asideFor time.Time
 }
 
 // newPairLimiter returns the limiter of a loop started at now; burst is the
@@ -90,11 +99,29 @@ func (p *pairLimiter) Reserve(to string, now time.Time) time.Time {
 	case now.Before(s.burstEnd) && s.n < p.burst && !now.Before(p.noBurstUntil):
 		// Inside the current burst.
 	default:
-		return s.repaid.Add(pairSlotMargin)
+		return p.setAside(s, now)
 	}
 	s.repaid = s.repaid.Add(pairInterval)
 	s.n++
 	return time.Time{}
+}
+
+// setAside returns when a message to a busy recipient is due again: the
+// recipient's next slot for as many as a slot takes (a burst, or one
+// during the cautious start), a slot later for the next as many, and so on
+// up to pairAsideSpread. p.mu is held.
+func (p *pairLimiter) setAside(s *pairState, now time.Time) time.Time {
+	slot := s.repaid.Add(pairSlotMargin)
+	if !s.asideFor.Equal(slot) {
+		s.asideFor, s.aside = slot, 0
+	}
+	perSlot := p.burst
+	if now.Before(p.noBurstUntil) {
+		perSlot = 1
+	}
+	k := s.aside
+	s.aside++
+	return slot.Add(min(time.Duration(k/perSlot)*pairInterval, pairAsideSpread))
 }
 
 // Release gives back the reservation of a message to to that did not

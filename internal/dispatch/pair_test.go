@@ -37,8 +37,8 @@ func TestPairLimiterBurstAndRepayment(t *testing.T) {
 			for range tc.sends {
 				if n := p.Reserve("a", t0); n.IsZero() {
 					went++
-				} else {
-					next = n
+				} else if next.IsZero() {
+					next = n // the first set aside is due at the slot
 				}
 			}
 			if went != tc.wantNow {
@@ -58,6 +58,22 @@ func TestPairLimiterBurstAndRepayment(t *testing.T) {
 				t.Fatal("a was not free at its slot")
 			}
 		})
+	}
+}
+
+// TestPairLimiterSpreadsSetAside: messages that cannot go at a busy
+// recipient's next slot come due a slot's worth apart, up to a bound, so a
+// backlog to one person is not put back all at once every time.
+func TestPairLimiterSpreadsSetAside(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	p := newPairLimiter(0, t0) // cautious start: one per slot
+	p.Reserve("a", t0)
+	slot := t0.Add(pairInterval + pairSlotMargin)
+	for k := range 10 {
+		want := slot.Add(min(time.Duration(k)*pairInterval, pairAsideSpread))
+		if got := p.Reserve("a", t0); !got.Equal(want) {
+			t.Fatalf("set-aside %d due at %v, want %v", k, got.Sub(t0), want.Sub(t0))
+		}
 	}
 }
 
