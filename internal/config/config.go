@@ -116,6 +116,9 @@ type Dispatch struct {
 	OutageHorizon   Duration `json:"outage_horizon"`
 	ThrottleHorizon Duration `json:"throttle_horizon"`
 	PairRateHorizon Duration `json:"pair_rate_horizon"`
+	// PairBurst is the most messages to one recipient sent in one burst
+	// (0: Meta's 45; 1: never borrow, one per 6 s). See docs/pacing.md.
+	PairBurst int `json:"pair_burst"`
 }
 
 // TenantConfig declares a tenant. Keys given here are hashed on load.
@@ -391,6 +394,9 @@ func (c Config) Validate() error {
 		if s.ThroughputMPS < 0 {
 			errs = append(errs, fmt.Errorf("senders[%d].throughput_mps must not be negative", i))
 		}
+	}
+	if c.Dispatch.PairBurst < 0 || c.Dispatch.PairBurst > 45 {
+		errs = append(errs, fmt.Errorf("dispatch.pair_burst %d is outside 0..45 (Meta allows bursts of up to 45 messages to one recipient)", c.Dispatch.PairBurst))
 	}
 	errs = append(errs, wabaSplits(c.Senders)...)
 	errs = append(errs, c.validateSecurity()...)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/wabaguard/wabaguard/internal/content"
 )
@@ -41,6 +42,10 @@ type Policy struct {
 	// tenants[].quiet_hours). See docs/cadence.md.
 	Frequency  *Frequency  `json:"frequency,omitempty"`
 	QuietHours *QuietHours `json:"quiet_hours,omitempty"`
+	// MarketingHold is how long marketing to a person waits after Meta
+	// failed one with 131049, the per-user marketing limit ("24h" when
+	// empty, Meta's minimum). See docs/pacing.md.
+	MarketingHold Duration `json:"marketing_hold,omitempty"`
 }
 
 // Policy settings.
@@ -77,6 +82,9 @@ func (p *Policy) validate(where string) error {
 		}
 	}
 	errs = append(errs, p.Frequency.validate(where+".frequency"), p.QuietHours.validate(where+".quiet_hours"))
+	if h := p.MarketingHold.D(); h != 0 && h < 24*time.Hour {
+		errs = append(errs, fmt.Errorf("%s.marketing_hold %s is under 24h, the least Meta asks after a 131049", where, h))
+	}
 	return errors.Join(errs...)
 }
 
@@ -102,6 +110,9 @@ func (c Config) PolicyFor(tenantID string) Policy {
 		}
 		if t.Policy.TemplateLint != "" {
 			p.TemplateLint = t.Policy.TemplateLint
+		}
+		if t.Policy.MarketingHold != 0 {
+			p.MarketingHold = t.Policy.MarketingHold
 		}
 	}
 	return p

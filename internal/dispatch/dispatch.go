@@ -124,6 +124,10 @@ type Config struct {
 	// MaxAttempts, when positive, also fails a message retried with
 	// backoff after that many attempts (0: only the horizons bound it).
 	MaxAttempts int
+	// PairBurst is the most messages to one recipient the pair limiter
+	// plans in one burst (DefaultPairBurst, Meta's 45; 1 sends at most
+	// one message per recipient per 6 s and never borrows).
+	PairBurst int
 }
 
 func (c *Config) defaults() {
@@ -233,6 +237,10 @@ type runner struct {
 
 	senderMu sync.Mutex
 	sender   store.Sender
+
+	// lim is the running loop's token bucket (nil between loops), for
+	// Inbound.
+	lim atomic.Pointer[limiter]
 }
 
 func (r *runner) getSender() store.Sender {
@@ -707,6 +715,23 @@ func (m *Manager) Notify(senderID string) {
 	select {
 	case r.wake <- struct{}{}:
 	default: // a wake-up is already pending
+	}
+}
+
+// Inbound counts n inbound messages Meta received on phoneNumberID against
+// the number's throughput: Meta counts inbound and outbound messages
+// alike (meta-platform.md §1.2), so the sends after them wait for the
+// tokens they used. It never blocks; it does nothing when this replica
+// does not dispatch the number.
+func (m *Manager) Inbound(phoneNumberID string, n int) {
+	m.mu.Lock()
+	r := m.runners[phoneNumberID]
+	m.mu.Unlock()
+	if r == nil {
+		return
+	}
+	if l := r.lim.Load(); l != nil {
+		l.Take(m.cfg.Now(), n)
 	}
 }
 

@@ -17,7 +17,7 @@ const (
 	// headroom keeps the paced rate a little under the limit so that
 	// network jitter (sends bunching up on the way) cannot push Meta's
 	// count over it.
-	headroom = 0.97
+	headroom = 0.98
 	// minSlack is the fewest sends per second left unused (but never more
 	// than maxSlackShare of the rate): at 40/s three percent is barely one
 	// send, less than the bunching of a few tens of milliseconds that a
@@ -42,6 +42,9 @@ type limiter struct {
 	last     time.Time
 	lastSlow time.Time
 	lastStep time.Time
+	// pausedUntil holds every send until then (131057: the number is in
+	// maintenance during a throughput upgrade).
+	pausedUntil time.Time
 }
 
 func newLimiter(mps int, now time.Time) *limiter {
@@ -53,8 +56,10 @@ func newLimiter(mps int, now time.Time) *limiter {
 	return l
 }
 
-// burstFor is a small burst: 2 % of the rate, at least one.
-func burstFor(mps int) float64 { return math.Max(1, math.Floor(float64(mps)/50)) }
+// burstFor is a small burst: 0.5 % of the rate, at least one. Every token of
+// burst is a send per second the paced rate must leave unused, so a large
+// burst costs throughput at 1,000 mps (a burst of 20 would cost 2 %).
+func burstFor(mps int) float64 { return math.Max(1, math.Floor(float64(mps)/200)) }
 
 // setTarget changes the sender's throughput (an operator update). A
 // throttled rate stays throttled, scaled to the new target.
@@ -106,10 +111,45 @@ func (l *limiter) Reserve(now time.Time) time.Duration {
 	defer l.mu.Unlock()
 	l.advance(now)
 	l.tokens--
-	if l.tokens >= 0 {
-		return 0
+	var d time.Duration
+	if l.tokens < 0 {
+		d = time.Duration(math.Ceil(-l.tokens / l.rate * float64(time.Second)))
 	}
-	return time.Duration(math.Ceil(-l.tokens / l.rate * float64(time.Second)))
+	return max(d, l.pausedUntil.Sub(now))
+}
+
+// Take uses n tokens without waiting for them: traffic Meta counts against
+// the number's throughput that did not go through this bucket (inbound
+// messages). The sends after it wait the longer.
+func (l *limiter) Take(now time.Time, n int) {
+	if n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.advance(now)
+	// Bounded debt: a flood of inbound messages delays sends by at most
+	// a second's worth of the current rate, so a spike cannot stall the
+	// number for minutes; anything beyond Meta answers with 130429 and
+	// SlowDown takes over.
+	l.tokens = math.Max(l.tokens-float64(n), -l.rate)
+}
+
+// Pause holds every send until until (131057). Tokens do not build up
+// meanwhile beyond the usual burst.
+func (l *limiter) Pause(until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until.After(l.pausedUntil) {
+		l.pausedUntil = until
+	}
+}
+
+// PausedUntil is the end of the current pause (zero or past: none).
+func (l *limiter) PausedUntil() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pausedUntil
 }
 
 // Available is how many tokens will be available within horizon: what a
@@ -118,6 +158,9 @@ func (l *limiter) Available(now time.Time, horizon time.Duration) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.advance(now)
+	if now.Before(l.pausedUntil) {
+		return 1
+	}
 	n := l.tokens + horizon.Seconds()*l.rate
 	return max(1, int(n))
 }

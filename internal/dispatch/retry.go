@@ -32,6 +32,11 @@ const (
 	ActionLater
 	// ActionFail fails the message for good.
 	ActionFail
+
+	// actionPause pauses the sender's sends briefly and retries the
+	// message after the pause (131057, maintenance during a throughput
+	// upgrade). The dispatcher chooses it; Classify does not return it.
+	actionPause
 )
 
 func (a Action) String() string {
@@ -48,6 +53,8 @@ func (a Action) String() string {
 		return "later"
 	case ActionFail:
 		return "fail"
+	case actionPause:
+		return "pause"
 	}
 	return "unknown"
 }
@@ -113,6 +120,11 @@ const (
 	backoffCap  = 10 * time.Minute
 	pairMaxExp  = 6 // 4^6 s ≈ 68 min: beyond that the user is simply busy
 	laterDelay  = 24 * time.Hour
+	// maintenancePause is how long a number that answered 131057 is
+	// left alone: Meta says an upgrading number is unusable for up to a
+	// minute, so a few short pauses cover it without idling for the
+	// whole minute when the upgrade is quick.
+	maintenancePause = 15 * time.Second
 	// throttleRetry is how soon a throttled message is due again at
 	// first; the halved bucket does the real pacing. Repeated throttles
 	// of one message back off exponentially up to throttleCap.

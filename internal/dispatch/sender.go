@@ -23,6 +23,7 @@ type loop struct {
 	m       *Manager
 	r       *runner
 	lim     *limiter
+	pair    *pairLimiter
 	dep     *departures
 	rec     *recorder
 	log     *slog.Logger
@@ -66,11 +67,14 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		m:    m,
 		r:    r,
 		lim:  newLimiter(m.throughput(s), m.cfg.Now()),
+		pair: newPairLimiter(m.cfg.PairBurst, m.cfg.Now()),
 		dep:  newDepartures(m.throughput(s)),
 		log:  m.log.With("sender", r.id),
 		room: make(chan struct{}, 1),
 		held: map[string]struct{}{},
 	}
+	r.lim.Store(l.lim)
+	defer r.lim.Store(nil)
 	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, &l.heldMu, l.recorded)
 	// In-flight sends finish even when the loop is told to stop: their
 	// outcome is then known and recorded instead of becoming a duplicate.
@@ -101,6 +105,9 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		s = r.getSender()
 		l.lim.SetTarget(m.throughput(s))
 		l.dep.SetTarget(m.throughput(s))
+		if mt := m.cfg.Metrics; mt != nil {
+			mt.SenderRate.WithLabelValues(r.id).Set(l.lim.Rate())
+		}
 		now := m.cfg.Now()
 		limit := min(room, l.lim.Available(now, claimHorizon))
 		if probe {
@@ -134,9 +141,17 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 					continue
 				}
 			}
+			// The pair rate next: a recipient still repaying a burst
+			// has its message set aside until its next slot, and the
+			// loop goes on with the others.
+			if l.setAsideForPair(&msgs[i], probe) {
+				probe = false
+				continue
+			}
 			if !l.admit(ctx, sem, probe) {
 				// Stopping, or the upstream went down: the rest keep
 				// their place in the queue.
+				l.unreserve(&msgs[i])
 				l.putBack(msgs[i:])
 				if probe {
 					m.br.release()
@@ -299,6 +314,7 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		if probe {
 			m.br.release()
 		}
+		l.unreserve(msg)
 		l.rec.add(requeued(msg, m.cfg.Now()), nil)
 		return
 	}
@@ -309,12 +325,14 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		// The lease may have lapsed and another replica may own the sender
 		// now: put the message back instead of sending it a second time.
 		l.log.Warn("lease not renewed in time, holding sends", "message_id", msg.ID)
+		l.unreserve(msg)
 		l.rec.add(requeued(msg, now), nil)
 		return
 	}
 	// Asked again when the pacing held the message long enough for its
 	// facts to have changed.
 	if m.cfg.SendTime != nil && m.cfg.Now().Sub(checked) > recheckAfter && l.refusedAtSendTime(ctx, s, msg, probe) {
+		l.unreserve(msg)
 		return
 	}
 	start := time.Now()
@@ -348,6 +366,15 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 	}
 
 	action, code := Classify(err)
+	if action != ActionPairRate {
+		// Meta did not take the message: its pair slot is free again.
+		l.unreserve(msg)
+	}
+	if code == wire.CodeMaintenance {
+		// 131057: this number is in maintenance (a throughput upgrade,
+		// up to a minute): pause it, not the upstream.
+		action = actionPause
+	}
 	// Only outage-class failures count against the upstream; any other
 	// answer shows it working.
 	down := m.br.report(action == ActionBackoff, probe)
@@ -363,6 +390,9 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 	case ActionThrottle:
 		if l.lim.SlowDown(at) {
 			log.Warn("throttled by Meta, slowing down", "rate", l.lim.Rate())
+			if mt != nil {
+				mt.SenderRate.WithLabelValues(s.PhoneNumberID).Set(l.lim.Rate())
+			}
 		}
 		if age >= m.cfg.ThrottleHorizon {
 			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.ThrottleHorizon, "throttled")
@@ -375,6 +405,21 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 			break
 		}
 		o.NextAttemptAt = at.Add(pairDelay(msg.Attempts))
+		// Meta's count for this recipient is ahead of ours (another
+		// owner's sends, a late arrival): nothing more goes to it
+		// before the retry.
+		l.pair.Penalize(pairKey(msg.WaID, msg.Input), at, o.NextAttemptAt)
+	case actionPause:
+		if age >= m.cfg.OutageHorizon {
+			action = l.giveUp(&o, &code, &detail, attempts, m.cfg.OutageHorizon, "number in maintenance")
+			break
+		}
+		until := at.Add(maintenancePause)
+		if l.lim.PausedUntil().Before(at) {
+			log.Warn("number in maintenance, pausing its sends", "until", until)
+		}
+		l.lim.Pause(until)
+		o.NextAttemptAt = until
 	case ActionLater:
 		o.NextAttemptAt = at.Add(laterDelay)
 	case ActionBackoff:
@@ -428,6 +473,35 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 	}
 	log.Debug("message rescheduled", "next", o.NextAttemptAt)
 	l.rec.add(o, nil)
+}
+
+// unreserve gives back msg's pair-rate reservation (see
+// pairLimiter.Release).
+func (l *loop) unreserve(msg *store.Message) {
+	l.pair.Release(pairKey(msg.WaID, msg.Input))
+}
+
+// setAsideForPair reserves msg's recipient's pair-rate slot, or, when the
+// recipient is still repaying, puts msg back in the queue due at its next
+// slot and reports true. A set-aside message keeps its attempts: nothing
+// was sent.
+func (l *loop) setAsideForPair(msg *store.Message, probe bool) bool {
+	m := l.m
+	now := m.cfg.Now()
+	next := l.pair.Reserve(pairKey(msg.WaID, msg.Input), now)
+	if next.IsZero() {
+		return false
+	}
+	if probe {
+		m.br.release() // nothing was asked of the upstream
+	}
+	if mt := m.cfg.Metrics; mt != nil {
+		mt.PairDeferred.WithLabelValues(l.r.id).Inc()
+	}
+	o := requeued(msg, now)
+	o.NextAttemptAt = next
+	l.rec.add(o, nil)
+	return true
 }
 
 // giveUp turns a retry into a final failure once its horizon has passed,

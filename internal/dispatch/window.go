@@ -9,7 +9,7 @@ import (
 // departureMargin widens the guarded window beyond Meta's one second, so
 // that sends which leave on time but travel at different speeds still cannot
 // land more than the target within any second at Meta.
-const departureMargin = 50 * time.Millisecond
+const departureMargin = 20 * time.Millisecond
 
 // departures is the last line of pacing: it holds each send at the moment it
 // actually leaves until fewer than target sends left in the last

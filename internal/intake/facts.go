@@ -13,6 +13,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
 // ConsentReader reads a contact's current consent.
@@ -49,6 +50,16 @@ type SendsReader interface {
 	RecentSends(ctx context.Context, tenantID, waID string, since time.Time) ([]store.ContactSend, error)
 }
 
+// FailureReader tells when a tenant's latest message to a person (any of
+// their aliases) failed with a Graph code, after since.
+type FailureReader interface {
+	LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error)
+}
+
+// marketingLookback is how far back the loader looks for a 131049: longer
+// than any marketing hold a tenant may set.
+const marketingLookback = 7 * 24 * time.Hour
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -66,6 +77,10 @@ type FactsConfig struct {
 	// Logger hears of a classifier that failed (its layer is then skipped
 	// for the message); slog.Default when nil.
 	Logger *slog.Logger
+	// Failures is optional: with it, marketing templates carry when Meta
+	// last failed one to the person with 131049 (MarketingLimitedAt),
+	// read from the store so that every replica sees it.
+	Failures FailureReader
 	// TTL bounds how long a contact's consent is served from memory
 	// without a store read (2 s when zero). Changes made through this
 	// process's ledger and webhooks reach the cache at once (Forget); the
@@ -225,6 +240,14 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 			}
 			out.Recent = recent
 		}
+	}
+	if f.cfg.Failures != nil && m.WaID != "" && m.Request != nil && m.Request.IsTemplate() &&
+		(out.Template == nil || out.Template.Category == "" || out.Template.Category == consent.Marketing) {
+		at, err := f.cfg.Failures.LastFailedWith(ctx, m.TenantID, phone.Number{WaID: m.WaID}.Aliases(), wire.CodeEcosystem, now.Add(-marketingLookback))
+		if err != nil {
+			return policy.Facts{}, fmt.Errorf("marketing limit: %w", err)
+		}
+		out.MarketingLimitedAt = at
 	}
 	return out, nil
 }

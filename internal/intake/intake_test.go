@@ -66,7 +66,7 @@ func newEnvRules(t testing.TB, now func() time.Time, rules *policy.Pipeline) *en
 	e := &env{st: st}
 	e.ledger = consent.New(st, consent.WithClock(now), consent.WithOnChange(func(tenantID, waID string) { e.facts.Forget(tenantID, waID) }))
 	e.reads = &countingConsent{l: e.ledger}
-	e.facts = intake.NewFacts(intake.FactsConfig{Consent: e.reads, Windows: st, Identities: st, TTL: time.Hour, Now: now})
+	e.facts = intake.NewFacts(intake.FactsConfig{Consent: e.reads, Windows: st, Identities: st, Failures: st, TTL: time.Hour, Now: now})
 	svc, err := intake.New(intake.Config{
 		Store: st, Pipeline: policy.New(policy.DefaultRules("BR")...),
 		Rules: rules, Facts: e.facts, Now: now,

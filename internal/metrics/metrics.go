@@ -38,6 +38,14 @@ type Metrics struct {
 	// ConnectionsRefused counts connections closed for exceeding the
 	// per-client connection cap.
 	ConnectionsRefused prometheus.Counter
+
+	// Pacing (dispatch): the paced rate of each sender's token bucket,
+	// the messages set aside because their recipient was still repaying
+	// a pair-rate burst, and the 131049 failures (per-user marketing
+	// limit) Meta reported per sender.
+	SenderRate    *prometheus.GaugeVec   // sender
+	PairDeferred  *prometheus.CounterVec // sender
+	EcosystemHeld *prometheus.CounterVec // sender
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -66,6 +74,12 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.TemplateLintFindings = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_template_lint_findings_total", Help: "Findings of the template lint, by code."}, []string{"code"})
 	m.ConnectionsRefused = prometheus.NewCounter(prometheus.CounterOpts{Name: "wabaguard_http_connections_refused_total", Help: "Connections closed at once because their client already held http.max_conns_per_client."})
 	for _, c := range []prometheus.Collector{m.ConnectionsRefused, m.Accepted, m.Rejected, m.Deferred, m.Sent, m.Failed, m.Retried, m.QueueDepth, m.BacklogAge, m.MessageStatus, m.DispatchLatency, m.UpstreamLatency, m.AcceptLatency, m.CommitBatch, m.WebhooksIn, m.WebhookEvents, m.WebhooksOut, m.SenderStopped, m.HTTPRequests, m.TemplateLint, m.TemplateLintFindings} {
+		f(c)
+	}
+	m.SenderRate = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "wabaguard_sender_rate_mps", Help: "Current paced send rate of each sender's throughput bucket, after 130429 slow-downs."}, []string{"sender"})
+	m.PairDeferred = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_pair_rate_deferred_total", Help: "Messages set aside until their recipient's next pair-rate slot, per sender."}, []string{"sender"})
+	m.EcosystemHeld = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_marketing_limit_failures_total", Help: "Failed statuses with 131049 (per-user marketing limit), per sender."}, []string{"sender"})
+	for _, c := range []prometheus.Collector{m.SenderRate, m.PairDeferred, m.EcosystemHeld} {
 		f(c)
 	}
 	f(collectors.NewGoCollector())

@@ -193,3 +193,18 @@ func typeName(t phonenumbers.PhoneNumberType) string {
 	}
 	return "non-mobile"
 }
+
+// Region returns the ISO 3166-1 alpha-2 region of a wa_id (E.164 digits
+// without "+"), "" when the digits are no number of a known region. For
+// the shared +1 plan it tells the United States ("US") from Canada and the
+// Caribbean by the area code.
+func Region(waID string) string {
+	if waID == "" || !allDigits(waID) {
+		return ""
+	}
+	num, err := phonenumbers.Parse("+"+waID, "")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(num)
+}

@@ -199,3 +199,23 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestRegion(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ waID, want string }{
+		{"16505551234", "US"},   // California
+		{"12125550123", "US"},   // New York
+		{"14165550123", "CA"},   // Toronto: +1, not the US
+		{"18765550123", "JM"},   // Jamaica: +1 too
+		{"5511987654321", "BR"}, // São Paulo
+		{"", ""},
+		{"+16505551234", ""}, // a wa_id has no "+"
+		{"BR.1349120865530274", ""},
+		{"999", ""},
+	}
+	for _, tc := range tests {
+		if got := Region(tc.waID); got != tc.want {
+			t.Errorf("Region(%q) = %q, want %q", tc.waID, got, tc.want)
+		}
+	}
+}

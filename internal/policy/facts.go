@@ -35,6 +35,11 @@ type Facts struct {
 	// within the longest window the tenant configures, oldest first. Nil
 	// when the tenant counts nothing.
 	Recent []Sent
+	// MarketingLimitedAt is when Meta last failed a marketing template to
+	// this person with 131049 (the per-user marketing limit) within the
+	// loader's lookback; zero when it did not, or when the message is no
+	// marketing template (the loader reads it only for those).
+	MarketingLimitedAt time.Time
 }
 
 // Sent is one message accepted for a contact, as the cadence rules see it.

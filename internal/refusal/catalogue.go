@@ -225,4 +225,15 @@ var entries = []Entry{
 				"No es un rechazo: el mensaje de marketing fue aceptado y espera el horario permitido en la zona horaria del destinatario (por el número; por defecto 09:00–21:00 de lunes a viernes y 10:00–16:00 los sábados), y se envía, de forma pausada, cuando se abre. El código aparece en el registro de la decisión, nunca como error HTTP."},
 		},
 	},
+	{
+		Code: USMarketing, Key: "us_marketing.blocked", HTTPStatus: http.StatusBadRequest, Meta: 131049,
+		Text: map[Lang]Text{
+			PT: {"Marketing não é entregue a números dos EUA",
+				"Desde 1º de abril de 2025 o WhatsApp não entrega templates de marketing a números dos Estados Unidos (+1 com código de área dos EUA); a Meta aceitaria o envio e depois o daria como falho. Para este número use um template de utilidade ou autenticação, se o conteúdo for de fato desse tipo, ou responda dentro da janela de 24 horas depois que a pessoa escrever."},
+			EN: {"Marketing is not delivered to US numbers",
+				"Since April 1, 2025 WhatsApp does not deliver marketing templates to United States numbers (+1 with a US area code); Meta would accept the send and then fail it. For this number use a utility or authentication template if the content truly is of that kind, or reply within the 24-hour window after the person writes."},
+			ES: {"El marketing no se entrega a números de EE. UU.",
+				"Desde el 1 de abril de 2025 WhatsApp no entrega plantillas de marketing a números de Estados Unidos (+1 con código de área de EE. UU.); Meta aceptaría el envío y luego lo daría por fallido. Para este número use una plantilla de utilidad o de autenticación si el contenido es realmente de ese tipo, o responda dentro de la ventana de 24 horas después de que la persona escriba."},
+		},
+	},
 }

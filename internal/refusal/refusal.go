@@ -61,6 +61,8 @@ const (
 	// the recipient's allowed hours. It is never an HTTP error: the message
 	// is accepted and waits; the code is what the decision record says.
 	QuietHoursClosed Code = 470165
+	// Pacing and Meta's per-user marketing limits.
+	USMarketing Code = 470175
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

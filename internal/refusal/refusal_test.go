@@ -19,7 +19,8 @@ func TestEveryCodeHasAnEntry(t *testing.T) {
 	codes := []Code{OptedOut, OptedOutMarketing, Erased, NoConsent, Unconfirmed, WindowClosed,
 		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams,
 		ContentScam, ContentProhibited, ContentRestricted, ContentStructure, ContentClassifier,
-		TemplateLintRejected, FrequencyCap, FrequencyRepeat, QuietHoursClosed}
+		TemplateLintRejected, FrequencyCap, FrequencyRepeat, QuietHoursClosed,
+		USMarketing}
 	if len(codes) != len(entries) {
 		t.Fatalf("%d code constants, %d entries: keep them one to one", len(codes), len(entries))
 	}

@@ -134,8 +134,14 @@ func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now ti
 // pipeline, and a message over its cap must be refused, not deferred.
 func factRules(p config.Policy, doubleOptIn bool, actions content.Actions, cad cadence) *policy.Pipeline {
 	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
+	// Meta does not deliver marketing to US numbers: always refused; and
+	// marketing to a person Meta capped (131049) waits out the hold.
+	rules = append(rules, policy.USMarketing{}, policy.MarketingHold{Hold: p.MarketingHold.D()})
 	if config.Enforces(p.Template) {
-		rules = append(rules, policy.Template{})
+		// TemplatePause holds queued messages of a template paused
+		// since their acceptance (it only acts at send time: at intake
+		// Template refuses first).
+		rules = append(rules, policy.Template{}, policy.TemplatePause{})
 	}
 	if config.Enforces(p.ContentCheck) {
 		rules = append(rules, policy.Content{Actions: actions})
@@ -249,6 +255,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl,
 		Content: c.content, Logger: log.With("component", "content"),
 		Lookback: func(tenantID string) time.Duration { return cadenceOf(tenantID).limits.Lookback() }}
+	fc.Failures = st // 131049 failures, for the marketing hold
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}

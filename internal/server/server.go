@@ -209,7 +209,11 @@ func (s *Server) build(ctx context.Context) error {
 		OutageHorizon:   cfg.Dispatch.OutageHorizon.D(),
 		ThrottleHorizon: cfg.Dispatch.ThrottleHorizon.D(),
 		PairRateHorizon: cfg.Dispatch.PairRateHorizon.D(),
+		PairBurst:       cfg.Dispatch.PairBurst,
 	})
+	// Inbound messages count against their number's throughput; 131049
+	// failures are counted per sender.
+	comp.signals.Subscribe("pacing", s.dispatch.Signals())
 
 	destinations, err := cfg.WebhookPolicy()
 	if err != nil {

@@ -215,6 +215,9 @@ func (s *Sim) InboundMedia(phoneNumberID, from string, m InboundMedia) (msgID, m
 	ns.mu.Lock()
 	now := s.clock.Now()
 	ns.csw[waID] = now
+	if s.cfg.Limits.Throughput {
+		ns.meter(now) // inbound messages count against the number's throughput
+	}
 	msgID = newWamid(ns.rng)
 	ns.mu.Unlock()
 	obj := map[string]string{"id": mediaID, "mime_type": m.MimeType, "sha256": base64.StdEncoding.EncodeToString(sum[:])}

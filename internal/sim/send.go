@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -62,6 +63,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 	if werr := s.enforcementGate(ns.waba.id, req.IsTemplate(), s.clock.Now()); werr != nil {
 		return nil, werr
 	}
+	var sentTemplate *template
 	if req.IsTemplate() {
 		t := req.Template
 		lang := ""
@@ -69,6 +71,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 			lang = t.Language.Code
 		}
 		tm := ns.waba.findTemplate(t.Name, lang)
+		sentTemplate = tm
 		now := s.clock.Now()
 		st := ""
 		if tm != nil {
@@ -124,6 +127,10 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		react.FailCode = wire.CodeWindowClosed
 	case d.Category == "MARKETING" && ns.waba.optedOutOf(waID):
 		react.FailCode = wire.CodeMarketingStopped
+	case d.Category == "MARKETING" && phone.Region(waID) == "US":
+		// Since April 1, 2025 marketing templates are not delivered to US
+		// numbers: accepted, then failed like the per-user limit.
+		react.FailCode = wire.CodeEcosystem
 	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.countRecipient(waID, now):
 		react.FailCode = wire.CodeSpamRateLimit
 	default:
@@ -138,7 +145,11 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		Seq: s.seq.Add(1), PhoneNumberID: d.PhoneNumberID, To: req.To, WaID: waID, Type: d.Type,
 		Body: d.Text, MessageID: d.MessageID, Time: now, FailCode: react.FailCode,
 	})
-	if s.webhooksOn() {
+	if react.FailCode == 0 && sentTemplate != nil && ns.waba.pace(sentTemplate, heldSend{ns: ns, d: d, req: req, react: react}) {
+		// Paced and over the threshold: held for quality assessment, its
+		// statuses wait for ReleaseHeld or a pause.
+		react.MessageStatus = wire.MessageStatusHeld
+	} else if s.webhooksOn() {
 		s.planStatuses(ns, d, req, react)
 	}
 	ns.mu.Unlock()
@@ -197,6 +208,9 @@ func (s *Sim) applyReaction(ns *numberState, d Delivery, react Reaction) {
 		// The reply opens the service window as soon as it is decided; the
 		// webhook about it follows after delivery.
 		ns.csw[d.To] = d.At
+		if s.cfg.Limits.Throughput {
+			ns.meter(d.At) // the reply counts against the number's throughput
+		}
 		s.queueInbound(ns, d.To, newWamid(ns.rng), react.Reply, "", d.At.Add(s.cfg.Webhooks.DeliveredDelay))
 	}
 }

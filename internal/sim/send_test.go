@@ -172,30 +172,123 @@ func TestThroughputLimit(t *testing.T) {
 	}
 }
 
+// TestPairRateLimit follows meta-platform.md §1.3: bursts of up to 45 in
+// 6 s, then a wait as long as the burst would have taken at one message per
+// 6 s ("burst of 20 ≈ 2 min wait"); other recipients are unaffected.
 func TestPairRateLimit(t *testing.T) {
+	const user = "16505551234"
+	type step struct {
+		at   time.Duration // since the start
+		n    int           // messages to user at that time
+		ok   int           // of which accepted
+		note string
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"burst of 45 then repayment", []step{
+			{0, 46, 45, "a burst of 45, the 46th refused"},
+			{6 * time.Second, 1, 0, "6 s later the burst is still being repaid"},
+			{270*time.Second - time.Millisecond, 1, 0, "just before 45 × 6 s"},
+			{270 * time.Second, 45, 45, "repaid: a new burst"},
+		}},
+		{"burst of 20 waits 2 minutes", []step{
+			{0, 20, 20, "a burst of 20"},
+			{3 * time.Second, 1, 1, "still inside the burst's 6 s"},
+			{7 * time.Second, 1, 0, "after the burst's 6 s, repaying 21 × 6 s"},
+			{126 * time.Second, 1, 1, "repaid after 126 s"},
+		}},
+		{"one every 6 s never borrows", []step{
+			{0, 1, 1, ""}, {6 * time.Second, 1, 1, ""}, {12 * time.Second, 1, 1, ""}, {18 * time.Second, 1, 1, ""},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) {
+				c.Numbers[0].ThroughputMPS = 1000
+				c.Limits = LimitsConfig{Throughput: true, PairRate: true}
+			})
+			var now time.Duration
+			for i, st := range tc.steps {
+				h.clock.Advance(st.at - now)
+				now = st.at
+				ok := 0
+				for range st.n {
+					s, m := h.sendHello(t, user)
+					switch {
+					case s == 200:
+						ok++
+					case s != http.StatusTooManyRequests || errCode(m) != wire.CodePairRate:
+						t.Fatalf("at %v: %d %v, want 429/131056", st.at, s, m)
+					}
+				}
+				if ok != st.ok {
+					t.Fatalf("at %v (%s): %d of %d accepted, want %d", st.at, st.note, ok, st.n, st.ok)
+				}
+				if s, _ := h.sendHello(t, fmt.Sprintf("165055590%02d", i)); s != 200 {
+					t.Fatalf("at %v another recipient got %d", st.at, s)
+				}
+			}
+		})
+	}
+}
+
+// TestInboundCountsAgainstThroughput: Meta counts inbound and outbound
+// messages against a number's throughput (meta-platform.md §1.2).
+func TestInboundCountsAgainstThroughput(t *testing.T) {
 	h := newHarness(t, func(c *Config) {
-		c.Numbers[0].ThroughputMPS = 1000
-		c.Limits = LimitsConfig{Throughput: true, PairRate: true}
+		c.Numbers[0].ThroughputMPS = 3
+		c.Limits = LimitsConfig{Throughput: true}
 	})
-	for i := range 45 {
-		if s, m := h.sendHello(t, "16505551234"); s != 200 {
-			t.Fatalf("burst send %d: %d %v", i, s, m)
+	for _, from := range []string{"5511987650001", "5511987650002"} {
+		if _, err := h.sim.Inbound(pnid, from, "oi"); err != nil {
+			t.Fatal(err)
 		}
 	}
-	s, m := h.sendHello(t, "16505551234")
-	if s != http.StatusTooManyRequests || errCode(m) != wire.CodePairRate {
-		t.Fatalf("46th: %d %v", s, m)
+	if s, m := h.sendHello(t, "5511987650003"); s != 200 {
+		t.Fatalf("third message of the second: %d %v", s, m)
 	}
-	// Another recipient is unaffected.
-	if s, _ := h.sendHello(t, "16505559999"); s != 200 {
-		t.Fatalf("other recipient: %d", s)
+	if s, m := h.sendHello(t, "5511987650004"); s != http.StatusTooManyRequests || errCode(m) != wire.CodeThroughput {
+		t.Fatalf("fourth message of the second (two inbound, two sends): %d %v, want 130429", s, m)
 	}
-	h.clock.Advance(6 * time.Second)
-	if s, _ := h.sendHello(t, "16505551234"); s != 200 {
-		t.Fatalf("after 6 s: %d", s)
+	h.clock.Advance(time.Second)
+	if s, m := h.sendHello(t, "5511987650004"); s != 200 {
+		t.Fatalf("a second later: %d %v", s, m)
 	}
-	if s, _ := h.sendHello(t, "16505551234"); s != http.StatusTooManyRequests {
-		t.Fatalf("right after the refill: %d", s)
+}
+
+// TestMarketingToUSFails: marketing templates to US numbers are accepted
+// and then fail like the per-user marketing limit (131049); Canada shares
+// +1 and is unaffected, and utility templates still go to the US.
+func TestMarketingToUSFails(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Limits = LimitsConfig{} })
+	marketing := func(to string) string {
+		s, m := h.do(t, http.MethodPost, "/v23.0/"+pnid+"/messages",
+			`{"messaging_product":"whatsapp","to":"`+to+`","type":"template","template":{"name":"ofertas_semana","language":{"code":"pt_BR"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ana"}]}]}}`)
+		if s != 200 {
+			t.Fatalf("marketing to %s: %d %v", to, s, m)
+		}
+		return messageID(t, m)
+	}
+	us, ca, br := marketing("16505551234"), marketing("14165550123"), marketing("5511987654321")
+	_, m := h.sendHello(t, "16505551235")
+	utility := messageID(t, m)
+	h.clock.Advance(time.Minute)
+	h.flush(t)
+	failed := map[string]int{}
+	for _, st := range h.rc.statuses(t) {
+		if st.Status == wire.StatusFailed {
+			failed[st.ID] = st.Errors[0].Code
+		}
+	}
+	if failed[us] != wire.CodeEcosystem {
+		t.Errorf("marketing to the US: failed with %d, want 131049", failed[us])
+	}
+	for name, id := range map[string]string{"Canada": ca, "Brazil": br, "utility to the US": utility} {
+		if c, ok := failed[id]; ok {
+			t.Errorf("%s failed with %d", name, c)
+		}
 	}
 }
 

@@ -74,7 +74,7 @@ type numberState struct {
 	window    timeRing // accepted times of the last second, to measure the peak
 	maxPerSec int
 	tp        timeRing // the last ThroughputMPS accepted times, to enforce throughput
-	pairs     map[string]*pairBucket
+	pairs     map[string]*pairAccount
 	blocked   map[string]struct{}
 	csw       map[string]time.Time // user wa_id → last inbound message
 
@@ -163,7 +163,7 @@ func New(cfg Config) (*Sim, error) {
 			failed:   map[int]int64{},
 			tp:       newTimeRing(n.ThroughputMPS),
 			window:   newTimeRing(256),
-			pairs:    map[string]*pairBucket{},
+			pairs:    map[string]*pairAccount{},
 			blocked:  map[string]struct{}{},
 			csw:      map[string]time.Time{},
 			records:  make([]SentRecord, 0, min(cfg.MaxRecords, 1024)),

@@ -54,6 +54,105 @@ type template struct {
 	quality string // GREEN, YELLOW, RED; UNKNOWN until set
 	// pausedUntil ends a quality pause (set PAUSED) without a goroutine.
 	pausedUntil time.Time
+
+	// Pacing (PaceTemplate): while paced, paceLeft more sends go out and
+	// the ones after are held until ReleaseHeld or a pause.
+	paced    bool
+	paceLeft int
+	held     []heldSend
+}
+
+// heldSend is a send held for quality assessment, with what its statuses
+// need once it is released or dropped.
+type heldSend struct {
+	ns    *numberState
+	d     Delivery
+	req   *wire.SendRequest
+	react Reaction
+}
+
+// pace counts a send of t against its pacing and reports whether it is
+// held (and keeps it if so); w.mu must not be held.
+func (w *wabaState) pace(t *template, h heldSend) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !t.paced {
+		return false
+	}
+	if t.paceLeft > 0 {
+		t.paceLeft--
+		return false
+	}
+	t.held = append(t.held, h)
+	return true
+}
+
+// PaceTemplate makes Meta's template pacing happen to a template
+// (meta-platform.md §1.6): the next threshold sends are answered
+// "accepted" and go out; the ones after are answered
+// "held_for_quality_assessment" and get no status until ReleaseHeld
+// (good early feedback: they are delivered) or SetTemplateStatus to PAUSED
+// or DISABLED (bad feedback: each fails with 132015).
+func (s *Sim) PaceTemplate(wabaID, name, language string, threshold int) error {
+	wb := s.wabas[wabaID]
+	if wb == nil {
+		return fmt.Errorf("sim: no WABA %s", wabaID)
+	}
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	t, err := wb.templateLocked(name, language)
+	if err != nil {
+		return err
+	}
+	t.paced, t.paceLeft = true, max(0, threshold)
+	return nil
+}
+
+// ReleaseHeld ends a template's pacing with good feedback: the held
+// messages go out now (their sent and delivered statuses follow) and
+// later sends are no longer held. It returns how many were released.
+func (s *Sim) ReleaseHeld(wabaID, name, language string) (int, error) {
+	held, err := s.takeHeld(wabaID, name, language)
+	if err != nil {
+		return 0, err
+	}
+	s.settleHeld(held, 0)
+	return len(held), nil
+}
+
+// takeHeld ends a template's pacing and returns its held sends.
+func (s *Sim) takeHeld(wabaID, name, language string) ([]heldSend, error) {
+	wb := s.wabas[wabaID]
+	if wb == nil {
+		return nil, fmt.Errorf("sim: no WABA %s", wabaID)
+	}
+	wb.mu.Lock()
+	defer wb.mu.Unlock()
+	t, err := wb.templateLocked(name, language)
+	if err != nil {
+		return nil, err
+	}
+	held := t.held
+	t.paced, t.held = false, nil
+	return held, nil
+}
+
+// settleHeld plans the statuses of released (failCode 0) or dropped sends
+// from now.
+func (s *Sim) settleHeld(held []heldSend, failCode int) {
+	now := s.clock.Now()
+	for _, h := range held {
+		h.ns.mu.Lock()
+		h.d.At = now
+		h.react.FailCode = failCode
+		if failCode != 0 {
+			h.ns.failed[failCode]++
+		}
+		if s.webhooksOn() {
+			s.planStatuses(h.ns, h.d, h.req, h.react)
+		}
+		h.ns.mu.Unlock()
+	}
 }
 
 func (t *template) status(now time.Time) string {
@@ -447,8 +546,16 @@ func (s *Sim) SetTemplateStatus(wabaID, name, language, status, title string) er
 	if found.reviewAt.After(now) {
 		found.reviewAt = now
 	}
+	var dropped []heldSend
+	if status == "PAUSED" || status == "DISABLED" {
+		// Bad early feedback: the held messages are dropped, each with a
+		// failed status 132015.
+		dropped = found.held
+		found.paced, found.held = false, nil
+	}
 	t := *found
 	wb.mu.Unlock()
+	s.settleHeld(dropped, wire.CodeTemplatePaused)
 	if !s.webhooksOn() {
 		return nil
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -308,5 +309,83 @@ func TestTemplateLifeAfterReview(t *testing.T) {
 	want := []string{"APPROVED/", "PAUSED/FIRST_PAUSE", "APPROVED/UNPAUSE", "DISABLED/DISABLED", "UNKNOWN>RED"}
 	if !slices.Equal(events, want) {
 		t.Errorf("template webhooks %v, want %v", events, want)
+	}
+}
+
+// TestTemplatePacing follows meta-platform.md §1.6: a paced template's sends
+// beyond the threshold are answered held_for_quality_assessment and get no
+// status until released (then delivered) or until the template is paused
+// (then each fails with 132015).
+func TestTemplatePacing(t *testing.T) {
+	tests := []struct {
+		name   string
+		settle func(t *testing.T, h *harness)
+		want   string // the held messages' final status
+		code   int
+	}{
+		{"released after good feedback", func(t *testing.T, h *harness) {
+			if n, err := h.sim.ReleaseHeld(wabaID, "hello_world", "en_US"); err != nil || n != 2 {
+				t.Fatalf("released %d, %v; want 2", n, err)
+			}
+		}, wire.StatusDelivered, 0},
+		{"dropped when paused", func(t *testing.T, h *harness) {
+			if err := h.sim.SetTemplateStatus(wabaID, "hello_world", "en_US", "PAUSED", "FIRST_PAUSE"); err != nil {
+				t.Fatal(err)
+			}
+		}, wire.StatusFailed, wire.CodeTemplatePaused},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) { c.Limits = LimitsConfig{} })
+			if err := h.sim.PaceTemplate(wabaID, "hello_world", "en_US", 2); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for i := range 4 {
+				s, m := h.sendHello(t, fmt.Sprintf("5511987650%03d", i))
+				if s != 200 {
+					t.Fatalf("send %d: %d %v", i, s, m)
+				}
+				ids = append(ids, messageID(t, m))
+				want := wire.MessageStatusAccepted
+				if i >= 2 {
+					want = wire.MessageStatusHeld
+				}
+				if got := m["messages"].([]any)[0].(map[string]any)["message_status"]; got != want {
+					t.Fatalf("send %d answered %v, want %s", i, got, want)
+				}
+			}
+			h.clock.Advance(time.Minute)
+			h.flush(t)
+			last := func() map[string]wire.Status {
+				out := map[string]wire.Status{}
+				for _, st := range h.rc.statuses(t) {
+					if prev, ok := out[st.ID]; !ok || st.Status == wire.StatusFailed || prev.Status == wire.StatusSent {
+						out[st.ID] = st
+					}
+				}
+				return out
+			}
+			before := last()
+			for i, id := range ids {
+				if _, ok := before[id]; ok != (i < 2) {
+					t.Fatalf("message %d has a status %v before release: held messages must have none", i, ok)
+				}
+			}
+			tc.settle(t, h)
+			h.clock.Advance(time.Minute)
+			h.flush(t)
+			after := last()
+			for _, id := range ids[2:] {
+				st, ok := after[id]
+				if !ok || st.Status != tc.want || (tc.code != 0 && (len(st.Errors) == 0 || st.Errors[0].Code != tc.code)) {
+					t.Fatalf("held message %s ended %+v, want %s %d", id, st, tc.want, tc.code)
+				}
+			}
+			// Pacing is over: the next send is accepted.
+			if _, m := h.sendHello(t, "5511987650999"); tc.code == 0 && m["messages"].([]any)[0].(map[string]any)["message_status"] != wire.MessageStatusAccepted {
+				t.Fatalf("after release: %v", m)
+			}
+		})
 	}
 }

@@ -521,6 +521,9 @@ func (s *Sim) InboundReply(phoneNumberID, from, text, replyTo string) (string, e
 	ns.mu.Lock()
 	now := s.clock.Now()
 	ns.csw[waID] = now
+	if s.cfg.Limits.Throughput {
+		ns.meter(now) // inbound messages count against the number's throughput
+	}
 	id := newWamid(ns.rng)
 	ns.mu.Unlock()
 	s.queueInbound(ns, waID, id, text, replyTo, now)

@@ -122,6 +122,12 @@ type Messages interface {
 	// recipient (canonical wa_id), newest first, with Seq below beforeSeq
 	// when it is positive (a page's cursor).
 	MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]Message, error)
+	// LastFailedWith returns when a tenant's latest message to any of
+	// waIDs (one person's aliases) failed with the Graph code code, the
+	// failure being after since; zero when none did. Meta's 131049 (the
+	// per-user marketing limit) asks for 24 h before the next marketing
+	// message to that person, and this is how every replica knows.
+	LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error)
 	// ListDecisions returns stored decisions, newest first.
 	ListDecisions(ctx context.Context, f DecisionFilter) ([]Decision, error)
 }

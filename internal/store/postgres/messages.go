@@ -248,6 +248,26 @@ func scanMessage(row pgx.Row) (store.Message, error) {
 	return m, nil
 }
 
+// LastFailedWith returns when the tenant's latest message to any of waIDs
+// failed with code after since (zero when none). The recipient index
+// bounds the read to that person's messages.
+func (s *Store) LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error) {
+	if len(waIDs) == 0 {
+		return time.Time{}, nil
+	}
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT MAX(updated_at) FROM messages
+		WHERE tenant_id = $1 AND wa_id = ANY($2) AND state = 'failed' AND error_code = $3 AND updated_at > $4`,
+		tenantID, waIDs, code, since).Scan(&at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("postgres: last failure: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, nil
+	}
+	return utc(*at), nil
+}
+
 // MessagesByRecipient returns a page of a tenant's messages to one
 // recipient, newest first.
 func (s *Store) MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]store.Message, error) {

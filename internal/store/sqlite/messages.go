@@ -267,6 +267,29 @@ func (s *Store) GetMessage(ctx context.Context, id string) (store.Message, error
 	return m, nil
 }
 
+// LastFailedWith returns when the tenant's latest message to any of waIDs
+// failed with code after since (zero when none). The recipient index
+// bounds the read to that person's messages.
+func (s *Store) LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error) {
+	var latest int64
+	for _, w := range waIDs {
+		var at sql.NullInt64
+		err := s.r.QueryRowContext(ctx, `SELECT MAX(updated_at) FROM messages
+			WHERE tenant_id = ? AND wa_id = ? AND state = 'failed' AND error_code = ? AND updated_at > ?`,
+			tenantID, w, code, ms(since)).Scan(&at)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("sqlite: last failure: %w", err)
+		}
+		if at.Valid && at.Int64 > latest {
+			latest = at.Int64
+		}
+	}
+	if latest == 0 {
+		return time.Time{}, nil
+	}
+	return tm(latest), nil
+}
+
 // MessagesByRecipient returns a page of a tenant's messages to one
 // recipient, newest first.
 func (s *Store) MessagesByRecipient(ctx context.Context, tenantID, waID string, beforeSeq int64, limit int) ([]store.Message, error) {

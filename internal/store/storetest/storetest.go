@@ -86,7 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Templates", testTemplates},
 		{"Identities", testIdentities},
 		{"EraseContact", testEraseContact},
-		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
+		{"ByRecipient", testByRecipient}, {"LastFailedWith", testLastFailedWith}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 		{"ContentModels", testContentModels},
 		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
