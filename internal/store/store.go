@@ -33,6 +33,7 @@ type Store interface {
 	Identities
 	Erasure
 	Users
+	Limits
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
