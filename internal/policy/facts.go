@@ -26,6 +26,9 @@ type Facts struct {
 	Template *TemplateFacts
 	// Lang is the language refusals are explained in.
 	Lang refusal.Lang
+	// Quota is the portfolio's messaging limit, loaded for templates sent
+	// outside an open window; nil otherwise.
+	Quota *QuotaFacts
 }
 
 // ConsentFacts is a contact's consent state: the latest record covering
@@ -69,4 +72,21 @@ func CategoryOf(m *Message) consent.Category {
 		return t.Category
 	}
 	return consent.Marketing
+}
+
+// QuotaFacts is the business portfolio's messaging limit as it stands for
+// one message: the portfolio's limit and use in the moving 24 hours, and
+// whether the recipient already counts in them. Nil when no quota is kept.
+type QuotaFacts struct {
+	Portfolio string
+	Tier      string
+	// Limit is the number of unique recipients allowed; negative is
+	// unlimited.
+	Limit int
+	Used  int
+	// NextRelease is when the oldest counted recipient leaves the window.
+	NextRelease time.Time
+	// Counted: the recipient already counts, so reaching them again takes
+	// no slot.
+	Counted bool
 }

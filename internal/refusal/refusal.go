@@ -45,6 +45,10 @@ const (
 	TemplatePaused      Code = 470132
 	TemplateDisabled    Code = 470133
 	TemplateParams      Code = 470134
+
+	// The business portfolio's messaging limit (a deferral: the message
+	// waits for a free slot, it is not refused).
+	MessagingLimitReached Code = 470170
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

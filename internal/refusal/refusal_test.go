@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite docs/refusals.md from the catal
 
 func TestEveryCodeHasAnEntry(t *testing.T) {
 	codes := []Code{OptedOut, OptedOutMarketing, Erased, NoConsent, Unconfirmed, WindowClosed,
-		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams}
+		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams,
+		MessagingLimitReached}
 	if len(codes) != len(entries) {
 		t.Fatalf("%d code constants, %d entries: keep them one to one", len(codes), len(entries))
 	}

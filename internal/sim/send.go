@@ -120,7 +120,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		react.FailCode = wire.CodeWindowClosed
 	case d.Category == "MARKETING" && ns.waba.optedOutOf(waID):
 		react.FailCode = wire.CodeMarketingStopped
-	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.countRecipient(waID, now):
+	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.portfolio.countRecipient(waID, now):
 		react.FailCode = wire.CodeSpamRateLimit
 	default:
 		react = s.behaviour.OnSend(r.Context(), d, ns.rng)
