@@ -66,6 +66,9 @@ type Config struct {
 	MaxBody int64
 	// MaxImport caps a do-not-contact file. Default 16 MiB.
 	MaxImport int64
+	// Senders shows the tenant's senders and their messaging limit;
+	// without it those routes answer as unknown paths.
+	Senders Senders
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -77,6 +80,7 @@ type Server struct {
 	auth      Authenticator
 	ledger    *consent.Ledger
 	store     Store
+	senders   Senders
 	region    string
 	maxBody   int64
 	maxImport int64
@@ -91,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, log: cfg.Logger, now: cfg.Now}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -138,6 +142,9 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/contacts/{number}/history", handler: s.contactHistory},
 		{method: "DELETE", path: "/contacts/{number}", handler: s.eraseContact},
 		{method: "POST", path: "/suppressions/import", handler: s.importSuppressions},
+		{method: "GET", path: "/senders", handler: s.listSenders},
+		{method: "GET", path: "/senders/{id}", handler: s.getSender},
+		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

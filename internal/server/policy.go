@@ -14,6 +14,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/intake"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/phone"
@@ -32,6 +33,8 @@ type compliance struct {
 	ledger   *consent.Ledger
 	signals  *signal.Bus
 	sendTime sendTimeStage
+	// quota is the business portfolios' messaging limit.
+	quota *limits.Quota
 }
 
 // confirm queues the reply confirming an opt-out, through the intake.
@@ -132,6 +135,9 @@ func factRules(p config.Policy, doubleOptIn bool) *policy.Pipeline {
 	if config.Enforces(p.Window) {
 		rules = append(rules, policy.Window{})
 	}
+	// Meta's limit holds whatever the tenant's policy: last, so that a
+	// message another rule refuses takes no slot.
+	rules = append(rules, policy.MessagingLimit{})
 	return policy.New(rules...)
 }
 
@@ -161,7 +167,8 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 				c.askConfirmation(ctx, d, tenantID, waID, req, log)
 			}
 		}))
-	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl}
+	c.quota = newQuota(cfg, st, log)
+	fc := intake.FactsConfig{Consent: c.ledger, Windows: st, Identities: st, TTL: ttl, Quota: c.quota}
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -197,7 +204,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 			return p
 		}
 		return defaultSend
-	})}
+	}).WithQuota(c.quota)}
 
 	matchers := map[string]*optout.Matcher{}
 	for _, t := range cfg.Tenants {
@@ -241,6 +248,8 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		}
 		return st.PutIdentities(ctx, ids)
 	}))
+	c.signals.Subscribe("limits", c.quota.Signals(st))
+	c.signals.Subscribe("limits-release", releaseFailed(st, c.quota, log.With("component", "limits")))
 	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
 		for _, s := range batch {
 			if s.Kind == signal.Inbound && s.WaID != "" && !s.At.IsZero() {
@@ -250,6 +259,50 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil
 	}))
 	return c, nil
+}
+
+// newQuota builds the portfolios' messaging limit from the configuration.
+func newQuota(cfg config.Config, st store.Store, log *slog.Logger) *limits.Quota {
+	ps := make([]limits.Portfolio, 0, len(cfg.Portfolios))
+	for _, p := range cfg.Portfolios {
+		ps = append(ps, limits.Portfolio{ID: p.ID, WABAs: p.WABAIDs, Tier: p.Tier, Cap: p.Limit})
+	}
+	return limits.New(limits.Config{Store: st, Portfolios: ps, Logger: log.With("component", "limits")})
+}
+
+// releaseFailed gives back the messaging-limit slot of a message Meta
+// failed: Meta counts the recipients it delivered to, and a failed message
+// reached nobody. A slot used again since by another message is kept.
+func releaseFailed(st store.Store, q *limits.Quota, log *slog.Logger) signal.Consumer {
+	return signal.ConsumerFunc(func(ctx context.Context, batch []signal.Signal) error {
+		var ids []string
+		for _, s := range batch {
+			if s.Kind == signal.Status && s.Status == "failed" && s.MessageID != "" {
+				ids = append(ids, s.MessageID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		refs, err := st.MessagesByMetaID(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("limits: failed messages: %w", err)
+		}
+		for _, ref := range refs {
+			m, err := st.GetMessage(ctx, ref.ID)
+			if err != nil {
+				return fmt.Errorf("limits: failed message: %w", err)
+			}
+			if m.WaID == "" {
+				continue
+			}
+			if err := q.Release(ctx, m.SenderID, m.WaID, m.ID); err != nil {
+				return err
+			}
+			log.Debug("limits: slot of a failed message released", "message_id", m.ID)
+		}
+		return nil
+	})
 }
 
 // NewIntake builds the acceptance path on an open store as serve does, for
