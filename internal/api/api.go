@@ -70,6 +70,9 @@ type Config struct {
 	// ContentModels trains and activates tenants' content classifiers;
 	// nil answers its routes as unknown paths.
 	ContentModels ContentModels
+	// Senders shows the tenant's senders and their messaging limit;
+	// without it those routes answer as unknown paths.
+	Senders Senders
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -81,6 +84,7 @@ type Server struct {
 	auth      Authenticator
 	ledger    *consent.Ledger
 	store     Store
+	senders   Senders
 	region    string
 	maxBody   int64
 	maxImport int64
@@ -96,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -146,6 +150,9 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/content/models", handler: s.trainContentModel},
 		{method: "GET", path: "/content/models", handler: s.listContentModels},
 		{method: "POST", path: "/content/models/{version}/activate", handler: s.activateContentModel},
+		{method: "GET", path: "/senders", handler: s.listSenders},
+		{method: "GET", path: "/senders/{id}", handler: s.getSender},
+		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

@@ -258,3 +258,29 @@ func (c *Client) templatePage(ctx context.Context, token, wabaID string, q url.V
 	}
 	return &p, nil
 }
+
+// PhoneNumber reads fields of a business phone number: GET
+// /{phone_number_id}?fields=….
+func (c *Client) PhoneNumber(ctx context.Context, token, phoneNumberID string, fields []string) (*wire.PhoneNumberInfo, error) {
+	q := url.Values{}
+	if len(fields) > 0 {
+		q.Set("fields", strings.Join(fields, ","))
+	}
+	resp, err := c.Do(ctx, token, http.MethodGet, "/"+url.PathEscape(phoneNumberID), q, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("cloudapi: phone number %s: %w", phoneNumberID, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return nil, fmt.Errorf("cloudapi: read phone number %s (HTTP %d): %w", phoneNumberID, resp.StatusCode, scrub(err))
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("cloudapi: phone number %s: %w", phoneNumberID, ParseError(resp.StatusCode, resp.Header, data))
+	}
+	var p wire.PhoneNumberInfo
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("cloudapi: decode phone number %s: %w", phoneNumberID, err)
+	}
+	return &p, nil
+}

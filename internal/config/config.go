@@ -56,6 +56,9 @@ type Config struct {
 	Templates Templates      `json:"templates"`
 	Tenants   []TenantConfig `json:"tenants"`
 	Senders   []SenderConfig `json:"senders"`
+	// Portfolios groups WABAs into business portfolios, whose messaging
+	// limit all their numbers share (see portfolioErrors).
+	Portfolios []PortfolioConfig `json:"portfolios"`
 
 	WebhookDestinations WebhookDestinations `json:"webhook_destinations"`
 	// Policy chooses the compliance rules enforced; tenants[].policy
@@ -399,6 +402,7 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("dispatch.pair_burst %d is outside 0..45 (Meta allows bursts of up to 45 messages to one recipient)", c.Dispatch.PairBurst))
 	}
 	errs = append(errs, wabaSplits(c.Senders)...)
+	errs = append(errs, portfolioErrors(c.Portfolios)...)
 	errs = append(errs, c.validateSecurity()...)
 	errs = append(errs, c.Templates.validate()...)
 	if len(errs) > 0 {

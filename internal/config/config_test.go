@@ -81,3 +81,34 @@ func TestInvalidConfigSaysWhatToFix(t *testing.T) {
 		})
 	}
 }
+
+func TestPortfolioValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ps   []PortfolioConfig
+		want string
+	}{
+		{"fine", []PortfolioConfig{{ID: "bp1", WABAIDs: []string{"w1", "w2"}, Tier: "TIER_2K"}, {ID: "bp2", WABAIDs: []string{"w3"}}}, ""},
+		{"no id", []PortfolioConfig{{WABAIDs: []string{"w1"}}}, "portfolios[0].id is required"},
+		{"twice", []PortfolioConfig{{ID: "bp1"}, {ID: "bp1"}}, `portfolios[1].id "bp1" is declared twice`},
+		{"shared WABA", []PortfolioConfig{{ID: "bp1", WABAIDs: []string{"w1"}}, {ID: "bp2", WABAIDs: []string{"w1"}}}, `waba_id "w1" is already in portfolio "bp1"`},
+		// A bad limit is not fatal: it is logged and ignored where the
+		// quota is built (package limits).
+		{"negative limit", []PortfolioConfig{{ID: "bp1", Limit: -5}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.Portfolios = tc.ps
+			err := c.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

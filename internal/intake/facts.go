@@ -60,6 +60,12 @@ type FailureReader interface {
 // than any marketing hold a tenant may set.
 const marketingLookback = 7 * 24 * time.Hour
 
+// QuotaReader reads the business portfolio's messaging limit and use for a
+// message from a sender to a person.
+type QuotaReader interface {
+	Facts(ctx context.Context, senderID, who string, now time.Time) (*policy.QuotaFacts, error)
+}
+
 // FactsConfig wires a Facts loader.
 type FactsConfig struct {
 	Consent ConsentReader
@@ -87,6 +93,10 @@ type FactsConfig struct {
 	// TTL bounds how stale a change made by another replica or by the CLI
 	// can be at intake, and the send-time stage reads fresh facts anyway.
 	TTL time.Duration
+	// Quota is optional: with it, templates sent outside an open window
+	// carry the portfolio's messaging-limit facts (always read from the
+	// store: the count moves with every send of every replica).
+	Quota QuotaReader
 	// MaxEntries bounds the cache (100,000 when zero).
 	MaxEntries int
 	// Lookback gives a tenant's cadence window: a template's Facts.Recent
@@ -209,7 +219,8 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 	}
 
 	needWindow := m.Request != nil && !m.Request.IsTemplate()
-	if needWindow || out.Consent.Marketing.Action == consent.OptOut {
+	needQuota := f.cfg.Quota != nil && m.Request != nil && m.Request.IsTemplate()
+	if needWindow || needQuota || out.Consent.Marketing.Action == consent.OptOut {
 		// Only free-form messages (and the suppression rule's "did the
 		// person write again after stopping?") read the window.
 		winHit := false
@@ -248,6 +259,13 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 			return policy.Facts{}, fmt.Errorf("marketing limit: %w", err)
 		}
 		out.MarketingLimitedAt = at
+	}
+	if needQuota && (out.LastInbound.IsZero() || m.Now.Sub(out.LastInbound) >= policy.ServiceWindow) {
+		q, err := f.cfg.Quota.Facts(ctx, m.PhoneNumberID, who, m.Now)
+		if err != nil {
+			return policy.Facts{}, fmt.Errorf("quota: %w", err)
+		}
+		out.Quota = q
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -21,6 +22,23 @@ import (
 type SendTime struct {
 	facts *Facts
 	rules func(tenantID string) *policy.Pipeline
+	quota QuotaReserver
+}
+
+// QuotaReserver takes a slot of the sender's business portfolio for a
+// person right before a business-initiated message goes out; ok false
+// means the portfolio is full, and q says until when.
+type QuotaReserver interface {
+	Reserve(ctx context.Context, senderID, who, messageID string, now time.Time) (q *policy.QuotaFacts, ok bool, err error)
+}
+
+// WithQuota makes the stage reserve the portfolio's messaging-limit slot of
+// every business-initiated message the rules allow, atomically across
+// replicas; a message that finds the portfolio full is deferred by the
+// messaging-limit rule instead of sent.
+func (s *SendTime) WithQuota(q QuotaReserver) *SendTime {
+	s.quota = q
+	return s
 }
 
 // NewSendTime builds the stage. rules returns a tenant's send-time rules
@@ -76,6 +94,20 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 		rules = policy.New(policy.Suppression{}) // it asks for consent: only a stop stops it
 	}
 	d := rules.Evaluate(ctx, m)
+	if d.Outcome == policy.Allow && s.quota != nil && f.Quota != nil && policy.Counts(m) {
+		who := m.WaID
+		if who == "" && phone.IsBSUID(req.To) {
+			who = req.To
+		}
+		q, ok, err := s.quota.Reserve(ctx, msg.SenderID, who, msg.ID, now)
+		if err != nil {
+			return nil, fmt.Errorf("send-time quota of %s: %w", msg.ID, err)
+		}
+		if !ok {
+			m.Facts.Quota = q
+			d = policy.MessagingLimit{}.Check(ctx, m)
+		}
+	}
 	if d.Outcome == policy.Defer {
 		until := d.Until
 		if !until.After(now) {

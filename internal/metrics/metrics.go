@@ -46,6 +46,16 @@ type Metrics struct {
 	SenderRate    *prometheus.GaugeVec   // sender
 	PairDeferred  *prometheus.CounterVec // sender
 	EcosystemHeld *prometheus.CounterVec // sender
+	// The business portfolios' messaging limit and the senders' state,
+	// read from the store (so alike on every replica).
+	PortfolioUsed        *prometheus.GaugeVec // portfolio
+	PortfolioLimit       *prometheus.GaugeVec // portfolio
+	PortfolioNextRelease *prometheus.GaugeVec // portfolio
+	SenderUsed           *prometheus.GaugeVec // sender
+	SenderLimit          *prometheus.GaugeVec // sender
+	SenderQuality        *prometheus.GaugeVec // sender
+	SenderHealth         *prometheus.GaugeVec // sender
+	SenderThroughput     *prometheus.GaugeVec // sender
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -82,6 +92,19 @@ func New(reg *prometheus.Registry) *Metrics {
 	for _, c := range []prometheus.Collector{m.SenderRate, m.PairDeferred, m.EcosystemHeld} {
 		f(c)
 	}
+	gauge := func(name, help, label string) *prometheus.GaugeVec {
+		g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{label})
+		f(g)
+		return g
+	}
+	m.PortfolioUsed = gauge("wabaguard_portfolio_messaging_used", "Unique recipients of business-initiated messages outside an open window in the moving 24 hours, per business portfolio.", "portfolio")
+	m.PortfolioLimit = gauge("wabaguard_portfolio_messaging_limit", "The portfolio's messaging limit in force (-1: unlimited).", "portfolio")
+	m.PortfolioNextRelease = gauge("wabaguard_portfolio_messaging_next_release_timestamp_seconds", "When the portfolio's oldest counted recipient leaves the window (0: none counted).", "portfolio")
+	m.SenderUsed = gauge("wabaguard_sender_messaging_used", "The messaging-limit use of the sender's portfolio.", "sender")
+	m.SenderLimit = gauge("wabaguard_sender_messaging_limit", "The messaging limit of the sender's portfolio (-1: unlimited).", "sender")
+	m.SenderQuality = gauge("wabaguard_sender_quality", "Meta's quality rating of the sender: 3 GREEN, 2 YELLOW, 1 RED, 0 unknown.", "sender")
+	m.SenderHealth = gauge("wabaguard_sender_health", "Meta's health_status.can_send_message of the sender: 2 AVAILABLE, 1 LIMITED, 0 BLOCKED, -1 unknown.", "sender")
+	m.SenderThroughput = gauge("wabaguard_sender_throughput_mps", "The sender's throughput in messages per second.", "sender")
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

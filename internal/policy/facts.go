@@ -40,6 +40,9 @@ type Facts struct {
 	// loader's lookback; zero when it did not, or when the message is no
 	// marketing template (the loader reads it only for those).
 	MarketingLimitedAt time.Time
+	// Quota is the portfolio's messaging limit, loaded for templates sent
+	// outside an open window; nil otherwise.
+	Quota *QuotaFacts
 }
 
 // Sent is one message accepted for a contact, as the cadence rules see it.
@@ -95,4 +98,21 @@ func CategoryOf(m *Message) consent.Category {
 		return t.Category
 	}
 	return consent.Marketing
+}
+
+// QuotaFacts is the business portfolio's messaging limit as it stands for
+// one message: the portfolio's limit and use in the moving 24 hours, and
+// whether the recipient already counts in them. Nil when no quota is kept.
+type QuotaFacts struct {
+	Portfolio string
+	Tier      string
+	// Limit is the number of unique recipients allowed; negative is
+	// unlimited.
+	Limit int
+	Used  int
+	// NextRelease is when the oldest counted recipient leaves the window.
+	NextRelease time.Time
+	// Counted: the recipient already counts, so reaching them again takes
+	// no slot.
+	Counted bool
 }

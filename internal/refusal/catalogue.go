@@ -226,6 +226,17 @@ var entries = []Entry{
 		},
 	},
 	{
+		Code: MessagingLimitReached, Key: "messaging_limit.reached", HTTPStatus: http.StatusTooManyRequests,
+		Text: map[Lang]Text{
+			PT: {"Limite de mensagens do portfólio atingido",
+				"O portfólio empresarial deste número já alcançou, nas últimas 24 horas, o número de pessoas que a Meta permite para mensagens iniciadas pela empresa fora da janela de atendimento (o limite é compartilhado por todos os números do portfólio). A mensagem foi aceita e espera: sai sozinha quando uma vaga se abrir, sem ser recusada pela Meta. Respostas dentro de uma janela aberta continuam saindo. Para enviar mais, distribua o envio ao longo de vários dias ou aumente o limite com a Meta (verificação da empresa e mensagens de alta qualidade)."},
+			EN: {"Portfolio messaging limit reached",
+				"This number's business portfolio has already reached, in the last 24 hours, the number of people Meta allows it to reach with business-initiated messages outside a customer service window (the limit is shared by all the portfolio's numbers). The message was accepted and waits: it goes out by itself when a slot frees, without being refused by Meta. Replies inside an open window keep flowing. To send more, spread the send over several days or raise the limit with Meta (business verification and high-quality messages)."},
+			ES: {"Límite de mensajes del portafolio alcanzado",
+				"El portafolio empresarial de este número ya alcanzó, en las últimas 24 horas, la cantidad de personas que Meta le permite contactar con mensajes iniciados por la empresa fuera de una ventana de atención (el límite lo comparten todos los números del portafolio). El mensaje fue aceptado y espera: sale solo cuando se libere un cupo, sin que Meta lo rechace. Las respuestas dentro de una ventana abierta siguen saliendo. Para enviar más, reparta el envío en varios días o aumente el límite con Meta (verificación de la empresa y mensajes de alta calidad)."},
+		},
+	},
+	{
 		Code: USMarketing, Key: "us_marketing.blocked", HTTPStatus: http.StatusBadRequest, Meta: 131049,
 		Text: map[Lang]Text{
 			PT: {"Marketing não é entregue a números dos EUA",

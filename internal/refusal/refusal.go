@@ -63,6 +63,9 @@ const (
 	QuietHoursClosed Code = 470165
 	// Pacing and Meta's per-user marketing limits.
 	USMarketing Code = 470175
+	// The business portfolio's messaging limit (a deferral: the message
+	// waits for a free slot, it is not refused).
+	MessagingLimitReached Code = 470170
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

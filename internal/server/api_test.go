@@ -118,3 +118,41 @@ func TestContentClassifierWired(t *testing.T) {
 		t.Errorf("after training: %+v, %v; want %s-v1", v, err, DemoTenantID)
 	}
 }
+
+// The sender pages show what the Graph reader learned from the simulator
+// at start, the portfolio's limit and its use, for the tenant's own
+// senders only, and the forecast refuses bad sizes naming the field.
+func TestSenderPages(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	key := srv.First.APIKey
+	base := srv.URL() + "/api/v1/senders"
+	for _, s := range []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"", 200, []string{`"phone_number_id":"` + DemoPhoneNumberID + `"`, `"messaging_limit":{`}},
+		{"/" + DemoPhoneNumberID, 200, []string{`"tier":"TIER_250"`, `"limit":250`, `"used":0`, `"quality_rating":"GREEN"`,
+			`"health_status":"AVAILABLE"`, `"level":"STANDARD"`, `"state":"active"`}},
+		{"/109999999999999", 404, []string{`"code":100`}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=500", 200, []string{`"recipients":500`, `"finish":"`, `"mps":`}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=-2", 400, []string{"Param recipients"}},
+		{"/" + DemoPhoneNumberID + "/forecast", 400, []string{"recipients"}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=5&tz=Mars/Olympus", 400, []string{"Param tz"}},
+	} {
+		status, body := call(t, "GET", base+s.path, key, "")
+		if status != s.status {
+			t.Errorf("GET %s = %d %s, want %d", s.path, status, body, s.status)
+			continue
+		}
+		for _, w := range s.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s = %s, want it to contain %s", s.path, body, w)
+			}
+		}
+	}
+	if status, _ := call(t, "GET", base, "", ""); status != 401 {
+		t.Errorf("without a key: %d, want 401", status)
+	}
+}

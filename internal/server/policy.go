@@ -16,6 +16,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/intake"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/phone"
@@ -41,6 +42,8 @@ type compliance struct {
 	// keepSends is how long counted sends are kept: the longest window
 	// any tenant's caps or repeat guard look back (zero: nothing counted).
 	keepSends time.Duration
+	// quota is the business portfolios' messaging limit.
+	quota *limits.Quota
 }
 
 // confirm queues the reply confirming an opt-out, through the intake.
@@ -161,6 +164,9 @@ func factRules(p config.Policy, doubleOptIn bool, actions content.Actions, cad c
 	if cad.quiet != nil {
 		rules = append(rules, policy.QuietHours{Hours: *cad.quiet})
 	}
+	// Meta's limit holds whatever the tenant's policy: last, so that a
+	// message another rule refuses takes no slot.
+	rules = append(rules, policy.MessagingLimit{})
 	return policy.New(rules...)
 }
 
@@ -256,6 +262,8 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		Content: c.content, Logger: log.With("component", "content"),
 		Lookback: func(tenantID string) time.Duration { return cadenceOf(tenantID).limits.Lookback() }}
 	fc.Failures = st // 131049 failures, for the marketing hold
+	c.quota = newQuota(cfg, st, log)
+	fc.Quota = c.quota
 	if tc != nil {
 		fc.Templates = templateFacts{tc}
 	}
@@ -306,7 +314,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 			return p
 		}
 		return defaultSend
-	})}
+	}).WithQuota(c.quota)}
 
 	matchers := map[string]*optout.Matcher{}
 	for _, t := range cfg.Tenants {
@@ -350,6 +358,8 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		}
 		return st.PutIdentities(ctx, ids)
 	}))
+	c.signals.Subscribe("limits", c.quota.Signals(st))
+	c.signals.Subscribe("limits-release", releaseFailed(st, c.quota, log.With("component", "limits")))
 	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
 		for _, s := range batch {
 			if s.Kind == signal.Inbound && s.WaID != "" && !s.At.IsZero() {
@@ -359,6 +369,50 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return nil
 	}))
 	return c, nil
+}
+
+// newQuota builds the portfolios' messaging limit from the configuration.
+func newQuota(cfg config.Config, st store.Store, log *slog.Logger) *limits.Quota {
+	ps := make([]limits.Portfolio, 0, len(cfg.Portfolios))
+	for _, p := range cfg.Portfolios {
+		ps = append(ps, limits.Portfolio{ID: p.ID, WABAs: p.WABAIDs, Tier: p.Tier, Cap: p.Limit})
+	}
+	return limits.New(limits.Config{Store: st, Portfolios: ps, Logger: log.With("component", "limits")})
+}
+
+// releaseFailed gives back the messaging-limit slot of a message Meta
+// failed: Meta counts the recipients it delivered to, and a failed message
+// reached nobody. A slot used again since by another message is kept.
+func releaseFailed(st store.Store, q *limits.Quota, log *slog.Logger) signal.Consumer {
+	return signal.ConsumerFunc(func(ctx context.Context, batch []signal.Signal) error {
+		var ids []string
+		for _, s := range batch {
+			if s.Kind == signal.Status && s.Status == "failed" && s.MessageID != "" {
+				ids = append(ids, s.MessageID)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		refs, err := st.MessagesByMetaID(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("limits: failed messages: %w", err)
+		}
+		for _, ref := range refs {
+			m, err := st.GetMessage(ctx, ref.ID)
+			if err != nil {
+				return fmt.Errorf("limits: failed message: %w", err)
+			}
+			if m.WaID == "" {
+				continue
+			}
+			if err := q.Release(ctx, m.SenderID, m.WaID, m.ID); err != nil {
+				return err
+			}
+			log.Debug("limits: slot of a failed message released", "message_id", m.ID)
+		}
+		return nil
+	})
 }
 
 // NewIntake builds the acceptance path on an open store as serve does, for

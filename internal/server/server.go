@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/inbound"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
 	"github.com/wabaguard/wabaguard/internal/secret"
@@ -67,6 +69,7 @@ type Server struct {
 	templates  *template.Cache
 	tmplSync   *template.Syncer
 	classifier *classifier.Registry
+	limitsSync *limits.Syncer
 
 	ready      chan struct{}
 	First      FirstStart
@@ -247,6 +250,18 @@ func (s *Server) build(ctx context.Context) error {
 		Logger:   s.log.With("component", "templates"),
 	})
 
+	s.limitsSync = limits.NewSyncer(comp.quota, client, func(ctx context.Context) ([]limits.SyncSender, error) {
+		senders, err := st.ListSenders(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("senders: %w", err)
+		}
+		out := make([]limits.SyncSender, 0, len(senders))
+		for _, snd := range senders {
+			out = append(out, limits.SyncSender{PhoneNumberID: snd.PhoneNumberID, WABAID: snd.WABAID, Token: tokenFor(snd)})
+		}
+		return out, nil
+	}, limits.DefaultSyncEvery, s.log.With("component", "limits"))
+
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
 		Intake:   comp.intake,
@@ -271,6 +286,7 @@ func (s *Server) build(ctx context.Context) error {
 		Auth:          gw,
 		Ledger:        comp.ledger, // its writes reach the intake's facts at once
 		Store:         st,
+		Senders:       senderStates{st, comp.quota},
 		DefaultRegion: cfg.DefaultRegion,
 		ContentModels: s.classifier,
 		Logger:        s.log.With("component", "management-api"),
@@ -363,6 +379,15 @@ func (s *Server) startSimulator(ctx context.Context, token string) error {
 	}
 	for _, snd := range senders {
 		n := sim.Number{PhoneNumberID: snd.PhoneNumberID, WABAID: snd.WABAID, DisplayPhoneNumber: snd.DisplayPhoneNumber, VerifiedName: snd.TenantID}
+		for _, p := range cfg.Portfolios {
+			if slices.Contains(p.WABAIDs, snd.WABAID) {
+				// The simulator counts per portfolio, at the configured tier.
+				n.BusinessID = p.ID
+				if tier, _, ok := limits.ParseTier(p.Tier); ok {
+					n.MessagingLimitTier = tier
+				}
+			}
+		}
 		if snd.ThroughputMPS > 0 {
 			n.ThroughputMPS = snd.ThroughputMPS
 		}
@@ -498,6 +523,13 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("contact sends prune", func(ctx context.Context) error {
 		return pruneContactSends(ctx, s.store, s.compliance.keepSends, s.log.With("component", "cadence"))
 	})
+	// The senders' limits are read once before serving, so that the first
+	// sends see the portfolio's real tier rather than the safe default.
+	first, cancelFirst := context.WithTimeout(back, 10*time.Second)
+	_ = s.limitsSync.SyncAll(first) // each failure is logged; the safe tier holds
+	cancelFirst()
+	runBack("limits", func(ctx context.Context) error { s.limitsSync.Run(ctx); return nil })
+	runBack("limits metrics", s.watchLimits)
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)

@@ -17,8 +17,12 @@ type Number struct {
 	ThroughputMPS int
 	// QualityRating is GREEN, YELLOW, RED or UNKNOWN.
 	QualityRating string
+	// BusinessID is the business portfolio the number's WABA belongs to;
+	// Meta sets the messaging limit on the portfolio, shared by all its
+	// numbers (since Oct 7, 2025). Empty: the WABA is a portfolio of its own.
+	BusinessID string
 	// MessagingLimitTier is the portfolio tier, e.g. TIER_250, TIER_2K, TIER_UNLIMITED.
-	// The first number of a WABA sets the WABA's tier.
+	// The first number of a portfolio sets the portfolio's tier.
 	MessagingLimitTier string
 	// Status is the number's status, e.g. CONNECTED.
 	Status string
@@ -30,8 +34,8 @@ type LimitsConfig struct {
 	Throughput bool
 	// PairRate rejects sends above 1 per 6 s per recipient (bursts of 45) with 131056.
 	PairRate bool
-	// MessagingLimit counts unique recipients outside a service window per WABA
-	// per rolling 24 h against the tier.
+	// MessagingLimit counts unique recipients outside a service window per
+	// business portfolio per moving 24 h against the portfolio's tier.
 	MessagingLimit bool
 	// ServiceWindow fails non-template messages to users without an open
 	// 24-hour customer service window with 131047, as Meta does.

@@ -147,32 +147,31 @@ type reach struct {
 }
 
 // countRecipient applies the portfolio messaging limit (Meta §1.1): unique
-// users reached outside a service window in a moving 24 h. It reports whether
-// waID may be reached, counting it if new; w.mu must not be held.
+// users reached outside a service window in a moving 24 h, counted on the
+// business portfolio and shared by all its numbers. A user counts while
+// their last reach is within the 24 hours. It reports whether waID may be
+// reached, counting it; p.mu must not be held.
 //
 // Meta documents no synchronous error for this limit, so the simulator
 // accepts the send and fails it asynchronously with 131048 ("Spam rate limit
 // hit: restrictions on how many messages can be sent from this number"), the
 // documented code closest in meaning. A failed message is not counted.
-func (w *wabaState) countRecipient(waID string, now time.Time) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
+func (p *portfolioState) countRecipient(waID string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	cut := now.Add(-serviceWindow)
-	for len(w.reachLog) > 0 && !w.reachLog[0].at.After(cut) {
-		old := w.reachLog[0]
-		if t, ok := w.reached[old.waID]; ok && t.Equal(old.at) {
-			delete(w.reached, old.waID)
+	for len(p.reachLog) > 0 && !p.reachLog[0].at.After(cut) {
+		old := p.reachLog[0]
+		if t, ok := p.reached[old.waID]; ok && t.Equal(old.at) {
+			delete(p.reached, old.waID)
 		}
-		w.reachLog[0] = reach{}
-		w.reachLog = w.reachLog[1:]
+		p.reachLog[0] = reach{}
+		p.reachLog = p.reachLog[1:]
 	}
-	if _, ok := w.reached[waID]; ok {
-		return true
-	}
-	if w.limit >= 0 && len(w.reached) >= w.limit {
+	if _, ok := p.reached[waID]; !ok && p.limit >= 0 && len(p.reached) >= p.limit {
 		return false
 	}
-	w.reached[waID] = now
-	w.reachLog = append(w.reachLog, reach{waID, now})
+	p.reached[waID] = now
+	p.reachLog = append(p.reachLog, reach{waID, now})
 	return true
 }

@@ -79,7 +79,7 @@ func (s *Sim) servePhoneNumber(w http.ResponseWriter, r *http.Request, ns *numbe
 		case "status":
 			out[f] = status
 		case "whatsapp_business_manager_messaging_limit", "messaging_limit_tier":
-			out[f] = n.MessagingLimitTier
+			out[f] = ns.waba.portfolio.tier // the portfolio's, shared by its numbers
 		case "code_verification_status":
 			out[f] = "VERIFIED"
 		case "name_status":

@@ -131,7 +131,7 @@ func (s *Sim) send(r *http.Request, ns *numberState, req *wire.SendRequest) (*wi
 		// Since April 1, 2025 marketing templates are not delivered to US
 		// numbers: accepted, then failed like the per-user limit.
 		react.FailCode = wire.CodeEcosystem
-	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.countRecipient(waID, now):
+	case lim.MessagingLimit && !d.InServiceWindow && !ns.waba.portfolio.countRecipient(waID, now):
 		react.FailCode = wire.CodeSpamRateLimit
 	default:
 		react = s.behaviour.OnSend(r.Context(), d, ns.rng)

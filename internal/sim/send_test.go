@@ -490,3 +490,56 @@ func TestSendAnswersMessageStatus(t *testing.T) {
 		})
 	}
 }
+
+// TestMessagingLimitPerPortfolio: numbers of two WABAs of one business
+// portfolio share its limit, a number of another portfolio does not; a
+// recipient counts while their last reach is within 24 hours; the phone
+// number endpoint answers the portfolio's tier.
+func TestMessagingLimitPerPortfolio(t *testing.T) {
+	const pnB, pnC = "106540352242923", "106540352242924"
+	h := newHarness(t, func(c *Config) {
+		c.Numbers = []Number{
+			{PhoneNumberID: pnid, WABAID: wabaID, BusinessID: "bp1", MessagingLimitTier: "TIER_50"},
+			{PhoneNumberID: pnB, WABAID: "102290129340399", BusinessID: "bp1", MessagingLimitTier: "TIER_2K"},
+			{PhoneNumberID: pnC, WABAID: "102290129340400", BusinessID: "bp2", MessagingLimitTier: "TIER_50"},
+		}
+		c.Limits = LimitsConfig{MessagingLimit: true, ServiceWindow: true}
+	})
+	hello := func(from, to string) {
+		t.Helper()
+		if s, m := h.do(t, http.MethodPost, "/v23.0/"+from+"/messages",
+			`{"messaging_product":"whatsapp","to":"`+to+`","type":"template","template":{"name":"hello_world","language":{"code":"en_US"}}}`); s != 200 {
+			t.Fatalf("send from %s: %d %v", from, s, m)
+		}
+	}
+	to := func(i int) string { return fmt.Sprintf("1650666%04d", i) }
+	for i := range 30 {
+		hello(pnid, to(i))
+	}
+	h.clock.Advance(23 * time.Hour)
+	hello(pnB, to(0)) // reached again: counts on from now, takes no new slot
+	for i := 30; i < 50; i++ {
+		hello(pnB, to(i))
+	}
+	hello(pnB, to(50)) // the 51st recipient of bp1
+	for i := range 50 {
+		hello(pnC, to(i)) // bp2 has its own 50
+	}
+	failed := func(pn string) int64 { return h.sim.Stats().Numbers[pn].Failed[wire.CodeSpamRateLimit] }
+	if failed(pnid) != 0 || failed(pnB) != 1 || failed(pnC) != 0 {
+		t.Fatalf("131048 failures: A %d, B %d, C %d; want 0, 1, 0", failed(pnid), failed(pnB), failed(pnC))
+	}
+	// At 24 h the 29 reached only at the start leave; the one reached
+	// again at 23 h still counts, so 29 slots free, not 30.
+	h.clock.Advance(time.Hour + time.Second)
+	for i := 100; i < 130; i++ {
+		hello(pnid, to(i))
+	}
+	if failed(pnid) != 1 {
+		t.Fatalf("after the window moved: %d failures from A, want 1", failed(pnid))
+	}
+	_, m := h.do(t, http.MethodGet, "/v23.0/"+pnB+"?fields=whatsapp_business_manager_messaging_limit", "")
+	if m["whatsapp_business_manager_messaging_limit"] != "TIER_50" {
+		t.Errorf("tier of B = %v, want the portfolio's TIER_50", m["whatsapp_business_manager_messaging_limit"])
+	}
+}

@@ -147,11 +147,20 @@ func New(cfg Config) (*Sim, error) {
 	}
 	s.q.init(cfg.Webhooks.MaxPending)
 	s.media.init(cfg.MaxMediaBytes)
+	portfolios := map[string]*portfolioState{}
 	for i, n := range cfg.Numbers {
 		w := s.wabas[n.WABAID]
 		if w == nil {
-			limit, _ := tierLimit(n.MessagingLimitTier)
-			w = newWABA(n.WABAID, limit)
+			pid := n.BusinessID
+			if pid == "" {
+				pid = "waba:" + n.WABAID
+			}
+			p := portfolios[pid]
+			if p == nil {
+				p = newPortfolio(pid, n.MessagingLimitTier)
+				portfolios[pid] = p
+			}
+			w = newWABA(n.WABAID, p)
 			s.wabas[n.WABAID] = w
 		}
 		ns := &numberState{

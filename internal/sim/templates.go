@@ -16,20 +16,34 @@ import (
 )
 
 type wabaState struct {
-	id    string
-	limit int // unique recipients per 24 h; -1 unlimited
+	id        string
+	portfolio *portfolioState // the messaging limit, shared with the portfolio's other WABAs
 
 	numbers []*numberState // fixed after New
 
 	mu        sync.Mutex
-	reached   map[string]time.Time
-	reachLog  []reach
 	optedOut  map[string]struct{} // users who stopped marketing messages
 	templates []*template
 }
 
-func newWABA(id string, limit int) *wabaState {
-	return &wabaState{id: id, limit: limit, reached: map[string]time.Time{}, optedOut: map[string]struct{}{}}
+func newWABA(id string, p *portfolioState) *wabaState {
+	return &wabaState{id: id, portfolio: p, optedOut: map[string]struct{}{}}
+}
+
+// portfolioState is a business portfolio's messaging limit and reach.
+type portfolioState struct {
+	id    string
+	tier  string
+	limit int // unique recipients per 24 h; -1 unlimited
+
+	mu       sync.Mutex
+	reached  map[string]time.Time // recipient → last reach
+	reachLog []reach
+}
+
+func newPortfolio(id, tier string) *portfolioState {
+	limit, _ := tierLimit(tier)
+	return &portfolioState{id: id, tier: strings.ToUpper(tier), limit: limit, reached: map[string]time.Time{}}
 }
 
 // template is a message template; status is decided at creation and becomes

@@ -35,6 +35,7 @@ type Store interface {
 	Users
 	ContentModels
 	Cadences
+	Limits
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

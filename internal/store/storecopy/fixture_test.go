@@ -254,6 +254,12 @@ func buildFixture(t *testing.T) *fixture {
 
 	// A person known by number and by BSUID.
 	must(t, s.PutIdentities(ctx, []store.Identity{{TenantID: "t1", WaID: "5511987654321", UserID: "BR.1349120865530274", SeenAt: base}}))
+	must(t, s.PutSenderHealth(ctx, store.SenderHealth{PhoneNumberID: "109000000000001", PortfolioID: "bp1", Quality: "GREEN",
+		Status: "CONNECTED", Health: "AVAILABLE", Tier: "TIER_2K", Throughput: "STANDARD", UpdatedAt: base}))
+	must(t, s.PutPortfolio(ctx, store.Portfolio{ID: "bp1", Tier: "TIER_2K", UpdatedAt: base}))
+	if _, err := s.ReserveReach(ctx, store.ReachRequest{PortfolioID: "bp1", WaID: "5511987654321", MessageID: "wamid.1", Limit: 2000, Now: base}); err != nil {
+		t.Fatal(err)
+	}
 
 	// The consent ledger: a chain with personal data, an opt-out and an
 	// erasure, so every consent table has rows.

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 15
+const schemaVersion = 16
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -395,6 +395,40 @@ var tables = []table{
 			{"user_id", "user_id", kText},
 			{"wa_id", "wa_id", kText},
 			{"seen_at", "seen_at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "sender_health", dst: "sender_health",
+		cols: []column{
+			{"phone_number_id", "phone_number_id", kText},
+			{"portfolio_id", "portfolio_id", kText},
+			{"quality", "quality", kText},
+			{"status", "status", kText},
+			{"health", "health", kText},
+			{"tier", "tier", kText},
+			{"throughput", "throughput", kText},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "portfolios", dst: "portfolios",
+		cols: []column{
+			{"id", "id", kText},
+			{"tier", "tier", kText},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0},
+	},
+	{
+		src: "portfolio_reach", dst: "portfolio_reach",
+		cols: []column{
+			{"portfolio_id", "portfolio_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"first_sent_at", "first_sent_at", kTime},
+			{"last_sent_at", "last_sent_at", kTime},
+			{"message_id", "message_id", kText},
 		},
 		key: []int{0, 1},
 	},

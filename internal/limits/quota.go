@@ -1,0 +1,262 @@
+package limits
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/wabaguard/wabaguard/internal/policy"
+	"github.com/wabaguard/wabaguard/internal/store"
+)
+
+// Store is what the quota reads and writes.
+type Store interface {
+	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
+	GetPortfolio(ctx context.Context, id string) (store.Portfolio, error)
+	PutPortfolio(ctx context.Context, p store.Portfolio) error
+	GetSenderHealth(ctx context.Context, phoneNumberID string) (store.SenderHealth, error)
+	PutSenderHealth(ctx context.Context, h store.SenderHealth) error
+	ReserveReach(ctx context.Context, r store.ReachRequest) (store.Reach, error)
+	ReleaseReach(ctx context.Context, portfolioID, waID, messageID string) error
+	PortfolioReach(ctx context.Context, portfolioID, waID string, now time.Time) (store.Reach, error)
+}
+
+// Portfolio is a business portfolio as configured: its WABAs, the tier it
+// starts at until Meta says otherwise, and an optional cap below Meta's
+// limit.
+type Portfolio struct {
+	ID    string
+	WABAs []string
+	// Tier is the tier assumed until the Graph API or a webhook tells the
+	// real one ("" is SafeTier).
+	Tier string
+	// Cap, when positive, keeps the portfolio under this many recipients
+	// even when Meta allows more (headroom for sends made outside the
+	// gateway).
+	Cap int
+}
+
+// MaxCap is the largest configured cap taken as meant: above it (and below
+// zero) a cap is a mistake, logged and ignored, and Meta's limit alone
+// holds.
+const MaxCap = 10_000_000
+
+// tierTTL bounds how long a portfolio's tier is served from memory: the
+// time another replica's update takes to be seen here.
+const tierTTL = 5 * time.Second
+
+// Config wires a Quota.
+type Config struct {
+	Store      Store
+	Portfolios []Portfolio
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+// Quota is the business-portfolio messaging limit: how many unique
+// recipients of business-initiated messages outside an open window each
+// portfolio reached in the moving 24 hours, shared by all its numbers,
+// counted in the store so that replicas and restarts agree.
+type Quota struct {
+	st     Store
+	log    *slog.Logger
+	now    func() time.Time
+	byWABA map[string]string
+	conf   map[string]Portfolio
+
+	mu      sync.Mutex
+	senders map[string]string // phone number id → portfolio id
+	tiers   map[string]cachedTier
+}
+
+type cachedTier struct {
+	tier  string
+	until time.Time
+}
+
+// New builds a Quota. Portfolios with a bad cap or tier are logged and made
+// safe: a bad cap is ignored, a bad tier is SafeTier.
+func New(cfg Config) *Quota {
+	q := &Quota{st: cfg.Store, log: cfg.Logger, now: cfg.Now, byWABA: map[string]string{}, conf: map[string]Portfolio{},
+		senders: map[string]string{}, tiers: map[string]cachedTier{}}
+	if q.log == nil {
+		q.log = slog.Default()
+	}
+	if q.now == nil {
+		q.now = time.Now
+	}
+	for _, p := range cfg.Portfolios {
+		if p.Cap < 0 || p.Cap > MaxCap {
+			q.log.Warn("limits: portfolio cap out of range, ignored; Meta's limit holds", "portfolio", p.ID, "cap", p.Cap)
+			p.Cap = 0
+		}
+		if p.Tier != "" {
+			if t, _, ok := ParseTier(p.Tier); ok {
+				p.Tier = t
+			} else {
+				q.log.Warn("limits: unknown configured tier, assuming the lowest", "portfolio", p.ID, "tier", p.Tier, "assumed", SafeTier)
+				p.Tier = SafeTier
+			}
+		}
+		q.conf[p.ID] = p
+		for _, w := range p.WABAs {
+			q.byWABA[w] = p.ID
+		}
+	}
+	return q
+}
+
+// PortfolioOfWABA returns the portfolio a WABA belongs to. A WABA no
+// configured portfolio names counts on its own, as "waba:<id>".
+func (q *Quota) PortfolioOfWABA(wabaID string) string {
+	if p, ok := q.byWABA[wabaID]; ok {
+		return p
+	}
+	return "waba:" + wabaID
+}
+
+// PortfolioOf returns the portfolio of a sender.
+func (q *Quota) PortfolioOf(ctx context.Context, phoneNumberID string) (string, error) {
+	q.mu.Lock()
+	p, ok := q.senders[phoneNumberID]
+	q.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	s, err := q.st.GetSender(ctx, phoneNumberID)
+	if err != nil {
+		return "", fmt.Errorf("limits: sender %s: %w", phoneNumberID, err)
+	}
+	p = q.PortfolioOfWABA(s.WABAID)
+	q.mu.Lock()
+	q.senders[phoneNumberID] = p
+	q.mu.Unlock()
+	return p, nil
+}
+
+// Tier returns a portfolio's tier and the limit in force: Meta's tier as
+// last stored (else the configured one, else SafeTier), lowered to the
+// configured cap.
+func (q *Quota) Tier(ctx context.Context, portfolioID string) (string, int, error) {
+	now := q.now()
+	q.mu.Lock()
+	c, ok := q.tiers[portfolioID]
+	q.mu.Unlock()
+	tier := c.tier
+	if !ok || !now.Before(c.until) {
+		tier = q.conf[portfolioID].Tier
+		p, err := q.st.GetPortfolio(ctx, portfolioID)
+		switch {
+		case err == nil && p.Tier != "":
+			tier = p.Tier
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return "", 0, fmt.Errorf("limits: portfolio %s: %w", portfolioID, err)
+		}
+		if tier == "" {
+			tier = SafeTier
+		}
+		q.mu.Lock()
+		q.tiers[portfolioID] = cachedTier{tier: tier, until: now.Add(tierTTL)}
+		q.mu.Unlock()
+	}
+	limit := LimitOf(tier)
+	if cp := q.conf[portfolioID].Cap; cp > 0 && (limit == Unlimited || cp < limit) {
+		limit = cp
+	}
+	return tier, limit, nil
+}
+
+// SetTier records the tier Meta gave a portfolio (from the Graph API or a
+// webhook). A value it cannot read is logged and recorded as SafeTier: an
+// unknown value makes the gateway slower, never faster.
+func (q *Quota) SetTier(ctx context.Context, portfolioID, value string, at time.Time) (string, error) {
+	tier, _, ok := ParseTier(value)
+	if !ok {
+		q.log.Warn("limits: unknown messaging limit from Meta, assuming the lowest", "portfolio", portfolioID,
+			"value", value, "assumed", SafeTier)
+		tier = SafeTier
+	}
+	if err := q.st.PutPortfolio(ctx, store.Portfolio{ID: portfolioID, Tier: tier, UpdatedAt: at}); err != nil {
+		return "", fmt.Errorf("limits: %w", err)
+	}
+	q.mu.Lock()
+	q.tiers[portfolioID] = cachedTier{tier: tier, until: q.now().Add(tierTTL)}
+	q.mu.Unlock()
+	return tier, nil
+}
+
+// Usage is a portfolio's messaging limit and its use.
+type Usage struct {
+	Portfolio   string    `json:"portfolio_id"`
+	Tier        string    `json:"tier"`
+	Limit       int       `json:"limit"` // -1: unlimited
+	Used        int       `json:"used"`
+	NextRelease time.Time `json:"next_release,omitzero"`
+}
+
+// Usage reads a portfolio's use at now.
+func (q *Quota) Usage(ctx context.Context, portfolioID string, now time.Time) (Usage, error) {
+	tier, limit, err := q.Tier(ctx, portfolioID)
+	if err != nil {
+		return Usage{}, err
+	}
+	r, err := q.st.PortfolioReach(ctx, portfolioID, "", now)
+	if err != nil {
+		return Usage{}, fmt.Errorf("limits: %w", err)
+	}
+	return Usage{Portfolio: portfolioID, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease}, nil
+}
+
+// Facts reads the quota facts of a message from senderID to who, for the
+// messaging-limit rule.
+func (q *Quota) Facts(ctx context.Context, senderID, who string, now time.Time) (*policy.QuotaFacts, error) {
+	p, err := q.PortfolioOf(ctx, senderID)
+	if err != nil {
+		return nil, err
+	}
+	tier, limit, err := q.Tier(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	r, err := q.st.PortfolioReach(ctx, p, who, now)
+	if err != nil {
+		return nil, fmt.Errorf("limits: %w", err)
+	}
+	return &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease, Counted: r.Counted}, nil
+}
+
+// Reserve takes a slot of the sender's portfolio for who, right before
+// messageID goes out. It reports whether the message may go, with the
+// facts as they stand after the attempt.
+func (q *Quota) Reserve(ctx context.Context, senderID, who, messageID string, now time.Time) (*policy.QuotaFacts, bool, error) {
+	p, err := q.PortfolioOf(ctx, senderID)
+	if err != nil {
+		return nil, false, err
+	}
+	tier, limit, err := q.Tier(ctx, p)
+	if err != nil {
+		return nil, false, err
+	}
+	r, err := q.st.ReserveReach(ctx, store.ReachRequest{PortfolioID: p, WaID: who, MessageID: messageID, Limit: limit, Now: now})
+	if err != nil {
+		return nil, false, fmt.Errorf("limits: %w", err)
+	}
+	return &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease,
+		Counted: r.Granted}, r.Granted, nil
+}
+
+// Release gives back the slot messageID took when it did not reach the
+// person (Meta counts recipients it delivered to).
+func (q *Quota) Release(ctx context.Context, senderID, who, messageID string) error {
+	p, err := q.PortfolioOf(ctx, senderID)
+	if err != nil {
+		return err
+	}
+	if err := q.st.ReleaseReach(ctx, p, who, messageID); err != nil {
+		return fmt.Errorf("limits: %w", err)
+	}
+	return nil
+}
