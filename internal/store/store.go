@@ -33,6 +33,7 @@ type Store interface {
 	Identities
 	Erasure
 	Users
+	Sessions
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -170,6 +171,11 @@ type Forwards interface {
 	RetryForwards(ctx context.Context, rs []ForwardRetry) error
 	// ForwardCounts counts forwards by state (pending, done, dead).
 	ForwardCounts(ctx context.Context) (map[string]int, error)
+	// EventForwards returns up to limit forwards of a tenant about one
+	// WABA other than field messages (account, number, template and the
+	// gateway's own sender events), newest first, whatever their delivery
+	// state: the record of what happened to the tenant's numbers.
+	EventForwards(ctx context.Context, tenantID, wabaID string, limit int) ([]Forward, error)
 }
 
 // Leases assigns each sender's dispatch to one replica at a time.

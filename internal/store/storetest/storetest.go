@@ -87,6 +87,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EraseContact", testEraseContact},
 		{"ByRecipient", testByRecipient}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
+		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
+		{"EventForwards", testEventForwards},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
