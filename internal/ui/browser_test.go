@@ -55,11 +55,16 @@ func newChrome(t *testing.T) context.Context {
 	return ctx
 }
 
+// stepBound is how long one step may take before the test fails instead
+// of hanging: generous, because a log-in derives an argon2id key, which
+// the race detector on a loaded machine slows many times over.
+const stepBound = time.Minute
+
 // step runs actions with a bound, so a page that never comes fails the
 // test instead of hanging it.
 func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -68,7 +73,7 @@ func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Acti
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -79,7 +84,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
