@@ -52,7 +52,7 @@ func TestPauseAndResume(t *testing.T) {
 		t.Errorf("after Resume: %+v", s)
 	}
 
-	evs, err := st.EventForwards(ctx, "t1", "w1", 10)
+	evs, err := st.EventForwards(ctx, "t1", "w1", []string{SenderEventField}, 10)
 	must(t, err)
 	var got []SenderEventValue
 	for _, f := range evs {

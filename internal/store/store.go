@@ -172,10 +172,10 @@ type Forwards interface {
 	// ForwardCounts counts forwards by state (pending, done, dead).
 	ForwardCounts(ctx context.Context) (map[string]int, error)
 	// EventForwards returns up to limit forwards of a tenant about one
-	// WABA other than field messages (account, number, template and the
-	// gateway's own sender events), newest first, whatever their delivery
+	// WABA with one of fields (any field but messages when fields is
+	// empty; messages never), newest first, whatever their delivery
 	// state: the record of what happened to the tenant's numbers.
-	EventForwards(ctx context.Context, tenantID, wabaID string, limit int) ([]Forward, error)
+	EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]Forward, error)
 }
 
 // Leases assigns each sender's dispatch to one replica at a time.

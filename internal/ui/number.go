@@ -18,6 +18,19 @@ import (
 // which the number's are picked).
 const timelineLimit = 200
 
+// timelineFields are the webhook fields a number's timeline shows: what
+// happens to the account, the number and its templates, and the gateway's
+// own actions. Per-person and per-message fields (user_preferences,
+// message echoes, calls…) are not the number's story and would crowd it
+// out.
+var timelineFields = []string{
+	"account_update", "account_alerts", "account_review_update", "business_capability_update", "business_status_update",
+	"phone_number_quality_update", "phone_number_name_update", "security",
+	"message_template_status_update", "message_template_quality_update", "message_template_components_update",
+	"template_category_update", "template_correct_category_detection",
+	dispatch.SenderEventField,
+}
+
 // numberRefusals is how many of a number's latest refusals its page lists.
 const numberRefusals = 10
 
@@ -102,7 +115,7 @@ func (s *Server) number(w http.ResponseWriter, r *http.Request, sess *session) {
 	for i, day := range days {
 		d.Days = append(d.Days, dayRow{Day: day.Format("2006-01-02"), Counts: vals[i]})
 	}
-	evs, err := s.store.EventForwards(ctx, sess.user.TenantID, snd.WABAID, timelineLimit)
+	evs, err := s.store.EventForwards(ctx, sess.user.TenantID, snd.WABAID, timelineFields, timelineLimit)
 	if err != nil {
 		s.fail(w, r, sess, "event forwards", err)
 		return

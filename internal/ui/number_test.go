@@ -109,7 +109,7 @@ func TestNumberTenantIsolation(t *testing.T) {
 	if p2.State != store.SenderActive {
 		t.Errorf("t1's admin changed t2's number: %+v", p2)
 	}
-	if evs, _ := e.st.EventForwards(t.Context(), "t2", "w2", 10); len(evs) != 0 {
+	if evs, _ := e.st.EventForwards(t.Context(), "t2", "w2", nil, 10); len(evs) != 0 {
 		t.Errorf("t2 was told of %d sender events", len(evs))
 	}
 }

@@ -51,7 +51,7 @@ type Store interface {
 	// A number's page, and its pause and resume (dispatch.Pause, Resume).
 	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
 	SenderDailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error)
-	EventForwards(ctx context.Context, tenantID, wabaID string, limit int) ([]store.Forward, error)
+	EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]store.Forward, error)
 	SetSenderState(ctx context.Context, phoneNumberID string, state store.SenderState, code int, reason string, at time.Time) error
 	RecordOutcomes(ctx context.Context, outcomes []store.Outcome, forwards []store.Forward) error
 

@@ -225,12 +225,18 @@ func (s *Store) ForwardCounts(ctx context.Context) (map[string]int, error) {
 
 // EventForwards returns a tenant's forwards about a WABA other than
 // messages, newest first.
-func (s *Store) EventForwards(ctx context.Context, tenantID, wabaID string, limit int) ([]store.Forward, error) {
+func (s *Store) EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]store.Forward, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
+	if fields == nil {
+		fields = []string{}
+	}
+	// field <> 'messages' stays in the query even with a list: it is the
+	// predicate of the partial index forwards_events.
 	rows, err := s.pool.Query(ctx, `SELECT id, tenant_id, waba_id, field, value, created_at, entry_time, lane FROM forwards
-		WHERE tenant_id = $1 AND waba_id = $2 AND field <> 'messages' ORDER BY id DESC LIMIT $3`, tenantID, wabaID, limit)
+		WHERE tenant_id = $1 AND waba_id = $2 AND field <> 'messages' AND (cardinality($3::text[]) = 0 OR field = ANY($3::text[]))
+		ORDER BY id DESC LIMIT $4`, tenantID, wabaID, fields, limit)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: event forwards: %w", err)
 	}

@@ -149,7 +149,7 @@ func testEventForwards(t *testing.T, s store.Store) {
 	}
 	must(t, s.CompleteForwards(c, []int64{claimed[0].ID}, base.Add(time.Minute)))
 
-	got, err := s.EventForwards(c, "t1", "w1", 10)
+	got, err := s.EventForwards(c, "t1", "w1", nil, 10)
 	must(t, err)
 	var fields []string
 	for _, f := range got {
@@ -167,16 +167,26 @@ func testEventForwards(t *testing.T, s store.Store) {
 	if string(got[2].Value) != `{"event":"ACCOUNT_RESTRICTION"}` || !got[2].CreatedAt.Equal(base) || got[2].EntryTime != base.Unix() {
 		t.Errorf("EventForwards oldest = %s at %v entry %d", got[2].Value, got[2].CreatedAt, got[2].EntryTime)
 	}
-	two, err := s.EventForwards(c, "t1", "w1", 2)
+	two, err := s.EventForwards(c, "t1", "w1", nil, 2)
 	must(t, err)
 	if len(two) != 2 || two[0].Field != "wabaguard_sender_state" {
 		t.Errorf("EventForwards(limit 2) = %d forwards", len(two))
+	}
+	// A list of fields keeps those only; messages stays out even when asked.
+	some, err := s.EventForwards(c, "t1", "w1", []string{"account_update", "messages", "wabaguard_sender_state"}, 10)
+	must(t, err)
+	if len(some) != 2 || some[0].Field != "wabaguard_sender_state" || some[1].Field != "account_update" {
+		var fs []string
+		for _, f := range some {
+			fs = append(fs, f.Field)
+		}
+		t.Errorf("EventForwards(account_update, messages, wabaguard_sender_state) = %v", fs)
 	}
 	for _, tc := range []struct {
 		tenant, waba string
 		limit        int
 	}{{"t3", "w1", 10}, {"t2", "w2", 10}, {"t1", "w1", 0}} {
-		none, err := s.EventForwards(c, tc.tenant, tc.waba, tc.limit)
+		none, err := s.EventForwards(c, tc.tenant, tc.waba, nil, tc.limit)
 		must(t, err)
 		if len(none) != 0 {
 			t.Errorf("EventForwards(%q, %q, %d) = %d forwards, want none", tc.tenant, tc.waba, tc.limit, len(none))
