@@ -85,7 +85,9 @@ func TestDashboardPauseRefusesSendsAtOnce(t *testing.T) {
 		t.Fatalf("before the pause the send is refused as stopped: %d %s", status, body)
 	}
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	// A log-in derives an argon2id key: slow under the race detector on a
+	// loaded machine, so the bound is generous.
+	c := &http.Client{Jar: jar, Timeout: time.Minute}
 	do := func(path string, form url.Values) string {
 		t.Helper()
 		var res *http.Response
