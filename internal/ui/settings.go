@@ -119,7 +119,8 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	s.log.InfoContext(r.Context(), "ui: api key created", "key", id, "user", sess.user.ID, "tenant", sess.user.TenantID)
-	p := &page{Nav: "settings", User: &sess.user, CSRF: sess.csrf, Message: msg(lang, "keys.created"), Notice: true}
+	p := &page{Nav: "settings", User: &sess.user, CSRF: sess.csrf, Message: msg(lang, "keys.created"), Notice: true,
+		Path: Prefix + "/settings"}
 	s.showSettings(w, r, sess, p, http.StatusCreated, key, id)
 }
 

@@ -47,6 +47,9 @@ func TestSettingsKeys(t *testing.T) {
 		t.Fatalf("create key: %d, key shown: %v", a.status, m != nil)
 	}
 	key := m[1]
+	if !strings.Contains(a.body, "next=%2fui%2fsettings\"") {
+		t.Error("the language switcher on the new key's page does not go back to the settings")
+	}
 	k, tn, err := e.st.KeyByHash(ctx, secret.HashAPIKey(key))
 	must(t, err)
 	if tn.ID != "t1" || k.Source != store.KeyFromDashboard || k.ID != secret.APIKeyID(key) {

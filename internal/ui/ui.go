@@ -252,7 +252,9 @@ type page struct {
 	Message string // an error or notice shown at the top
 	Notice  bool   // Message is good news
 	Data    any
-	Path    string
+	// Path is where the language switcher comes back to: the request's
+	// unless set (a page answering a POST names its GET).
+	Path string
 }
 
 type langLink struct {
@@ -274,7 +276,9 @@ func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == store.Rol
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	p.Lang = language(r)
-	p.Path = r.URL.RequestURI()
+	if p.Path == "" {
+		p.Path = r.URL.RequestURI()
+	}
 	for _, l := range refusal.Langs {
 		p.Langs = append(p.Langs, langLink{Code: string(l), Name: langNames[l], Current: l == p.Lang})
 	}
