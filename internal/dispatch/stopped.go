@@ -22,7 +22,17 @@ const SenderEventField = "wabaguard_sender_state"
 const (
 	SenderEventStopped = "SENDER_STOPPED"
 	SenderEventResumed = "SENDER_RESUMED"
+	// SenderEventPaused: an operator stopped the sender by hand.
+	SenderEventPaused = "SENDER_PAUSED"
 )
+
+// PausedCode is the state code of a sender an operator paused by hand. It
+// is the gateway's own, outside Meta's codes, so a pause is never taken
+// for a stop Meta caused.
+const PausedCode = 4990002
+
+// Paused reports whether a sender is stopped by an operator's pause.
+func Paused(s store.Sender) bool { return s.State == store.SenderStopped && s.StateCode == PausedCode }
 
 // SenderEventValue is the value of a SenderEventField change.
 type SenderEventValue struct {
@@ -32,6 +42,8 @@ type SenderEventValue struct {
 	Timestamp        string        `json:"timestamp"`
 	// Error is Meta's error that stopped the sender (SENDER_STOPPED only).
 	Error *wire.StatusError `json:"error,omitempty"`
+	// Reason says who paused the sender (SENDER_PAUSED only).
+	Reason string `json:"reason,omitempty"`
 	// Queued messages are kept and go out after a resume.
 	Resume string `json:"resume,omitempty"`
 }
@@ -45,9 +57,13 @@ func SenderEventForward(s store.Sender, event string, code int, detail string, a
 		Event:            event,
 		Timestamp:        strconv.FormatInt(at.Unix(), 10),
 	}
-	if event == SenderEventStopped {
+	switch event {
+	case SenderEventStopped:
 		ae := wire.AsyncError(code, detail)
 		v.Error = &ae
+		v.Resume = "queued messages are kept; new sends are refused until an operator resumes the sender"
+	case SenderEventPaused:
+		v.Reason = detail
 		v.Resume = "queued messages are kept; new sends are refused until an operator resumes the sender"
 	}
 	b, err := json.Marshal(v)
@@ -63,6 +79,13 @@ func SenderEventForward(s store.Sender, event string, code int, detail string, a
 // give the next send), with the gateway's subcode StoppedSubcode so clients
 // can tell the refusal came from the gateway, and the stop reason.
 func StoppedSendError(s store.Sender) *wire.Error {
+	if Paused(s) {
+		// Not Meta's doing: the nearest of Meta's codes says "try later".
+		e := wire.NewError(wire.CodeTemporary, fmt.Sprintf("sender %s is paused since %s (%s); queued messages are kept and sending resumes when an admin resumes it in the dashboard or runs `wabaguard senders resume --phone-number-id %s`",
+			s.PhoneNumberID, s.StateChangedAt.UTC().Format(time.RFC3339), s.StateReason, s.PhoneNumberID))
+		e.ErrorSubcode = StoppedSubcode
+		return e
+	}
 	code := s.StateCode
 	if code == 0 {
 		code = wire.CodeAccountLocked
@@ -90,6 +113,37 @@ type ResumeStore interface {
 
 // ErrNotStopped is Resume's answer for a sender that is not stopped.
 var ErrNotStopped = errors.New("sender is not stopped")
+
+// ErrAlreadyStopped is Pause's answer for a sender already stopped (by
+// Meta or by a pause): resuming it is the operator's next step.
+var ErrAlreadyStopped = errors.New("sender is already stopped")
+
+// Pause stops an active sender by hand: new sends are refused at once
+// (StoppedSendError, an operator's pause), queued messages are kept and
+// wait, and the tenant hears a SENDER_PAUSED event naming who paused it.
+// Resume undoes it. Every replica's dispatcher stops the sender at its
+// next lease tick (about a second). It returns the sender as it was.
+func Pause(ctx context.Context, st ResumeStore, phoneNumberID, by string, at time.Time) (store.Sender, error) {
+	s, err := st.GetSender(ctx, phoneNumberID)
+	if err != nil {
+		return s, fmt.Errorf("pause %s: %w", phoneNumberID, err)
+	}
+	if s.State == store.SenderStopped {
+		return s, fmt.Errorf("pause %s: %w", phoneNumberID, ErrAlreadyStopped)
+	}
+	reason := "paused by " + by
+	if err := st.SetSenderState(ctx, phoneNumberID, store.SenderStopped, PausedCode, reason, at); err != nil {
+		return s, fmt.Errorf("pause %s: %w", phoneNumberID, err)
+	}
+	f, err := SenderEventForward(s, SenderEventPaused, 0, reason, at)
+	if err != nil {
+		return s, err
+	}
+	if err := st.RecordOutcomes(ctx, nil, []store.Forward{f}); err != nil {
+		return s, fmt.Errorf("pause %s: queue the paused event: %w", phoneNumberID, err)
+	}
+	return s, nil
+}
 
 // Resume makes a stopped sender active again and tells its tenant with a
 // SENDER_RESUMED event. Every replica's dispatcher picks the sender up at

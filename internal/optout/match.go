@@ -186,6 +186,20 @@ func New(opts Options) (*Matcher, error) {
 	return m, nil
 }
 
+// Rules returns the rules the matcher applies, in order, each with the
+// language it was kept for first in Langs (for showing a tenant's lists).
+func (m *Matcher) Rules() []Rule {
+	out := make([]Rule, 0, len(m.rules))
+	for _, c := range m.rules {
+		r := c.Rule
+		if c.lang != "" {
+			r.Langs = append([]string{c.lang}, slices.DeleteFunc(slices.Clone(r.Langs), func(l string) bool { return l == c.lang })...)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // enabledLang returns the first of langs that want keeps (all when want is
 // empty), or "" when none is kept.
 func enabledLang(langs, want []string) string {

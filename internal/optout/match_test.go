@@ -330,3 +330,31 @@ func TestMatchLongMessagesHaveNoPhrases(t *testing.T) {
 		t.Errorf("a short message did not match: %+v", got)
 	}
 }
+
+// TestRules lists what a tenant's matcher applies: the defaults of its
+// languages minus the disabled ones, then its own.
+func TestRules(t *testing.T) {
+	m, err := New(Options{Languages: []string{"es"}, Disabled: []string{"baja"},
+		Rules: []Rule{{Text: "chega de ofertas", Kind: KindOptOut, Scope: ScopeMarketing, Mode: ModePhrase, Langs: []string{"pt-BR"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := m.Rules()
+	if len(rules) < 2 {
+		t.Fatalf("Rules() = %d rules", len(rules))
+	}
+	for _, r := range rules[:len(rules)-1] {
+		if len(r.Langs) == 0 || r.Langs[0] != "es" {
+			t.Errorf("default rule %q kept for %v, want es first", r.Text, r.Langs)
+		}
+		if Normalize(r.Text) == "baja" {
+			t.Error("the disabled default baja is listed")
+		}
+	}
+	if last := rules[len(rules)-1]; last.Text != "chega de ofertas" || last.Mode != ModePhrase || last.Scope != ScopeMarketing {
+		t.Errorf("the tenant's own rule is listed as %+v", last)
+	}
+	if n := len(Default().Rules()); n != len(DefaultRules()) {
+		t.Errorf("the default matcher applies %d rules, DefaultRules has %d", n, len(DefaultRules()))
+	}
+}

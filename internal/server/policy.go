@@ -44,6 +44,8 @@ type compliance struct {
 	keepSends time.Duration
 	// quota is the business portfolios' messaging limit.
 	quota *limits.Quota
+	// optOut are the tenants' own keyword matchers (absent: the defaults).
+	optOut map[string]*optout.Matcher
 }
 
 // confirm queues the reply confirming an opt-out, through the intake.
@@ -327,6 +329,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		}
 		matchers[t.ID] = m
 	}
+	c.optOut = matchers
 	c.signals = &signal.Bus{}
 	confirms := map[string]*config.OptOut{}
 	for _, t := range cfg.Tenants {

@@ -31,6 +31,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/mediaurl"
 	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -296,7 +297,19 @@ func (s *Server) build(ctx context.Context) error {
 	}
 
 	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, Templates: s.templates, DefaultRegion: cfg.DefaultRegion,
-		Logger: s.log.With("component", "dashboard")})
+		Logger: s.log.With("component", "dashboard"),
+		SenderChanged: func(id string) {
+			comp.intake.ForgetSender(id) // sends are refused or accepted at once
+			s.dispatch.Notify(id)
+		},
+		Settings: func(tenantID string) ui.TenantSettings {
+			p := cfg.PolicyFor(tenantID)
+			m := comp.optOut[tenantID]
+			if m == nil {
+				m = optout.Default()
+			}
+			return ui.TenantSettings{Consent: p.Consent, Window: p.Window, Template: p.Template, OptOut: m.Rules()}
+		}})
 	if err != nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}

@@ -69,3 +69,61 @@ func TestDashboardMounted(t *testing.T) {
 		t.Errorf("the API after the dashboard's erasure: %d %s", status, body)
 	}
 }
+
+// A pause in the dashboard refuses the number's next send at once (the
+// intake forgets its cached sender), and a resume lets sends through again.
+func TestDashboardPauseRefusesSendsAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	key := srv.First.APIKey
+	send := func() (int, string) {
+		return call(t, "POST", srv.URL()+"/v23.0/"+DemoPhoneNumberID+"/messages", key,
+			`{"messaging_product":"whatsapp","to":"+5511987654321","type":"text","text":{"body":"oi"}}`)
+	}
+	// A first send fills the intake's sender cache with the active number.
+	if status, body := send(); strings.Contains(body, "4990001") {
+		t.Fatalf("before the pause the send is refused as stopped: %d %s", status, body)
+	}
+	jar, _ := cookiejar.New(nil)
+	// A log-in derives an argon2id key: slow under the race detector on a
+	// loaded machine, so the bound is generous.
+	c := &http.Client{Jar: jar, Timeout: time.Minute}
+	do := func(path string, form url.Values) string {
+		t.Helper()
+		var res *http.Response
+		var err error
+		if form == nil {
+			res, err = c.Get(srv.URL() + path)
+		} else {
+			res, err = c.PostForm(srv.URL()+path, form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	page := do("/ui/login", nil)
+	do("/ui/login", url.Values{"csrf": {token.FindStringSubmatch(page)[1]},
+		"email": {srv.First.DashboardEmail}, "password": {srv.First.DashboardPassword}})
+	page = do("/ui/numbers/"+DemoPhoneNumberID, nil)
+	csrf := token.FindStringSubmatch(page)[1]
+	if page = do("/ui/numbers/"+DemoPhoneNumberID+"/pause", url.Values{"csrf": {csrf}}); !strings.Contains(page, "Número pausado") {
+		t.Fatalf("the pause is not confirmed")
+	}
+	status, body := send()
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"error_subcode":4990001`) || !strings.Contains(body, "paused") {
+		t.Errorf("a send right after the pause: %d %s", status, body)
+	}
+	if page = do("/ui/numbers/"+DemoPhoneNumberID+"/resume", url.Values{"csrf": {csrf}}); !strings.Contains(page, "Número retomado") {
+		t.Fatalf("the resume is not confirmed")
+	}
+	if status, body := send(); strings.Contains(body, "4990001") {
+		t.Errorf("a send right after the resume is still refused as stopped: %d %s", status, body)
+	}
+}

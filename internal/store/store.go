@@ -36,6 +36,7 @@ type Store interface {
 	ContentModels
 	Cadences
 	Limits
+	Sessions
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -179,6 +180,11 @@ type Forwards interface {
 	RetryForwards(ctx context.Context, rs []ForwardRetry) error
 	// ForwardCounts counts forwards by state (pending, done, dead).
 	ForwardCounts(ctx context.Context) (map[string]int, error)
+	// EventForwards returns up to limit forwards of a tenant about one
+	// WABA with one of fields (any field but messages when fields is
+	// empty; messages never), newest first, whatever their delivery
+	// state: the record of what happened to the tenant's numbers.
+	EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]Forward, error)
 }
 
 // Leases assigns each sender's dispatch to one replica at a time.

@@ -32,6 +32,8 @@ const (
 	KeyFromConfig KeySource = "config" // declared in the configuration file
 	KeyFromCLI    KeySource = "cli"    // issued by `wabaguard keys create`
 	KeyFromDemo   KeySource = "demo"   // the demo tenant's key of a zero-config start
+	// KeyFromDashboard marks keys an admin created in the dashboard.
+	KeyFromDashboard KeySource = "dashboard"
 	// KeyLegacy marks keys stored before sources were recorded.
 	KeyLegacy KeySource = "legacy"
 )

@@ -49,6 +49,8 @@ type Users interface {
 	CreateUser(ctx context.Context, u User) error
 	// UserByEmail finds a user by log-in email (ErrNotFound when none).
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// GetUser finds a user by id (ErrNotFound when none).
+	GetUser(ctx context.Context, id string) (User, error)
 	// ListUsers lists a tenant's users, or every user when tenantID is "",
 	// by tenant then email.
 	ListUsers(ctx context.Context, tenantID string) ([]User, error)
@@ -57,4 +59,8 @@ type Users interface {
 	// message the gateway failed without Meta ever taking it counts as
 	// failed on the day it failed. Ordered by day then status.
 	DailyStatusCounts(ctx context.Context, tenantID string, since time.Time) ([]DayCount, error)
+	// SenderDailyStatusCounts is DailyStatusCounts for the messages of
+	// one of the tenant's senders (none when the sender is another
+	// tenant's).
+	SenderDailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]DayCount, error)
 }

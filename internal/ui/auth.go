@@ -40,7 +40,11 @@ func cookieValue(r *http.Request) string {
 // session's CSRF token.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess := s.sessions.get(cookieValue(r))
+		sess, err := s.sessions.get(r.Context(), cookieValue(r))
+		if err != nil {
+			s.fail(w, r, nil, "session", err)
+			return
+		}
 		if sess == nil || sess.anonymous() {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, Prefix+"/login", http.StatusSeeOther)
@@ -88,7 +92,11 @@ func sameOrigin(r *http.Request) bool {
 // loginForm shows the form in an anonymous session that holds its CSRF
 // token. A logged-in user goes to the overview.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
-	sess := s.sessions.get(cookieValue(r))
+	sess, err := s.sessions.get(r.Context(), cookieValue(r))
+	if err != nil {
+		s.fail(w, r, nil, "session", err)
+		return
+	}
 	if sess != nil && !sess.anonymous() {
 		http.Redirect(w, r, Prefix+"/overview", http.StatusSeeOther)
 		return
@@ -98,8 +106,12 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, sess *session, status int, email, message string) {
 	if sess == nil {
-		var id string
-		id, sess = s.sessions.create(store.User{})
+		id, anon, err := s.sessions.create(r.Context(), store.User{})
+		if err != nil {
+			s.fail(w, r, nil, "session", err)
+			return
+		}
+		sess = anon
 		s.setSessionCookie(w, r, id)
 	}
 	s.render(w, r, status, "login", &page{CSRF: sess.csrf, Message: message, Data: email})
@@ -110,7 +122,11 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, sess *session
 // never becomes a logged-in one).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	anonID := cookieValue(r)
-	sess := s.sessions.get(anonID)
+	sess, err := s.sessions.get(r.Context(), anonID)
+	if err != nil {
+		s.fail(w, r, nil, "session", err)
+		return
+	}
 	if sess == nil {
 		s.showLogin(w, r, nil, http.StatusForbidden, "", msg(language(r), "csrf.bad"))
 		return
@@ -148,16 +164,26 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, sess, http.StatusUnauthorized, email, msg(lang, "login.bad"))
 		return
 	}
-	s.sessions.end(anonID)
-	id, _ := s.sessions.create(u)
+	if err := s.sessions.end(r.Context(), anonID); err != nil {
+		s.fail(w, r, nil, "end the log-in form's session", err)
+		return
+	}
+	id, _, err := s.sessions.create(r.Context(), u)
+	if err != nil {
+		s.fail(w, r, nil, "session", err)
+		return
+	}
 	s.setSessionCookie(w, r, id)
 	s.log.InfoContext(r.Context(), "ui: log-in", "user", u.ID, "tenant", u.TenantID)
 	http.Redirect(w, r, Prefix+"/overview", http.StatusSeeOther)
 }
 
 // logout ends the session on the server, not only in the browser.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ *session) {
-	s.sessions.end(cookieValue(r))
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *session) {
+	if err := s.sessions.end(r.Context(), cookieValue(r)); err != nil {
+		s.fail(w, r, sess, "log-out", err)
+		return
+	}
 	s.clearSessionCookie(w, r)
 	http.Redirect(w, r, Prefix+"/login", http.StatusSeeOther)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/secret"
 )
 
 // chromiumPath finds Debian's Chromium (apt-get install chromium), or the
@@ -54,11 +55,16 @@ func newChrome(t *testing.T) context.Context {
 	return ctx
 }
 
+// stepBound is how long one step may take before the test fails instead
+// of hanging: generous, because a log-in derives an argon2id key, which
+// the race detector on a loaded machine slows many times over.
+const stepBound = time.Minute
+
 // step runs actions with a bound, so a page that never comes fails the
 // test instead of hanging it.
 func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	if err := chromedp.Do(sctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -67,7 +73,7 @@ func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Acti
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -78,7 +84,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepBound)
 	defer cancel()
 	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -116,12 +122,26 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	must(t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
 }
 
+// waitImage fails unless the image sel loads.
+func waitImage(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	step(t, ctx, "image "+sel+" loads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](`document.querySelector('`+sel+`').complete`, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
+		return err
+	}))
+	if w := eval[int](t, ctx, `document.querySelector('`+sel+`').naturalWidth`); w == 0 {
+		t.Errorf("the image %s did not load", sel)
+	}
+}
+
 // TestBrowser walks the dashboard in real Chromium: log in, the overview
-// with its chart, a contact's consent, the refusals, the language switch,
-// keyboard focus, a 375 px screen, log-out.
+// with its chart, a number's page with its pause and resume, a contact's
+// consent, the refusals, the language switch, the settings with a key
+// created and revoked, keyboard focus, a 375 px screen, log-out.
 func TestBrowser(t *testing.T) {
 	e := newEnv(t, withTemplates(t))
 	seedMessages(t, e)
+	seedEvents(t, e)
 	_, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn,
 		Category: consent.Marketing, Source: consent.WebForm,
 		Evidence: consent.Evidence{Text: "Quero receber ofertas", URL: "https://acme.example/optin", At: time.Now().Add(-time.Hour)}})
@@ -152,13 +172,7 @@ func TestBrowser(t *testing.T) {
 	if n := text(t, ctx, ".number h3"); n != "+55 11 4000-0001" {
 		t.Errorf("the number on the overview is %q", n)
 	}
-	step(t, ctx, "chart loads", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := chromedp.Poll[bool](`document.querySelector('img.chart').complete`, chromedp.WithPollingTimeout(10*time.Second))(ctx, tg)
-		return err
-	}))
-	if w := eval[int](t, ctx, `document.querySelector('img.chart').naturalWidth`); w == 0 {
-		t.Error("the chart did not load")
-	}
+	waitImage(t, ctx, "img.chart")
 	noHorizontalScroll(t, ctx, "overview")
 	screenshot(t, ctx, "overview")
 	// On a fresh page the first Tab reaches the skip link, and focus shows.
@@ -168,6 +182,42 @@ func TestBrowser(t *testing.T) {
 	}
 	if o := eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`); o == "none" {
 		t.Error("the focused skip link has no outline")
+	}
+
+	// Open the number from the overview: its state, its week, its timeline.
+	step(t, ctx, "open the number", chromedp.Click(css("a.number-link")), chromedp.WaitVisible(css("#timeline")))
+	if loc := location(t, ctx); !strings.HasSuffix(loc, "/ui/numbers/p1") {
+		t.Errorf("the overview's number link went to %s", loc)
+	}
+	if s := text(t, ctx, "#state"); s != "ativo" {
+		t.Errorf("the number's state %q, want ativo", s)
+	}
+	if tl := text(t, ctx, "#timeline"); !strings.Contains(tl, "DOWNGRADE") || !strings.Contains(tl, "ACCOUNT_VIOLATION") {
+		t.Errorf("the number's timeline %q lacks Meta's events", tl)
+	}
+	waitImage(t, ctx, "img.chart")
+	noHorizontalScroll(t, ctx, "number")
+	screenshot(t, ctx, "number")
+
+	// Pause it, by keyboard, and resume it.
+	step(t, ctx, "pause", chromedp.Focus(css("#pause")), chromedp.KeyEvent("\r"), chromedp.WaitVisible(css("#resume")))
+	if s := text(t, ctx, "#state"); s != "pausado" {
+		t.Errorf("after the pause the state is %q", s)
+	}
+	if n := text(t, ctx, "main .notice"); !strings.HasPrefix(n, "Número pausado") {
+		t.Errorf("after the pause the notice is %q", n)
+	}
+	if tl := text(t, ctx, "#timeline li:first-child"); !strings.Contains(tl, "Pausado") || !strings.Contains(tl, "ana@acme.example") {
+		t.Errorf("the timeline's newest event %q, want the pause by ana", tl)
+	}
+	noHorizontalScroll(t, ctx, "paused number")
+	screenshot(t, ctx, "number-paused")
+	step(t, ctx, "resume", chromedp.Click(css("#resume")), chromedp.WaitVisible(css("#pause")))
+	if s := text(t, ctx, "#state"); s != "ativo" {
+		t.Errorf("after the resume the state is %q", s)
+	}
+	if tl := text(t, ctx, "#timeline li:first-child"); !strings.Contains(tl, "Retomado") {
+		t.Errorf("the timeline's newest event %q, want the resume", tl)
 	}
 
 	// Search a contact.
@@ -205,6 +255,43 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("templates %q lack the paused template", d)
 	}
 	noHorizontalScroll(t, ctx, "templates")
+	screenshot(t, ctx, "templates")
+
+	// Settings: create a key, see it once, revoke it.
+	step(t, ctx, "settings", chromedp.Click(css(`a[href="/ui/settings"]`)), chromedp.WaitVisible(css("#create-key")))
+	if h := text(t, ctx, "h1"); h != "Settings" {
+		t.Errorf("settings heading %q", h)
+	}
+	step(t, ctx, "create a key", chromedp.Click(css("#create-key")), chromedp.WaitVisible(css("#new-key-value")))
+	key := eval[string](t, ctx, `document.querySelector('#new-key-value').value`)
+	id := secret.APIKeyID(key)
+	if id == "" {
+		t.Fatalf("the new key %q is not an API key", key)
+	}
+	if _, tn, err := e.st.KeyByHash(t.Context(), secret.HashAPIKey(key)); err != nil || tn.ID != "t1" {
+		t.Errorf("the key shown does not open t1: %v %v", tn.ID, err)
+	}
+	if l := eval[string](t, ctx, `document.querySelector('label[for=new-key-value]').textContent`); !strings.Contains(l, id) {
+		t.Errorf("the new key's label %q does not name it", l)
+	}
+	noHorizontalScroll(t, ctx, "settings")
+	screenshot(t, ctx, "settings")
+	// The page that showed the key has a notice too: wait for the key to
+	// go (the revoke's page has loaded) before reading it.
+	step(t, ctx, "revoke the key", chromedp.Click(css("#revoke-"+id)), chromedp.WaitNotPresent(css("#new-key-value")),
+		chromedp.WaitVisible(css("main .notice")))
+	if n := text(t, ctx, "main .notice"); !strings.HasPrefix(n, "Key revoked") {
+		t.Errorf("after revoking, the notice is %q", n)
+	}
+	if eval[int](t, ctx, `document.querySelectorAll('#new-key-value').length`) != 0 {
+		t.Error("the key is shown again after the revoke")
+	}
+	if st := text(t, ctx, `li[data-key="`+id+`"] .badge`); !strings.HasPrefix(st, "revoked") {
+		t.Errorf("the revoked key's state %q", st)
+	}
+	if _, _, err := e.st.KeyByHash(t.Context(), secret.HashAPIKey(key)); err == nil {
+		t.Error("the revoked key still opens the tenant")
+	}
 
 	// Log out: back to the form, and the overview is closed again.
 	step(t, ctx, "log out", chromedp.Click(css("#logout")), chromedp.WaitVisible(css("#email")),

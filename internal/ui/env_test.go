@@ -73,9 +73,14 @@ func newEnv(t *testing.T, opts ...func(*Config)) *env {
 	}
 	u, err := New(cfg)
 	must(t, err)
+	return &env{t: t, st: st, ledger: l, ui: u, srv: newTestServer(t, u)}
+}
+
+// newTestServer serves a dashboard on loopback for the test's duration.
+func newTestServer(t *testing.T, u *Server) *httptest.Server {
 	srv := httptest.NewServer(u.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, st: st, ledger: l, ui: u, srv: srv}
+	return srv
 }
 
 func must(t testing.TB, err error) {

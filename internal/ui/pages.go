@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -56,9 +57,16 @@ func (s *Server) tenantSenders(r *http.Request, tenantID string) ([]store.Sender
 // week is the chart's figures: one row per day (oldest first), one count
 // per status of chartStatuses.
 func (s *Server) week(r *http.Request, tenantID string) ([]time.Time, [][]int, error) {
+	return s.weekOf(r, func(since time.Time) ([]store.DayCount, error) {
+		return s.store.DailyStatusCounts(r.Context(), tenantID, since)
+	})
+}
+
+// weekOf lays out the counts fetch gives from the chart's first day on.
+func (s *Server) weekOf(r *http.Request, fetch func(since time.Time) ([]store.DayCount, error)) ([]time.Time, [][]int, error) {
 	today := s.now().UTC().Truncate(24 * time.Hour)
 	first := today.AddDate(0, 0, -(chartDays - 1))
-	counts, err := s.store.DailyStatusCounts(r.Context(), tenantID, first)
+	counts, err := fetch(first)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,13 +104,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, sess *session)
 	lang := language(r)
 	var d overviewData
 	for _, snd := range senders {
-		row := numberRow{Display: snd.DisplayPhoneNumber, ID: snd.PhoneNumberID, MPS: snd.ThroughputMPS,
-			Queue: depth[snd.PhoneNumberID], Stopped: snd.State == store.SenderStopped, State: msg(lang, "state."+string(snd.State))}
-		if row.MPS <= 0 {
-			row.MPS, row.DefaultMPS = s.mps, true
-		}
-		if row.Stopped {
-			row.Reason = snd.StateReason
+		row := s.row(lang, snd, depth)
+		if dispatch.Paused(snd) {
+			row.State = msg(lang, "state.paused")
 		}
 		d.Numbers = append(d.Numbers, row)
 	}
@@ -120,6 +124,19 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, sess *session)
 	s.render(w, r, http.StatusOK, "overview", &page{Nav: "overview", User: &sess.user, CSRF: sess.csrf, Data: d})
 }
 
+// row is a number as the overview and its own page show it.
+func (s *Server) row(lang refusal.Lang, snd store.Sender, depth map[string]int) numberRow {
+	row := numberRow{Display: snd.DisplayPhoneNumber, ID: snd.PhoneNumberID, MPS: snd.ThroughputMPS,
+		Queue: depth[snd.PhoneNumberID], Stopped: snd.State == store.SenderStopped, State: msg(lang, "state."+string(snd.State))}
+	if row.MPS <= 0 {
+		row.MPS, row.DefaultMPS = s.mps, true
+	}
+	if row.Stopped {
+		row.Reason = snd.StateReason
+	}
+	return row
+}
+
 // chart is the overview's chart as an SVG image of its own, so the page's
 // Content-Security-Policy need not allow the inline styles SVG uses.
 func (s *Server) chart(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -128,6 +145,10 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, sess *session) {
 		s.fail(w, r, sess, "daily status counts", err)
 		return
 	}
+	s.writeChart(w, r, sess, days, vals)
+}
+
+func (s *Server) writeChart(w http.ResponseWriter, r *http.Request, sess *session, days []time.Time, vals [][]int) {
 	lang := language(r)
 	labels := make([]string, len(days))
 	for i, d := range days {
@@ -302,14 +323,19 @@ func (s *Server) decisions(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	for _, dc := range ds {
-		row := decisionRow{At: utcTime(dc.CreatedAt), To: dc.WaID, MessageID: dc.MessageID, Code: dc.Code, Reason: dc.Reason}
-		if e, ok := refusal.ByKey(dc.Code); ok {
-			t := e.In(lang)
-			row.Catalogue, row.Title, row.Explanation, row.Link = int(e.Code), t.Title, t.Explanation, e.Link()
-		}
-		d.Rows = append(d.Rows, row)
+		d.Rows = append(d.Rows, decisionOf(lang, dc))
 	}
 	s.render(w, r, http.StatusOK, "decisions", p)
+}
+
+// decisionOf explains a refusal in lang from the catalogue.
+func decisionOf(lang refusal.Lang, dc store.Decision) decisionRow {
+	row := decisionRow{At: utcTime(dc.CreatedAt), To: dc.WaID, MessageID: dc.MessageID, Code: dc.Code, Reason: dc.Reason}
+	if e, ok := refusal.ByKey(dc.Code); ok {
+		t := e.In(lang)
+		row.Catalogue, row.Title, row.Explanation, row.Link = int(e.Code), t.Title, t.Explanation, e.Link()
+	}
+	return row
 }
 
 type templateRow struct {

@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/store"
+	"github.com/wabaguard/wabaguard/internal/store/sqlite/sqlitetest"
 )
 
 // clock is a settable test clock.
@@ -22,7 +25,7 @@ func (c *clock) add(d time.Duration) {
 }
 
 func TestSessionLifetimes(t *testing.T) {
-	user := store.User{ID: "u1", TenantID: "t1", Role: store.RoleAdmin}
+	user := store.User{ID: "u1", TenantID: "t1", Email: "ana@acme.example", Role: store.RoleAdmin}
 	cases := []struct {
 		name  string
 		user  store.User
@@ -38,22 +41,36 @@ func TestSessionLifetimes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			st := sqlitetest.Open(t)
+			ctx := t.Context()
+			if tc.user.ID != "" {
+				must(t, st.CreateUser(ctx, tc.user))
+			}
 			c := &clock{t: time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)}
-			ss := newSessions(30*time.Minute, 12*time.Hour, c.now)
-			id, created := ss.create(tc.user)
+			ss := newSessions(st, 30*time.Minute, 12*time.Hour, c.now)
+			id, created, err := ss.create(ctx, tc.user)
+			must(t, err)
 			var got *session
 			for _, d := range tc.steps {
 				c.add(d)
-				got = ss.get(id)
+				got, err = ss.get(ctx, id)
+				must(t, err)
 			}
 			if (got != nil) != tc.alive {
 				t.Fatalf("alive = %v, want %v", got != nil, tc.alive)
 			}
-			if got != nil && (got.csrf != created.csrf || got.user != tc.user) {
+			if got != nil && (got.csrf != created.csrf || got.user.ID != tc.user.ID || got.user.Role != tc.user.Role) {
 				t.Errorf("session changed: %+v", got)
 			}
-			if !tc.alive && ss.len() != 0 {
-				t.Errorf("an expired session is still held (%d)", ss.len())
+			if !tc.alive {
+				// The sweep removes it from the store, not only from view.
+				c.add(sweepEvery)
+				_, _, err := ss.create(ctx, store.User{})
+				must(t, err)
+				k := hashID(id)
+				if _, err := st.GetSession(ctx, k[:], time.Time{}.Add(time.Hour)); err == nil {
+					t.Error("an expired session is still stored after the sweep")
+				}
 			}
 		})
 	}
@@ -68,36 +85,75 @@ func repeat(n int, d time.Duration) []time.Duration {
 }
 
 func TestSessionIDsAndEnd(t *testing.T) {
-	ss := newSessions(0, 0, time.Now)
-	a, sa := ss.create(store.User{ID: "u1"})
-	b, sb := ss.create(store.User{ID: "u1"})
+	st := sqlitetest.Open(t)
+	ctx := t.Context()
+	must(t, st.CreateUser(ctx, store.User{ID: "u1", TenantID: "t1", Email: "ana@acme.example", Role: store.RoleAdmin}))
+	ss := newSessions(st, 0, 0, time.Now)
+	a, sa, err := ss.create(ctx, store.User{ID: "u1"})
+	must(t, err)
+	b, sb, err := ss.create(ctx, store.User{ID: "u1"})
+	must(t, err)
 	if a == b || sa.csrf == sb.csrf || len(a) < 43 || len(sa.csrf) < 43 {
 		t.Fatalf("ids or tokens repeat or are short: %q %q %q %q", a, b, sa.csrf, sb.csrf)
 	}
 	for _, bad := range []string{"", "nope", a + "x", sa.csrf} {
-		if ss.get(bad) != nil {
-			t.Errorf("get(%q) found a session", bad)
+		if s, err := ss.get(ctx, bad); err != nil || s != nil {
+			t.Errorf("get(%q) = %v, %v, want no session", bad, s, err)
 		}
 	}
-	ss.end(a)
-	if ss.get(a) != nil {
+	must(t, ss.end(ctx, a))
+	if s, _ := ss.get(ctx, a); s != nil {
 		t.Error("an ended session is still found")
 	}
-	if ss.get(b) == nil {
+	if s, _ := ss.get(ctx, b); s == nil {
 		t.Error("ending one session ended another")
 	}
 }
 
-func TestSessionsBounded(t *testing.T) {
-	ss := newSessions(0, 0, time.Now)
-	user, _ := ss.create(store.User{ID: "u1"})
-	for range maxSessions + 10 {
-		ss.create(store.User{})
+// TestSessionTokenNotStored: the store holds the token's hash, never the
+// token (a copy of the database opens no session).
+func TestSessionTokenNotStored(t *testing.T) {
+	st := sqlitetest.Open(t)
+	ctx := t.Context()
+	ss := newSessions(st, 0, 0, time.Now)
+	id, _, err := ss.create(ctx, store.User{})
+	must(t, err)
+	if _, err := st.GetSession(ctx, []byte(id), time.Now()); err == nil {
+		t.Error("the session is found by its raw token")
 	}
-	if n := ss.len(); n > maxSessions {
-		t.Errorf("%d sessions held, bound %d", n, maxSessions)
+	k := hashID(id)
+	if _, err := st.GetSession(ctx, k[:], time.Now()); err != nil {
+		t.Errorf("the session is not found by its token's hash: %v", err)
 	}
-	if ss.get(user) == nil {
-		t.Error("a flood of anonymous sessions evicted a logged-in one")
+}
+
+// TestSessionsOutliveTheServer: a second dashboard on the same store (a
+// restart, or another replica) knows the first one's sessions, and a
+// log-out on either ends the session on both.
+func TestSessionsOutliveTheServer(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	token := b.mustLogin("ana@acme.example")
+
+	other, err := New(Config{Store: e.st, Ledger: e.ledger})
+	must(t, err)
+	e2 := *e
+	e2.srv = newTestServer(t, other)
+	b2 := e2.browser()
+	u, _ := url.Parse(e2.srv.URL + "/ui/")
+	b2.c.Jar.SetCookies(u, []*http.Cookie{b.cookie(sessionCookie)})
+	ov := b2.get("/ui/overview")
+	if ov.status != http.StatusOK {
+		t.Fatalf("the other dashboard answers the session with %d", ov.status)
+	}
+	if got := csrf(t, ov.body); got != token {
+		t.Errorf("the other dashboard's CSRF token %q, want the session's %q", got, token)
+	}
+	// The log-out on one ends the session on both.
+	if a := b2.do(http.MethodPost, "/ui/logout", url.Values{"csrf": {token}}); a.status != http.StatusSeeOther {
+		t.Fatalf("log-out: %d", a.status)
+	}
+	if a := b.get("/ui/overview"); a.status != http.StatusSeeOther {
+		t.Errorf("after log-out on the other dashboard, the first answers %d", a.status)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	tmplcache "github.com/wabaguard/wabaguard/internal/template"
@@ -37,13 +38,39 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Store is what the dashboard reads from the store.
+// Store is what the dashboard reads from the store, and the few writes it
+// makes: sessions, a number's pause and resume, API keys.
 type Store interface {
+	SessionStore
 	UserByEmail(ctx context.Context, email string) (store.User, error)
 	ListSenders(ctx context.Context) ([]store.Sender, error)
 	QueueDepth(ctx context.Context) (map[string]int, error)
 	DailyStatusCounts(ctx context.Context, tenantID string, since time.Time) ([]store.DayCount, error)
 	ListDecisions(ctx context.Context, f store.DecisionFilter) ([]store.Decision, error)
+
+	// A number's page, and its pause and resume (dispatch.Pause, Resume).
+	GetSender(ctx context.Context, phoneNumberID string) (store.Sender, error)
+	SenderDailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error)
+	EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]store.Forward, error)
+	SetSenderState(ctx context.Context, phoneNumberID string, state store.SenderState, code int, reason string, at time.Time) error
+	RecordOutcomes(ctx context.Context, outcomes []store.Outcome, forwards []store.Forward) error
+
+	// The settings page.
+	GetTenant(ctx context.Context, id string) (store.Tenant, error)
+	ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error)
+	PutAPIKey(ctx context.Context, k store.APIKey) error
+	RevokeAPIKey(ctx context.Context, id string) error
+}
+
+// TenantSettings is what the settings page shows of a tenant's
+// configuration, which only the configuration file changes.
+type TenantSettings struct {
+	// Consent, Window and Template are the policy's settings: enforce or
+	// off.
+	Consent, Window, Template string
+	// OptOut are the keyword and phrase rules the tenant's inbound
+	// messages are matched against.
+	OptOut []optout.Rule
 }
 
 // Ledger is the consent ledger, as the management API uses it.
@@ -78,6 +105,13 @@ type Config struct {
 	DefaultThroughput int
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// SenderChanged is called after a number is paused or resumed here,
+	// so the gateway refuses or accepts its sends at once and the
+	// dispatcher looks at it again (nil: they notice within seconds).
+	SenderChanged func(phoneNumberID string)
+	// Settings gives a tenant's configured policy and keyword lists (nil:
+	// the defaults, every rule enforced).
+	Settings func(tenantID string) TenantSettings
 }
 
 // Server serves the dashboard.
@@ -92,6 +126,8 @@ type Server struct {
 	pages    map[string]*template.Template
 	mps      int
 	tmpls    Templates
+	changed  func(string)
+	settings func(string) TenantSettings
 }
 
 // New builds a dashboard.
@@ -112,11 +148,20 @@ func New(cfg Config) (*Server, error) {
 		cfg.DefaultRegion = "BR"
 	}
 	s := &Server{store: cfg.Store, ledger: cfg.Ledger, region: cfg.DefaultRegion, log: cfg.Logger, now: cfg.Now,
-		sessions: newSessions(cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
+		sessions: newSessions(cfg.Store, cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
-		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates}
-	for _, name := range []string{"login", "overview", "contacts", "decisions", "templates", "error"} {
-		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime}).
+		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
+		changed: cfg.SenderChanged, settings: cfg.Settings}
+	if s.changed == nil {
+		s.changed = func(string) {}
+	}
+	if s.settings == nil {
+		s.settings = func(string) TenantSettings {
+			return TenantSettings{Consent: "enforce", Window: "enforce", Template: "enforce", OptOut: optout.Default().Rules()}
+		}
+	}
+	for _, name := range []string{"login", "overview", "number", "contacts", "decisions", "templates", "settings", "error"} {
+		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime, "dict": dict}).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("ui: templates: %w", err)
@@ -124,6 +169,22 @@ func New(cfg Config) (*Server, error) {
 		s.pages[name] = t
 	}
 	return s, nil
+}
+
+// dict builds a map for a sub-template from key, value pairs.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, errors.New("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }
 
 func utcTime(t time.Time) string {
@@ -151,6 +212,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST "+Prefix+"/contacts/erase", s.authed(s.erase))
 	mux.Handle("GET "+Prefix+"/decisions", s.authed(s.decisions))
 	mux.Handle("GET "+Prefix+"/templates", s.authed(s.templates))
+	mux.Handle("GET "+Prefix+"/numbers/{id}", s.authed(s.number))
+	mux.Handle("GET "+Prefix+"/numbers/{id}/chart.svg", s.authed(s.numberChart))
+	mux.Handle("POST "+Prefix+"/numbers/{id}/pause", s.authed(s.pause))
+	mux.Handle("POST "+Prefix+"/numbers/{id}/resume", s.authed(s.resume))
+	mux.Handle("GET "+Prefix+"/settings", s.authed(s.settingsPage))
+	mux.Handle("POST "+Prefix+"/settings/keys", s.authed(s.createKey))
+	mux.Handle("POST "+Prefix+"/settings/keys/{id}/revoke", s.authed(s.revokeKey))
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "error", &page{Message: msg(language(r), "notfound")})
 	})
@@ -184,7 +252,9 @@ type page struct {
 	Message string // an error or notice shown at the top
 	Notice  bool   // Message is good news
 	Data    any
-	Path    string
+	// Path is where the language switcher comes back to: the request's
+	// unless set (a page answering a POST names its GET).
+	Path string
 }
 
 type langLink struct {
@@ -206,7 +276,9 @@ func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == store.Rol
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	p.Lang = language(r)
-	p.Path = r.URL.RequestURI()
+	if p.Path == "" {
+		p.Path = r.URL.RequestURI()
+	}
 	for _, l := range refusal.Langs {
 		p.Langs = append(p.Langs, langLink{Code: string(l), Name: langNames[l], Current: l == p.Lang})
 	}

@@ -222,3 +222,36 @@ func (s *Store) ForwardCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// EventForwards returns a tenant's forwards about a WABA other than
+// messages, newest first.
+func (s *Store) EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]store.Forward, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if fields == nil {
+		fields = []string{}
+	}
+	// field <> 'messages' stays in the query even with a list: it is the
+	// predicate of the partial index forwards_events.
+	rows, err := s.pool.Query(ctx, `SELECT id, tenant_id, waba_id, field, value, created_at, entry_time, lane FROM forwards
+		WHERE tenant_id = $1 AND waba_id = $2 AND field <> 'messages' AND (cardinality($3::text[]) = 0 OR field = ANY($3::text[]))
+		ORDER BY id DESC LIMIT $4`, tenantID, wabaID, fields, limit)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: event forwards: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Forward
+	for rows.Next() {
+		var f store.Forward
+		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &f.CreatedAt, &f.EntryTime, &f.Lane); err != nil {
+			return nil, fmt.Errorf("postgres: event forwards: %w", err)
+		}
+		f.CreatedAt = utc(f.CreatedAt)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: event forwards: %w", err)
+	}
+	return out, nil
+}

@@ -44,6 +44,15 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 	return u, nil
 }
 
+// GetUser finds a user by id.
+func (s *Store) GetUser(ctx context.Context, id string) (store.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return store.User{}, notFound(err, "get user")
+	}
+	return u, nil
+}
+
 // ListUsers lists a tenant's users, or all users when tenantID is "".
 func (s *Store) ListUsers(ctx context.Context, tenantID string) ([]store.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userCols+` FROM users
@@ -70,16 +79,30 @@ func (s *Store) ListUsers(ctx context.Context, tenantID string) ([]store.User, e
 // the epoch second floored to 86,400, as the SQLite engine buckets it, so
 // both engines agree whatever the session's time zone.
 func (s *Store) DailyStatusCounts(ctx context.Context, tenantID string, since time.Time) ([]store.DayCount, error) {
+	return s.dailyStatusCounts(ctx, tenantID, "", since)
+}
+
+// SenderDailyStatusCounts counts the status events of one of a tenant's
+// senders per UTC day.
+func (s *Store) SenderDailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error) {
+	if senderID == "" {
+		return nil, nil
+	}
+	return s.dailyStatusCounts(ctx, tenantID, senderID, since)
+}
+
+// dailyStatusCounts counts per day; senderID "" counts every sender.
+func (s *Store) dailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error) {
 	rows, err := s.pool.Query(ctx, `SELECT day, status, SUM(n)::bigint FROM (
 			SELECT floor(extract(epoch FROM e.ts) / 86400)::bigint AS day, e.status AS status, COUNT(*) AS n
 			FROM status_events e JOIN messages m ON m.id = e.message_id
-			WHERE m.tenant_id = $1 AND e.ts >= $2 AND e.status IN ('sent', 'delivered', 'read', 'failed')
+			WHERE m.tenant_id = $1 AND ($3 = '' OR m.sender_id = $3) AND e.ts >= $2 AND e.status IN ('sent', 'delivered', 'read', 'failed')
 			GROUP BY 1, 2
 			UNION ALL
 			SELECT floor(extract(epoch FROM updated_at) / 86400)::bigint, 'failed', COUNT(*) FROM messages
-			WHERE tenant_id = $1 AND state = 'failed' AND meta_id IS NULL AND updated_at >= $2
+			WHERE tenant_id = $1 AND ($3 = '' OR sender_id = $3) AND state = 'failed' AND meta_id IS NULL AND updated_at >= $2
 			GROUP BY 1
-		) c GROUP BY day, status ORDER BY day, status`, tenantID, since)
+		) c GROUP BY day, status ORDER BY day, status`, tenantID, since, senderID)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: daily status counts: %w", err)
 	}

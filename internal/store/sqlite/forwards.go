@@ -234,3 +234,41 @@ func (s *Store) ForwardCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// EventForwards returns a tenant's forwards about a WABA other than
+// messages, newest first.
+func (s *Store) EventForwards(ctx context.Context, tenantID, wabaID string, fields []string, limit int) ([]store.Forward, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// field <> 'messages' stays in the query even with a list: it is the
+	// predicate of the partial index forwards_events.
+	q := `SELECT id, tenant_id, waba_id, field, value, created_at, entry_time, lane FROM forwards
+		WHERE tenant_id = ? AND waba_id = ? AND field <> 'messages'`
+	args := []any{tenantID, wabaID}
+	if len(fields) > 0 {
+		q += ` AND field IN (` + placeholders(len(fields)) + `)`
+		for _, f := range fields {
+			args = append(args, f)
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: event forwards: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Forward
+	for rows.Next() {
+		var f store.Forward
+		var created int64
+		if err := rows.Scan(&f.ID, &f.TenantID, &f.WABAID, &f.Field, &f.Value, &created, &f.EntryTime, &f.Lane); err != nil {
+			return nil, fmt.Errorf("sqlite: event forwards: %w", err)
+		}
+		f.CreatedAt = tm(created)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: event forwards: %w", err)
+	}
+	return out, nil
+}

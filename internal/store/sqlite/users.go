@@ -45,6 +45,15 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 	return u, nil
 }
 
+// GetUser finds a user by id.
+func (s *Store) GetUser(ctx context.Context, id string) (store.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return store.User{}, notFound("get user", err)
+	}
+	return u, nil
+}
+
 // ListUsers lists a tenant's users, or all users when tenantID is "".
 func (s *Store) ListUsers(ctx context.Context, tenantID string) ([]store.User, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+userCols+` FROM users
@@ -71,17 +80,31 @@ const dayMS = int64(24 * time.Hour / time.Millisecond)
 
 // DailyStatusCounts counts a tenant's status events per UTC day.
 func (s *Store) DailyStatusCounts(ctx context.Context, tenantID string, since time.Time) ([]store.DayCount, error) {
+	return s.dailyStatusCounts(ctx, tenantID, "", since)
+}
+
+// SenderDailyStatusCounts counts the status events of one of a tenant's
+// senders per UTC day.
+func (s *Store) SenderDailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error) {
+	if senderID == "" {
+		return nil, nil
+	}
+	return s.dailyStatusCounts(ctx, tenantID, senderID, since)
+}
+
+// dailyStatusCounts counts per day; senderID "" counts every sender.
+func (s *Store) dailyStatusCounts(ctx context.Context, tenantID, senderID string, since time.Time) ([]store.DayCount, error) {
 	from := ms(since)
 	rows, err := s.r.QueryContext(ctx, `SELECT day, status, SUM(n) FROM (
-			SELECT e.ts / ? AS day, e.status AS status, COUNT(*) AS n
+			SELECT e.ts / ?1 AS day, e.status AS status, COUNT(*) AS n
 			FROM status_events e JOIN messages m ON m.id = e.message_id
-			WHERE m.tenant_id = ? AND e.ts >= ? AND e.status IN ('sent', 'delivered', 'read', 'failed')
+			WHERE m.tenant_id = ?2 AND (?4 = '' OR m.sender_id = ?4) AND e.ts >= ?3 AND e.status IN ('sent', 'delivered', 'read', 'failed')
 			GROUP BY 1, 2
 			UNION ALL
-			SELECT updated_at / ?, 'failed', COUNT(*) FROM messages
-			WHERE tenant_id = ? AND state = 'failed' AND meta_id IS NULL AND updated_at >= ?
+			SELECT updated_at / ?1, 'failed', COUNT(*) FROM messages
+			WHERE tenant_id = ?2 AND (?4 = '' OR sender_id = ?4) AND state = 'failed' AND meta_id IS NULL AND updated_at >= ?3
 			GROUP BY 1
-		) GROUP BY day, status ORDER BY day, status`, dayMS, tenantID, from, dayMS, tenantID, from)
+		) GROUP BY day, status ORDER BY day, status`, dayMS, tenantID, from, senderID)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: daily status counts: %w", err)
 	}

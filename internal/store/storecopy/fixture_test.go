@@ -83,6 +83,10 @@ func buildFixture(t *testing.T) *fixture {
 		must(t, err)
 	}
 	must(t, s.ActivateContentModel(ctx, "t1", 1))
+	must(t, s.PutSession(ctx, store.Session{KeyHash: keyHash("session-one"), UserID: "u1", CSRF: "csrf-one",
+		CreatedAt: base, SeenAt: base.Add(time.Minute), ExpiresAt: base.Add(31 * time.Minute)}))
+	must(t, s.PutSession(ctx, store.Session{KeyHash: keyHash("session-anon"), CSRF: "csrf-anon",
+		CreatedAt: base, SeenAt: base, ExpiresAt: base.Add(15 * time.Minute)}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
 		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",

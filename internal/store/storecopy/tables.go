@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 16
+const schemaVersion = 17
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -123,6 +123,18 @@ var tables = []table{
 			{"model", "model", kBytes},
 		},
 		key: []int{0, 1},
+	},
+	{
+		src: "ui_sessions", dst: "ui_sessions",
+		cols: []column{
+			{"key_hash", "key_hash", kBytes},
+			{"user_id", "user_id", kText},
+			{"csrf", "csrf", kText},
+			{"created_at", "created_at", kTime},
+			{"seen_at", "seen_at", kTime},
+			{"expires_at", "expires_at", kTime},
+		},
+		key: []int{0},
 	},
 	{
 		src: "senders", dst: "senders",

@@ -93,6 +93,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 		{"ContentModels", testContentModels},
 		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
+		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
+		{"EventForwards", testEventForwards},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
