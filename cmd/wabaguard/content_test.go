@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,11 +14,18 @@ import (
 
 func content(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	old := contentStdin
-	contentStdin = strings.NewReader(stdin)
-	defer func() { contentStdin = old }()
+	return runWithStdin(t, &contentStdin, stdin, "content", args...)
+}
+
+// runWithStdin runs one command with *in reading stdin, restoring it after,
+// and returns what it printed on both outputs.
+func runWithStdin(t *testing.T, in *io.Reader, stdin, cmd string, args ...string) (string, error) {
+	t.Helper()
+	old := *in
+	*in = strings.NewReader(stdin)
+	defer func() { *in = old }()
 	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"content"}, args...), &out, &errb)
+	err := run(context.Background(), append([]string{cmd}, args...), &out, &errb)
 	return out.String() + errb.String(), err
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 
@@ -13,12 +11,7 @@ import (
 
 func users(t *testing.T, stdin string, args ...string) (string, error) {
 	t.Helper()
-	old := usersStdin
-	usersStdin = strings.NewReader(stdin)
-	defer func() { usersStdin = old }()
-	var out, errb bytes.Buffer
-	err := run(context.Background(), append([]string{"users"}, args...), &out, &errb)
-	return out.String() + errb.String(), err
+	return runWithStdin(t, &usersStdin, stdin, "users", args...)
 }
 
 // TestUsersCreate creates dashboard users from the command line against a
