@@ -13,8 +13,10 @@ PER=${PER:-5000}             # messages per sender
 CONTACTS=${CONTACTS:-100000} # distinct contacts with consent on record
 SENDERS=10
 RULES=${RULES:-on}           # off: consent, window and template rules off (suppression stays)
-policy=""
-if [ "$RULES" = off ]; then policy='"policy": { "consent": "off", "window": "off", "template": "off" },'; fi
+# Rules on: every rule, quiet hours open all day so the figure does not
+# depend on the hour it is taken at. Off: every rule a tenant can turn off.
+policy='"policy": { "quiet_hours": { "mode": "enforce", "start": "00:00", "end": "24:00", "days": ["sun","mon","tue","wed","thu","fri","sat"] } },'
+if [ "$RULES" = off ]; then policy='"policy": { "consent": "off", "window": "off", "template": "off", "content_check": "off", "frequency": { "mode": "off" }, "quiet_hours": { "mode": "off" } },'; fi
 PORT=18280; SIMPORT=18281; SINKPORT=18290
 KEY=wg_be0c4000be1c_benchkeybenchkeybenchkeybenchkey11
 META=bench-meta-token; APPSECRET=bench-app-secret; TSECRET=bench-tenant-secret
@@ -37,6 +39,7 @@ cat > "$work/cfg.json" <<JSON
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": true,
                  "sent_delay": "50ms", "delivered_delay": "200ms", "read_delay": "500ms" },
   "webhook_destinations": { "allow_loopback": true }, $policy
+  "portfolios": [ { "id": "300000000000001", "waba_ids": ["200000000000001"], "tier": "TIER_UNLIMITED" } ],
   "tenants": [ { "id": "shop", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
   "senders": [ ${senders%,} ] }
 JSON
