@@ -276,6 +276,16 @@ func TestBrowser(t *testing.T) {
 	}
 	noHorizontalScroll(t, ctx, "settings")
 	screenshot(t, ctx, "settings")
+	// Reloading the page that showed the key neither shows it again nor
+	// makes another key (the form redirected to it).
+	keys := eval[int](t, ctx, `document.querySelectorAll('li[data-key]').length`)
+	step(t, ctx, "reload the new key's page", chromedp.Reload(), chromedp.WaitVisible(css("#create-key")))
+	if eval[int](t, ctx, `document.querySelectorAll('#new-key-value').length`) != 0 {
+		t.Error("reloading shows the new key again")
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('li[data-key]').length`); n != keys {
+		t.Errorf("reloading changed the keys listed from %d to %d", keys, n)
+	}
 	// The page that showed the key has a notice too: wait for the key to
 	// go (the revoke's page has loaded) before reading it.
 	step(t, ctx, "revoke the key", chromedp.Click(css("#revoke-"+id)), chromedp.WaitNotPresent(css("#new-key-value")),

@@ -37,11 +37,20 @@ type settingsData struct {
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *session) {
 	p := &page{Nav: "settings", User: &sess.user, CSRF: sess.csrf}
 	lang := language(r)
+	var newKey, newKeyID string
 	switch r.URL.Query().Get("done") {
 	case "revoked":
 		p.Message, p.Notice = msg(lang, "keys.revoked"), true
+	case "created":
+		p.Path = Prefix + "/settings" // switching language shows the key no more
+		if newKey = takeFlash(w, r, sess); newKey != "" {
+			newKeyID = secret.APIKeyID(newKey)
+			p.Message, p.Notice = msg(lang, "keys.created"), true
+		}
 	}
-	s.showSettings(w, r, sess, p, http.StatusOK, "", "")
+	// The page may hold a secret shown once: no cache may keep it.
+	w.Header().Set("Cache-Control", "no-store")
+	s.showSettings(w, r, sess, p, http.StatusOK, newKey, newKeyID)
 }
 
 // showSettings renders the page, with a new key (shown once) when given.
@@ -104,8 +113,9 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *sess
 	s.render(w, r, status, "settings", p)
 }
 
-// createKey issues an API key for the user's tenant and shows it once;
-// only its hash is stored.
+// createKey issues an API key for the user's tenant and redirects to the
+// settings page, which shows it once (see flash.go); only its hash is
+// stored.
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request, sess *session) {
 	lang := language(r)
 	if sess.user.Role != store.RoleAdmin {
@@ -119,9 +129,13 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	s.log.InfoContext(r.Context(), "ui: api key created", "key", id, "user", sess.user.ID, "tenant", sess.user.TenantID)
-	p := &page{Nav: "settings", User: &sess.user, CSRF: sess.csrf, Message: msg(lang, "keys.created"), Notice: true,
-		Path: Prefix + "/settings"}
-	s.showSettings(w, r, sess, p, http.StatusCreated, key, id)
+	sealed, err := sealFlash(sess.csrf, key)
+	if err != nil {
+		s.fail(w, r, sess, "seal new api key", err)
+		return
+	}
+	setFlash(w, r, sealed)
+	http.Redirect(w, r, Prefix+"/settings?done=created", http.StatusSeeOther)
 }
 
 // revokeKey revokes one of the tenant's keys; another tenant's id is

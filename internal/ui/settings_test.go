@@ -40,13 +40,28 @@ func TestSettingsKeys(t *testing.T) {
 		}
 	}
 
-	// Create: the key is shown once, works, and is the tenant's.
+	// Create: the form redirects (so a reload cannot make a second key),
+	// the page it lands on shows the key once; it works and is the
+	// tenant's.
 	a = b.do(http.MethodPost, "/ui/settings/keys", url.Values{"csrf": {token}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/settings?done=created" {
+		t.Fatalf("create key: %d to %q, want 303 to the settings", a.status, a.header.Get("Location"))
+	}
+	if strings.Contains(a.header.Get("Set-Cookie"), "wg_") && newKeyRE.MatchString(a.body) {
+		t.Error("the redirect's body shows the key")
+	}
+	a = b.get("/ui/settings?done=created")
 	m := newKeyRE.FindStringSubmatch(a.body)
-	if a.status != http.StatusCreated || m == nil {
-		t.Fatalf("create key: %d, key shown: %v", a.status, m != nil)
+	if a.status != http.StatusOK || m == nil {
+		t.Fatalf("after creating: %d, key shown: %v", a.status, m != nil)
+	}
+	if a.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the page showing a new key may be cached: Cache-Control %q", a.header.Get("Cache-Control"))
 	}
 	key := m[1]
+	if reload := b.get("/ui/settings?done=created"); newKeyRE.MatchString(reload.body) {
+		t.Error("reloading the page shows the new key again")
+	}
 	if !strings.Contains(a.body, "next=%2fui%2fsettings\"") {
 		t.Error("the language switcher on the new key's page does not go back to the settings")
 	}
@@ -122,5 +137,29 @@ func TestSettingsPolicy(t *testing.T) {
 	}
 	if strings.Contains(a.body, ">sair<") {
 		t.Error("a pt-BR default is listed for a tenant keeping es only")
+	}
+}
+
+// TestNewKeyFlash: the key sealed for one session opens only with that
+// session's token, and tampering is refused.
+func TestNewKeyFlash(t *testing.T) {
+	sealed, err := sealFlash("csrf-a", "wg_abc.secret")
+	must(t, err)
+	if strings.Contains(sealed, "secret") {
+		t.Fatal("the cookie carries the key in clear")
+	}
+	if got, err := openFlash("csrf-a", sealed); err != nil || got != "wg_abc.secret" {
+		t.Fatalf("open: %q, %v", got, err)
+	}
+	for name, tc := range map[string]struct{ csrf, sealed string }{
+		"other session": {"csrf-b", sealed},
+		"tampered":      {"csrf-a", sealed[:len(sealed)-2] + "AA"},
+		"truncated":     {"csrf-a", sealed[:8]},
+		"not base64":    {"csrf-a", "%%%"},
+		"empty":         {"csrf-a", ""},
+	} {
+		if got, err := openFlash(tc.csrf, tc.sealed); err == nil {
+			t.Errorf("%s: opened to %q", name, got)
+		}
 	}
 }
