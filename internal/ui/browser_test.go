@@ -139,7 +139,7 @@ func waitImage(t *testing.T, ctx context.Context, sel string) {
 // consent, the refusals, the language switch, the settings with a key
 // created and revoked, keyboard focus, a 375 px screen, log-out.
 func TestBrowser(t *testing.T) {
-	e := newEnv(t, withTemplates(t))
+	e := newEnv(t, withTemplates(t), withHealth(t))
 	seedMessages(t, e)
 	seedEvents(t, e)
 	_, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn,
@@ -171,6 +171,12 @@ func TestBrowser(t *testing.T) {
 	}
 	if n := text(t, ctx, ".number h3"); n != "+55 11 4000-0001" {
 		t.Errorf("the number on the overview is %q", n)
+	}
+	if v := eval[string](t, ctx, `document.querySelector('meter.limit').getAttribute('value') + '/' + document.querySelector('meter.limit').max`); v != "3/2000" {
+		t.Errorf("the messaging-limit gauge reads %q, want 3/2000", v)
+	}
+	if q := text(t, ctx, ".number .quality"); q != "YELLOW" {
+		t.Errorf("the number's quality reads %q", q)
 	}
 	waitImage(t, ctx, "img.chart")
 	noHorizontalScroll(t, ctx, "overview")

@@ -26,6 +26,8 @@ type numberRow struct {
 	Display, ID, State, Reason string
 	Stopped, DefaultMPS        bool
 	MPS, Queue                 int
+	// Health is Meta's view of the number and its limit (nil: unknown).
+	Health *healthRow
 }
 
 type dayRow struct {
@@ -101,10 +103,16 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, sess *session)
 		s.fail(w, r, sess, "queue depth", err)
 		return
 	}
+	health, err := s.healthByNumber(r, sess.user.TenantID)
+	if err != nil {
+		s.fail(w, r, sess, "senders' health", err)
+		return
+	}
 	lang := language(r)
 	var d overviewData
 	for _, snd := range senders {
 		row := s.row(lang, snd, depth)
+		row.Health = health[snd.PhoneNumberID]
 		if dispatch.Paused(snd) {
 			row.State = msg(lang, "state.paused")
 		}

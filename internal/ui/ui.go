@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/optout"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -112,6 +113,16 @@ type Config struct {
 	// Settings gives a tenant's configured policy and keyword lists (nil:
 	// the defaults, every rule enforced).
 	Settings func(tenantID string) TenantSettings
+	// Health reads what Meta last said of the tenant's numbers and their
+	// portfolio's messaging limit (nil: the overview shows neither).
+	Health SenderHealth
+}
+
+// SenderHealth reads the tenant's numbers' state: quality, status, tier
+// and the portfolio's use of its messaging limit (internal/server wires
+// the limits package's view of them).
+type SenderHealth interface {
+	SendersOf(ctx context.Context, tenantID string, now time.Time) ([]limits.SenderState, error)
 }
 
 // Server serves the dashboard.
@@ -128,6 +139,7 @@ type Server struct {
 	tmpls    Templates
 	changed  func(string)
 	settings func(string) TenantSettings
+	health   SenderHealth
 }
 
 // New builds a dashboard.
@@ -151,7 +163,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.Store, cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
 		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
-		changed: cfg.SenderChanged, settings: cfg.Settings}
+		changed: cfg.SenderChanged, settings: cfg.Settings, health: cfg.Health}
 	if s.changed == nil {
 		s.changed = func(string) {}
 	}
