@@ -263,6 +263,7 @@ func (s *Server) build(ctx context.Context) error {
 		return out, nil
 	}, limits.DefaultSyncEvery, s.log.With("component", "limits"))
 
+	tmplLint := newTemplateLint(cfg, lintContent{comp.content, comp.contentActions})
 	gw, err := gateway.New(gateway.Config{
 		Store:    st,
 		Intake:   comp.intake,
@@ -277,7 +278,7 @@ func (s *Server) build(ctx context.Context) error {
 		},
 		MediaURLs:    mediaURLs,
 		Templates:    s.templates,
-		TemplateLint: newTemplateLint(cfg, lintContent{comp.content, comp.contentActions}),
+		TemplateLint: tmplLint,
 	})
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -297,8 +298,9 @@ func (s *Server) build(ctx context.Context) error {
 	}
 
 	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, Templates: s.templates, DefaultRegion: cfg.DefaultRegion,
-		Logger: s.log.With("component", "dashboard"),
-		Health: senderStates{st, comp.quota},
+		Logger:       s.log.With("component", "dashboard"),
+		Health:       senderStates{st, comp.quota},
+		LintTemplate: tmplLint.LintTemplate,
 		SenderChanged: func(id string) {
 			comp.intake.ForgetSender(id) // sends are refused or accepted at once
 			s.dispatch.Notify(id)

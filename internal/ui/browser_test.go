@@ -139,7 +139,7 @@ func waitImage(t *testing.T, ctx context.Context, sel string) {
 // consent, the refusals, the language switch, the settings with a key
 // created and revoked, keyboard focus, a 375 px screen, log-out.
 func TestBrowser(t *testing.T) {
-	e := newEnv(t, withTemplates(t), withHealth(t))
+	e := newEnv(t, withTemplates(t), withHealth(t), withLint)
 	seedMessages(t, e)
 	seedEvents(t, e)
 	_, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn,
@@ -259,6 +259,9 @@ func TestBrowser(t *testing.T) {
 	step(t, ctx, "templates", chromedp.Click(css(`a[href="/ui/templates"]`)), chromedp.WaitVisible(css("#templates")))
 	if d := text(t, ctx, "#templates"); !strings.Contains(d, "oferta_relampago") || !strings.Contains(d, "sends refused") {
 		t.Errorf("templates %q lack the paused template", d)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('#templates section.lint').length`); n != 2 {
+		t.Errorf("%d templates carry a review, want both", n)
 	}
 	noHorizontalScroll(t, ctx, "templates")
 	screenshot(t, ctx, "templates")

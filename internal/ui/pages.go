@@ -350,6 +350,8 @@ type templateRow struct {
 	Name, Language, Category, Status, Quality, Reason, WABA string
 	// Sendable: APPROVED (or FLAGGED, which still sends).
 	Sendable bool
+	// Lint is the template's review (nil: the dashboard has no linter).
+	Lint *lintView
 }
 
 type templatesData struct{ Rows []templateRow }
@@ -371,10 +373,16 @@ func (s *Server) templates(w http.ResponseWriter, r *http.Request, sess *session
 			continue
 		}
 		seen[snd.WABAID] = true
+		lint, err := s.lintTemplates(r, sess.user.TenantID, snd.WABAID)
+		if err != nil {
+			s.fail(w, r, sess, "template lint", err)
+			return
+		}
 		for _, t := range s.tmpls.Templates(snd.WABAID) {
 			d.Rows = append(d.Rows, templateRow{Name: t.Name, Language: t.Language, Category: t.Category, Status: t.Status,
 				Quality: t.Quality, Reason: t.Reason, WABA: t.WABAID,
-				Sendable: t.Status == tmplcache.StatusApproved || t.Status == tmplcache.StatusFlagged})
+				Sendable: t.Status == tmplcache.StatusApproved || t.Status == tmplcache.StatusFlagged,
+				Lint:     lint[[2]string{t.Name, t.Language}]})
 		}
 	}
 	sort.Slice(d.Rows, func(i, j int) bool {

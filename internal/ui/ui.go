@@ -56,6 +56,9 @@ type Store interface {
 	SetSenderState(ctx context.Context, phoneNumberID string, state store.SenderState, code int, reason string, at time.Time) error
 	RecordOutcomes(ctx context.Context, outcomes []store.Outcome, forwards []store.Forward) error
 
+	// The templates page's review.
+	ListTemplates(ctx context.Context, wabaID string) ([]store.Template, error)
+
 	// The settings page.
 	GetTenant(ctx context.Context, id string) (store.Tenant, error)
 	ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error)
@@ -113,6 +116,9 @@ type Config struct {
 	// Settings gives a tenant's configured policy and keyword lists (nil:
 	// the defaults, every rule enforced).
 	Settings func(tenantID string) TenantSettings
+	// LintTemplate reviews each template on the templates page (nil: no
+	// review shown).
+	LintTemplate TemplateLinter
 	// Health reads what Meta last said of the tenant's numbers and their
 	// portfolio's messaging limit (nil: the overview shows neither).
 	Health SenderHealth
@@ -140,6 +146,7 @@ type Server struct {
 	changed  func(string)
 	settings func(string) TenantSettings
 	health   SenderHealth
+	lint     TemplateLinter
 }
 
 // New builds a dashboard.
@@ -163,7 +170,8 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.Store, cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
 		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
-		changed: cfg.SenderChanged, settings: cfg.Settings, health: cfg.Health}
+		changed: cfg.SenderChanged, settings: cfg.Settings, health: cfg.Health,
+		lint: cfg.LintTemplate}
 	if s.changed == nil {
 		s.changed = func(string) {}
 	}
