@@ -52,19 +52,26 @@ func TestContentRefusalsThroughHTTP(t *testing.T) {
 				body  string
 				code  refusal.Code
 				words []string // in the details
+				hint  map[refusal.Lang]string
 			}{
 				{"pix scam", text(to, "Seu empréstimo foi aprovado! Para liberar o valor pague a taxa de liberação por PIX."), refusal.ContentScam,
-					[]string{"scam.pix", "taxa de liberação"}},
+					[]string{"scam.pix", "taxa de liberação"}, nil},
 				{"bank update by link", text(to, "Itaú: seu token expirou. Faça a atualização cadastral em https://itau-token.top/app"), refusal.ContentScam,
-					[]string{"scam.bank_update", "atualização cadastral"}},
+					[]string{"scam.bank_update", "atualização cadastral"}, nil},
 				{"scam in a template parameter", template(to, "você foi sorteado! Para resgatar seu prêmio pague o frete em bit.ly/x9"), refusal.ContentScam,
-					[]string{"scam.prize"}},
+					[]string{"scam.prize"}, nil},
 				{"prohibited", text(to, "Vendo pistola e munição, entrega rápida"), refusal.ContentProhibited,
-					[]string{"prohibited.weapons", "pistola"}},
+					[]string{"prohibited.weapons", "pistola"}, nil},
 				{"restricted", text(to, "Sexta tem balde de cerveja com 20% de desconto"), refusal.ContentRestricted,
-					[]string{"restricted.alcohol", "cerveja"}},
+					[]string{"restricted.alcohol", "cerveja"}, nil},
 				{"structure the tenant blocks", text(to, "ATENÇÃO CLIENTE: SUA OFERTA EXCLUSIVA CHEGOU, CONFIRA AGORA MESMO"), refusal.ContentStructure,
-					[]string{"structure.caps", "capitals"}},
+					[]string{"structure.caps", "capitals"}, nil},
+				{"hate", text(to, "Esses imigrantes são uma praga, voltem para sua terra"), refusal.ContentProhibited,
+					[]string{"prohibited.hate", "são uma praga"}, nil},
+				{"abusive collection", text(to, "Sua dívida venceu. Se não pagar hoje vamos ligar para seu chefe."), refusal.ContentProhibited,
+					[]string{"prohibited.debt_collection", "vamos ligar para", "seu chefe"},
+					// The hint on how to fix it, in the request's language.
+					map[refusal.Lang]string{refusal.PT: "cobrança abusiva", refusal.EN: "abusive collection", refusal.ES: "cobranza abusiva"}},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					status, raw := send(t, tc.body, lang)
@@ -88,6 +95,11 @@ func TestContentRefusalsThroughHTTP(t *testing.T) {
 							t.Errorf("details lack %q: %q", w, d)
 						}
 					}
+					for l, h := range tc.hint {
+						if got := strings.Contains(d, h); got != (l == lang) {
+							t.Errorf("details in %s hold the %s hint %q: %v: %q", lang, l, h, got, d)
+						}
+					}
 				})
 			}
 		})
@@ -100,6 +112,7 @@ func TestContentRefusalsThroughHTTP(t *testing.T) {
 		"Seu pedido saiu para entrega e chega hoje até as 18h.",
 		"Seu código de verificação é 482913. Não compartilhe este código com ninguém.",
 		"Para sua segurança: nunca pedimos que atualize seus dados por link. Em caso de dúvida, acesse o app.",
+		"Identificamos um débito em aberto de R$ 150,00 vencido em 05/11. Regularize pelo app e evite a inclusão do seu CPF no SPC e na Serasa.",
 	} {
 		if status, raw := send(t, text("+55 11 98770-2000", body), refusal.PT); status != http.StatusOK {
 			t.Errorf("%q refused: %d %s", body, status, raw)

@@ -37,7 +37,7 @@ type contentFinding struct {
 
 // contentFindings lists what the content checker found in the message,
 // off categories included (marked off): the point of check is to see it.
-func contentFindings(cfg config.Config, tenantID string, m *policy.Message) ([]contentFinding, error) {
+func contentFindings(cfg config.Config, tenantID string, lang refusal.Lang, m *policy.Message) ([]contentFinding, error) {
 	if m == nil || m.Facts.Content == nil {
 		return nil, nil
 	}
@@ -48,7 +48,7 @@ func contentFindings(cfg config.Config, tenantID string, m *policy.Message) ([]c
 	var out []contentFinding
 	for _, f := range m.Facts.Content.Findings {
 		out = append(out, contentFinding{Layer: string(f.Layer), Category: string(f.Category), Action: string(actions.For(f.Category)),
-			Severity: string(f.Severity), Words: f.Words, Hint: f.Hint, Score: f.Score, Model: f.Model})
+			Severity: string(f.Severity), Words: f.Words, Hint: f.Hint.In(lang), Score: f.Score, Model: f.Model})
 	}
 	return out, nil
 }
@@ -92,7 +92,7 @@ func runCheckSend(c checkSend, stdin io.Reader, stdout, stderr io.Writer) error 
 		return err
 	}
 	refused := d.Outcome == policy.Reject
-	findings, err := contentFindings(cfg, c.tenant, m)
+	findings, err := contentFindings(cfg, c.tenant, lang, m)
 	if err != nil {
 		return err
 	}

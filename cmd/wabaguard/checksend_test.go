@@ -124,6 +124,17 @@ func TestCheckSendContent(t *testing.T) {
 	if code != exitRefused {
 		t.Errorf("scam: exit %d", code)
 	}
+	// The hints follow --lang, in the listing and in the refusal's details.
+	for lang, want := range map[string]string{
+		"pt-BR": "Um PIX enviado por engano é devolvido pelo app do próprio banco",
+		"es":    "Un PIX enviado por error se devuelve por la app del propio banco",
+		"en":    "A PIX sent by mistake is returned through the bank's own app",
+	} {
+		out, _ := check("--lang", lang, text("Fiz um pix errado pra você, pode devolver?"))
+		if n := strings.Count(out, want); n < 2 {
+			t.Errorf("%s: the hint %q is in the output %d times, want it in the details and the listing\n%s", lang, want, n, out)
+		}
+	}
 	out, code = check("--json", text("Acompanhe seu pedido em https://bit.ly/3x"))
 	var res struct {
 		Outcome  string

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/wabaguard/wabaguard/internal/holiday"
 )
 
 // Frequency is a tenant's per-contact caps and identical-content guard:
@@ -37,13 +39,21 @@ type QuietHours struct {
 	// Mode is "enforce" (the default) or "off".
 	Mode string `json:"mode,omitempty"`
 	// Start and End ("HH:MM", End up to "24:00") bound the allowed hours on
-	// the Days listed ("mon" … "sun"). Defaults: 09:00–21:00, mon–fri.
+	// the Days listed ("mon" … "sun"); an End before Start crosses midnight
+	// (20:00–02:00 runs into the next day). Defaults: 09:00–21:00, mon–fri.
 	Start string   `json:"start,omitempty"`
 	End   string   `json:"end,omitempty"`
 	Days  []string `json:"days,omitempty"`
-	// PerDay overrides the hours of single days, "HH:MM-HH:MM", or "closed".
-	// Default: sat "10:00-16:00".
+	// Quiet, "HH:MM-HH:MM", is the closed stretch instead of Start and End:
+	// "22:00-08:00" allows 08:00–22:00, "01:00-06:00" allows 06:00 to 01:00
+	// the next day.
+	Quiet string `json:"quiet,omitempty"`
+	// PerDay overrides the hours of single days, "HH:MM-HH:MM" (crossing
+	// midnight when the end is before the start), or "closed". Default:
+	// sat "10:00-16:00".
 	PerDay map[string]string `json:"per_day,omitempty"`
+	// Holidays are the dates whose hours are not their weekday's.
+	Holidays *Holidays `json:"holidays,omitempty"`
 	// ZoneOverride, an IANA zone, is every recipient's zone, whatever the
 	// number says.
 	ZoneOverride string `json:"zone_override,omitempty"`
@@ -53,6 +63,21 @@ type QuietHours struct {
 	// Spread is how far past the opening deferred messages are spread
 	// ("30m" by default; "0s" wakes them all at the opening).
 	Spread *Duration `json:"spread,omitempty"`
+}
+
+// Holidays are a tenant's public holidays, judged in the recipient's local
+// date: Brazil's national holidays (for recipients in Brazilian zones) and
+// the tenant's own dates.
+type Holidays struct {
+	// National is "BR" (the default: Brazil's national holidays, fixed and
+	// from Easter) or "none".
+	National string `json:"national,omitempty"`
+	// Extra are the tenant's own holidays, "YYYY-MM-DD" or "MM-DD" (every
+	// year), for every recipient; a tenant's list adds to the global one.
+	Extra []string `json:"extra,omitempty"`
+	// Hours is "closed" (the default: no marketing all day) or "sunday"
+	// (Sunday's hours).
+	Hours string `json:"hours,omitempty"`
 }
 
 // Cadence defaults.
@@ -90,10 +115,17 @@ type DaySpan struct{ Start, End time.Duration }
 
 // QuietHoursSettings are a tenant's resolved quiet hours.
 type QuietHoursSettings struct {
-	Enforced                  bool
-	Days                      [7]DaySpan // by time.Weekday
+	Enforced bool
+	// Days by time.Weekday; End < Start crosses midnight, End == Start is
+	// closed.
+	Days                      [7]DaySpan
 	ZoneOverride, DefaultZone string
 	Spread                    time.Duration
+	// BrazilHolidays adds Brazil's national holidays to ExtraHolidays;
+	// HolidaySunday gives holidays Sunday's hours instead of none.
+	BrazilHolidays bool
+	ExtraHolidays  []string
+	HolidaySunday  bool
 }
 
 // FrequencyFor resolves a tenant's caps: defaults, then policy.frequency,
@@ -130,7 +162,7 @@ func (c Config) FrequencyFor(tenantID string) FrequencySettings {
 func (c Config) QuietHoursFor(tenantID string) QuietHoursSettings {
 	q := QuietHours{Start: "09:00", End: "21:00", Days: []string{"mon", "tue", "wed", "thu", "fri"},
 		PerDay: map[string]string{"sat": "10:00-16:00"}}
-	out := QuietHoursSettings{Enforced: true, Spread: DefaultSpread}
+	out := QuietHoursSettings{Enforced: true, Spread: DefaultSpread, BrazilHolidays: true}
 	apply := func(o *QuietHours) {
 		if o == nil {
 			return
@@ -138,11 +170,25 @@ func (c Config) QuietHoursFor(tenantID string) QuietHoursSettings {
 		if o.Mode != "" {
 			out.Enforced = Enforces(o.Mode)
 		}
+		if o.Quiet != "" {
+			// The closed stretch's end opens the day, its start closes it.
+			q.Start, q.End, _ = strings.Cut(o.Quiet, "-")
+			q.Start, q.End = q.End, q.Start
+		}
 		if o.Start != "" {
 			q.Start = o.Start
 		}
 		if o.End != "" {
 			q.End = o.End
+		}
+		if h := o.Holidays; h != nil {
+			if h.National != "" {
+				out.BrazilHolidays = strings.EqualFold(h.National, "BR")
+			}
+			out.ExtraHolidays = append(out.ExtraHolidays, h.Extra...)
+			if h.Hours != "" {
+				out.HolidaySunday = strings.EqualFold(h.Hours, "sunday")
+			}
 		}
 		if o.Days != nil {
 			q.Days = o.Days
@@ -205,7 +251,8 @@ func clockTime(s string) (time.Duration, error) {
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
 }
 
-// parseSpan parses "HH:MM-HH:MM" or "closed".
+// parseSpan parses "HH:MM-HH:MM" or "closed". An end before the start
+// crosses midnight; an end equal to it is refused (write "closed").
 func parseSpan(s string) (DaySpan, error) {
 	if strings.EqualFold(s, "closed") {
 		return DaySpan{}, nil
@@ -222,8 +269,8 @@ func parseSpan(s string) (DaySpan, error) {
 	if err != nil {
 		return DaySpan{}, err
 	}
-	if end <= start {
-		return DaySpan{}, fmt.Errorf("%q ends before it starts", s)
+	if end == start {
+		return DaySpan{}, fmt.Errorf("%q ends when it starts (write closed for a closed day)", s)
 	}
 	return DaySpan{start, end}, nil
 }
@@ -277,8 +324,29 @@ func (q *QuietHours) validate(where string) error {
 			errs = append(errs, fmt.Errorf("%s.end: %w", where, err))
 		}
 	}
-	if q.Start != "" && q.End != "" && end <= start {
-		errs = append(errs, fmt.Errorf("%s: end %s is not after start %s (hours across midnight are not supported)", where, q.End, q.Start))
+	if q.Start != "" && q.End != "" && end == start {
+		errs = append(errs, fmt.Errorf("%s: end %s is the same as start %s: no allowed hours (use 00:00 and 24:00 for all day)", where, q.End, q.Start))
+	}
+	if q.Quiet != "" {
+		if q.Start != "" || q.End != "" {
+			errs = append(errs, fmt.Errorf("%s.quiet: give either quiet or start and end, not both", where))
+		}
+		if _, err := parseSpan(q.Quiet); err != nil {
+			errs = append(errs, fmt.Errorf("%s.quiet: %w", where, err))
+		}
+	}
+	if h := q.Holidays; h != nil {
+		if h.National != "" && !strings.EqualFold(h.National, "BR") && !strings.EqualFold(h.National, "none") {
+			errs = append(errs, fmt.Errorf("%s.holidays.national %q is not BR or none", where, h.National))
+		}
+		if h.Hours != "" && !strings.EqualFold(h.Hours, "closed") && !strings.EqualFold(h.Hours, "sunday") {
+			errs = append(errs, fmt.Errorf("%s.holidays.hours %q is not closed or sunday", where, h.Hours))
+		}
+		for i, d := range h.Extra {
+			if err := holiday.ParseDate(d); err != nil {
+				errs = append(errs, fmt.Errorf("%s.holidays.extra[%d]: %w", where, i, err))
+			}
+		}
 	}
 	if q.Days != nil && len(q.Days) == 0 && len(q.PerDay) == 0 {
 		errs = append(errs, fmt.Errorf("%s.days is empty: marketing would never be sent (use mode: off to drop the rule)", where))

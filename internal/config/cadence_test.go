@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,10 +31,15 @@ func TestCadenceConfigRefusesAbsurdValues(t *testing.T) {
 		{"bad mode", `{"tenants":[{"id":"a","quiet_hours":{"mode":"sometimes"}}]}`, `tenants[0].quiet_hours.mode "sometimes"`},
 		{"bad start", `{"policy":{"quiet_hours":{"start":"9am"}}}`, "policy.quiet_hours.start"},
 		{"hour 25", `{"policy":{"quiet_hours":{"end":"25:00"}}}`, "policy.quiet_hours.end"},
-		{"end before start", `{"policy":{"quiet_hours":{"start":"20:00","end":"08:00"}}}`, "is not after start"},
+		{"end equal to start", `{"policy":{"quiet_hours":{"start":"20:00","end":"20:00"}}}`, "is the same as start"},
+		{"quiet with start", `{"policy":{"quiet_hours":{"quiet":"22:00-08:00","start":"09:00"}}}`, "policy.quiet_hours.quiet: give either"},
+		{"bad quiet", `{"policy":{"quiet_hours":{"quiet":"22h-8h"}}}`, "policy.quiet_hours.quiet"},
+		{"bad national calendar", `{"policy":{"quiet_hours":{"holidays":{"national":"AR"}}}}`, `policy.quiet_hours.holidays.national "AR"`},
+		{"bad holiday hours", `{"tenants":[{"id":"a","quiet_hours":{"holidays":{"hours":"saturday"}}}]}`, `tenants[0].quiet_hours.holidays.hours "saturday"`},
+		{"bad holiday date", `{"tenants":[{"id":"a","quiet_hours":{"holidays":{"extra":["2026-12-24","31/12"]}}}]}`, "tenants[0].quiet_hours.holidays.extra[1]"},
 		{"no day", `{"policy":{"quiet_hours":{"days":[]}}}`, "policy.quiet_hours.days is empty"},
 		{"bad day", `{"policy":{"quiet_hours":{"days":["monday"]}}}`, `"monday" is not one of`},
-		{"bad per-day span", `{"policy":{"quiet_hours":{"per_day":{"sat":"16:00-10:00"}}}}`, "policy.quiet_hours.per_day.sat"},
+		{"bad per-day span", `{"policy":{"quiet_hours":{"per_day":{"sat":"16:00-16:00"}}}}`, "policy.quiet_hours.per_day.sat"},
 		{"bad zone", `{"tenants":[{"id":"a","quiet_hours":{"zone_override":"Mars/Olympus"}}]}`, "tenants[0].quiet_hours.zone_override"},
 		{"spread of a day", `{"policy":{"quiet_hours":{"spread":"24h"}}}`, "policy.quiet_hours.spread"},
 		{"tenant policy block", `{"tenants":[{"id":"a","policy":{"frequency":{}}}]}`, "tenants[0].frequency"},
@@ -87,5 +93,41 @@ func TestCadenceResolution(t *testing.T) {
 	}
 	if d := c.QuietHoursFor("unknown"); d.Days != want {
 		t.Errorf("an undeclared tenant gets the defaults: %+v", d)
+	}
+}
+
+func TestQuietHoursAcrossMidnightAndHolidays(t *testing.T) {
+	t.Parallel()
+	c, err := loadJSON(t, `{
+	  "policy": {"quiet_hours": {"holidays": {"extra": ["01-25"]}}},
+	  "tenants": [
+	    {"id": "bar", "quiet_hours": {"start": "20:00", "end": "02:00", "days": ["thu","fri","sat"],
+	                                  "per_day": {"sun": "18:00-23:00"}, "holidays": {"hours": "sunday", "extra": ["2026-12-24"]}}},
+	    {"id": "night", "quiet_hours": {"quiet": "22:00-08:00", "days": ["mon","tue","wed","thu","fri","sat","sun"],
+	                                    "holidays": {"national": "none"}}},
+	    {"id": "late", "quiet_hours": {"quiet": "01:00-06:00"}}
+	  ]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar := c.QuietHoursFor("bar")
+	night := DaySpan{20 * time.Hour, 2 * time.Hour}
+	if bar.Days != [7]DaySpan{{18 * time.Hour, 23 * time.Hour}, {}, {}, {}, night, night, night} {
+		t.Errorf("bar days: %+v", bar.Days)
+	}
+	if !bar.BrazilHolidays || !bar.HolidaySunday || !slices.Equal(bar.ExtraHolidays, []string{"01-25", "2026-12-24"}) {
+		t.Errorf("bar holidays: %+v", bar)
+	}
+	n := c.QuietHoursFor("night")
+	day := DaySpan{8 * time.Hour, 22 * time.Hour}
+	if n.Days != [7]DaySpan{day, day, day, day, day, day, day} || n.BrazilHolidays || n.HolidaySunday {
+		t.Errorf("night: %+v", n)
+	}
+	late := c.QuietHoursFor("late").Days[time.Monday]
+	if late != (DaySpan{6 * time.Hour, 1 * time.Hour}) {
+		t.Errorf("a quiet stretch after midnight allows 06:00 to 01:00: %+v", late)
+	}
+	if d := c.QuietHoursFor("other"); !d.BrazilHolidays || d.HolidaySunday || !slices.Equal(d.ExtraHolidays, []string{"01-25"}) {
+		t.Errorf("defaults: Brazil's holidays, closed, plus the global dates: %+v", d)
 	}
 }

@@ -118,13 +118,13 @@ func (k *Checker) verdict(v Verdict) (Finding, bool) {
 			return Finding{}, false
 		}
 		f.Category, f.Severity = ClassifierSmishing, High
-		f.Hint = "The message reads like phishing by text message: no links to log in, no requests for data or payment on a pretext."
+		f.Hint = hintSmishing
 	case "spam":
 		if v.Score < k.thresholds.Spam {
 			return Finding{}, false
 		}
 		f.Category, f.Severity = ClassifierSpam, Medium
-		f.Hint = "The message reads like spam: say who you are, why the person gets it, and one clear thing to do."
+		f.Hint = hintSpam
 	default:
 		return Finding{}, false
 	}

@@ -2,9 +2,10 @@
 // bodies, captions, interactive texts, template bodies with their
 // parameters filled in) in three layers: structure (structure.go: shouting,
 // emoji and link density, shorteners, invisible characters…), patterns
-// (patterns_scam.go, patterns_prohibited.go, patterns_restricted.go: the
-// scams common in Brazil and the categories WhatsApp's policies prohibit or
-// restrict, in pt-BR, es and en) and an optional statistical classifier
+// (patterns_scam.go, patterns_prohibited.go, patterns_hate.go,
+// patterns_collection.go, patterns_restricted.go: the scams common in Brazil
+// and the categories WhatsApp's policies prohibit or restrict, in pt-BR, es
+// and en) and an optional statistical classifier
 // (classifier.go). Each finding names its category and the words that
 // triggered it; what to do about it (block, warn, off) is the tenant's
 // choice per category (actions.go).
@@ -65,7 +66,7 @@ type Finding struct {
 	// classifier's weightiest tokens. Never the message itself.
 	Words []string
 	// Hint says how to write the message so that it passes.
-	Hint string
+	Hint Hint
 	// Score is the classifier's probability (classifier findings only).
 	Score float64
 	// Model is the classifier model that decided (classifier findings).

@@ -7,7 +7,8 @@ import (
 
 // The pattern layer: lexicons of scams and of the categories WhatsApp
 // prohibits or restricts, one file per family (patterns_scam.go,
-// patterns_prohibited.go, patterns_restricted.go). Phrases are written as
+// patterns_prohibited.go, patterns_hate.go, patterns_collection.go,
+// patterns_restricted.go). Phrases are written as
 // people write them, accents and all; they are folded like the message
 // (no accents, lower case, punctuation as spaces) and match whole words. A
 // phrase ending in "*" matches any word that starts with it ("bloquead*").
@@ -26,7 +27,7 @@ type pattern struct {
 	// "never share your code", a course on firearms licensing).
 	Unless []string
 	// Hint says how to write the message so that it passes.
-	Hint string
+	Hint Hint
 }
 
 // phrases is a group of Need, written inline in the tables.
@@ -143,7 +144,7 @@ func (lx *lexicon) hits(folded string) []bool {
 }
 
 // allPatterns are the compiled tables, in the order findings are listed.
-var allPatterns = compile(scamPatterns, prohibitedPatterns, restrictedPatterns)
+var allPatterns = compile(scamPatterns, prohibitedPatterns, hatePatterns, collectionPatterns, restrictedPatterns)
 
 // checkPatterns runs the pattern layer on folded text. Patterns of one
 // category merge into one finding.

@@ -14,20 +14,18 @@ const (
 	RestrictedGambling Category = "restricted.gambling"
 )
 
-const restrictedHint = "WhatsApp allows this only to businesses Meta approved for the vertical, to adults, without selling in the chat. With that approval, set this category to warn or off for the tenant; without it, remove the content."
-
 var restrictedPatterns = []pattern{
-	{Category: RestrictedAlcohol, Severity: Medium, Hint: restrictedHint, Need: [][]string{phrases(
+	{Category: RestrictedAlcohol, Severity: Medium, Hint: hintRestricted, Need: [][]string{phrases(
 		"cerveja", "cervejas", "chopp", "chope", "vinho", "vinhos", "whisky", "uísque", "vodka", "cachaça", "cachaca", "gin",
 		"tequila", "licor", "espumante", "open bar", "cerveza", "cervezas", "vino", "vinos", "beer", "beers", "wine", "wines",
 		"liquor")},
 		Unless: phrases("cor vinho", "tom vinho", "cor de vinho", "vinho tinto cor", "sem álcool", "zero álcool", "0 0",
 			"non alcoholic", "sin alcohol")},
-	{Category: RestrictedMedical, Severity: Medium, Hint: restrictedHint, Need: [][]string{phrases(
+	{Category: RestrictedMedical, Severity: Medium, Hint: hintRestricted, Need: [][]string{phrases(
 		"ozempic", "semaglutida", "mounjaro", "tirzepatida", "saxenda", "wegovy", "lente de contato", "lentes de contato",
 		"lentes de contacto", "contact lenses", "cura o diabetes", "cura a diabetes", "cura o câncer", "cura definitiva",
 		"remédio natural que cura", "cures cancer", "cura el cáncer")}},
-	{Category: RestrictedGambling, Severity: Medium, Hint: restrictedHint, Need: [][]string{phrases(
+	{Category: RestrictedGambling, Severity: Medium, Hint: hintRestricted, Need: [][]string{phrases(
 		"apostas esportivas", "aposta esportiva", "faça sua aposta", "faça já sua aposta", "aposte", "apostar", "casa de apostas",
 		"site de apostas", "cassino", "casino", "fortune tiger", "tigrinho", "roleta online", "roleta ao vivo",
 		"caça níquel", "caça níqueis", "melhores odds", "odds turbinadas", "bônus de depósito", "bônus no primeiro depósito",

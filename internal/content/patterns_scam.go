@@ -47,7 +47,7 @@ var scamPatterns = []pattern{
 				"para liberar sua", "para desbloquear o valor", "pagar uma taxa", "pague a taxa", "pagamento da taxa",
 				"taxa de saque", "taxa de resgate", "tarifa de liberación", "release fee", "unlock fee"),
 		},
-		Hint: "Never ask for a payment to release money, a prize or a loan: it is the advance-fee scam people report most.",
+		Hint: hintPIXFee,
 	},
 	{
 		Category: ScamPIX, Severity: High,
@@ -57,7 +57,7 @@ var scamPatterns = []pattern{
 			phrases("devolv*", "devolución", "devolucion", "manda de volta", "send it back", "return it"),
 		},
 		Unless: selfServe,
-		Hint:   "A PIX sent by mistake is returned through the bank's own app (MED), never by a transfer asked for in a chat.",
+		Hint:   hintPIXMistake,
 	},
 	{
 		Category: ScamPIX, Severity: High,
@@ -68,7 +68,7 @@ var scamPatterns = []pattern{
 			phrases("pix", "transferência", "transferencia", "depósito", "deposito", "pagar uma conta", "me empresta",
 				"empresta", "transferencia", "préstamo", "transfer", "lend me"),
 		},
-		Hint: "\"I changed my number, can you send a PIX\" is the fake-relative scam; a business never writes it.",
+		Hint: hintPIXRelative,
 	},
 	{
 		Category: ScamBoleto, Severity: High,
@@ -79,7 +79,7 @@ var scamPatterns = []pattern{
 				"boleto foi alterado", "mudança de conta", "nova conta para pagamento", "dados bancários foram alterados"),
 		},
 		Unless: selfServe,
-		Hint:   "Do not announce a replaced boleto or changed bank details in a chat: that is the boleto fraud. Point to your app or portal.",
+		Hint:   hintBoleto,
 	},
 	{
 		Category: ScamBankUpdate, Severity: High,
@@ -95,7 +95,7 @@ var scamPatterns = []pattern{
 		},
 		Unless: phrases("nunca pedimos", "nunca solicitamos", "nunca pede", "nunca envia", "nunca enviamos", "não pedimos",
 			"não enviamos links", "never ask", "we will never", "nunca pedimos", "nunca le pediremos", "nunca solicitamos"),
-		Hint: "Banks do not ask for a \"cadastral update\" by link. Tell people to update their details in your app.",
+		Hint: hintBankUpdate,
 	},
 	{
 		Category: ScamCredentials, Severity: High,
@@ -113,7 +113,7 @@ var scamPatterns = []pattern{
 				"tell us", "share it", "envíe", "envíenos", "envíanos", "mándanos", "compártalo", "responda con", "díganos"),
 		},
 		Unless: credentialsSafe,
-		Hint:   "Never ask people for passwords, codes, card numbers or CVV: WhatsApp's policy forbids it and it is how accounts are stolen. Send codes, do not ask for them.",
+		Hint:   hintCredentials,
 	},
 	{
 		// Card data is never asked for in a chat, whatever the verb.
@@ -126,7 +126,7 @@ var scamPatterns = []pattern{
 				"provide", "confirm", "send", "enter", "informe", "indique", "envíe", "confirme"),
 		},
 		Unless: credentialsSafe,
-		Hint:   "Never ask people for card numbers, CVV or card photos: WhatsApp's policy forbids it and it is how cards are cloned.",
+		Hint:   hintCard,
 	},
 	{
 		Category: ScamPrize, Severity: High,
@@ -138,7 +138,7 @@ var scamPatterns = []pattern{
 			phrases(aLink, "taxa", "pague", "pagar", "frete", "resgate", "resgatar", "clique", "link", "http*", "claim", "fee", "pay",
 				"tarifa", "costo de envío", "reclam*", "cobrar"),
 		},
-		Hint: "Do not announce prizes that need a fee, a click or data to be claimed: it is the prize scam.",
+		Hint: hintPrize,
 	},
 	{
 		Category: ScamParcelFee, Severity: High,
@@ -153,7 +153,7 @@ var scamPatterns = []pattern{
 			phrases(aLink, "pague", "pagamento", "pagar", "clique", "link", "http*", "www", "acesse", "pay", "click", "haga clic"),
 		},
 		Unless: selfServe,
-		Hint:   "Carriers do not charge customs or delivery fees by a link in a chat. Point to your tracking page or app.",
+		Hint:   hintParcelFee,
 	},
 	{
 		Category: ScamImpersonation, Severity: High,
@@ -169,7 +169,7 @@ var scamPatterns = []pattern{
 				"haga clic"),
 		},
 		Unless: selfServe,
-		Hint:   "Write as your own business: messages in the voice of a bank's security team, the tax office or WhatsApp are impersonation.",
+		Hint:   hintImpersonation,
 	},
 	{
 		Category: ScamUrgency, Severity: Medium,
@@ -183,6 +183,6 @@ var scamPatterns = []pattern{
 				"últimas horas", "ainda hoje", "today", "immediately", "within 24", "hoy", "inmediatamente"),
 			clickWords,
 		},
-		Hint: "A threat with a deadline and a link is how phishing pressures people; state the due date and where to pay, calmly.",
+		Hint: hintUrgency,
 	},
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
+
+	"github.com/wabaguard/wabaguard/internal/refusal"
 )
 
 // categories returns the categories found in a text body.
@@ -134,10 +136,102 @@ func TestPatternFindingNamesWords(t *testing.T) {
 	if f == nil {
 		t.Fatalf("no scam.pix finding in %+v", res.Findings)
 	}
-	if f.Layer != LayerPattern || f.Severity != High || f.Hint == "" {
+	if f.Layer != LayerPattern || f.Severity != High || !f.Hint.Complete() {
 		t.Errorf("finding %+v", f)
 	}
 	if !slices.Contains(f.Words, "pix") || !slices.Contains(f.Words, "taxa de liberação") {
 		t.Errorf("words %q, want pix and taxa de liberação", f.Words)
+	}
+}
+
+// Hateful content and abusive collection: the harassment and threats
+// people report, each with its category.
+func TestPatternsFindHateAndAbusiveCollection(t *testing.T) {
+	for _, tc := range []struct {
+		want Category
+		text string
+	}{
+		{ProhibitedHate, "Esses nordestinos são uma praga, voltem para sua terra"},
+		{ProhibitedHate, "Imigrantes venezuelanos não são gente, têm que morrer"},
+		{ProhibitedHate, "Los inmigrantes son basura y deben morir"},
+		{ProhibitedHate, "Muslims are vermin and should die"},
+		{ProhibitedHate, "Sieg heil! O holocausto nunca existiu"},
+		{ProhibitedHate, "GAYS SÃO ANIMAIS"},
+		{ProhibitedDebtCollection, "Sua dívida está em aberto. Sabemos onde você mora e vamos até sua casa."},
+		{ProhibitedDebtCollection, "Débito em atraso: se não pagar hoje vai ser preso, já tem mandado de prisão."},
+		{ProhibitedDebtCollection, "Caloteiro! Vamos divulgar sua dívida para todo mundo."},
+		{ProhibitedDebtCollection, "Você está na lista de caloteiros. Pague o débito."},
+		{ProhibitedDebtCollection, "Seu vagabundo, paga a dívida que você nos deve."},
+		{ProhibitedDebtCollection, "Se não quitar o débito, vamos ligar para seu chefe e contar tudo."},
+		{ProhibitedDebtCollection, "Como sua dívida continua aberta, entraremos em contato com seus familiares e vizinhos."},
+		{ProhibitedDebtCollection, "Tiene una deuda pendiente. Sabemos dónde vive, vamos a su casa."},
+		{ProhibitedDebtCollection, "Su adeudo sigue vencido: llamaremos a su jefe y a su familia."},
+		{ProhibitedDebtCollection, "Your account is past due. We know where you live."},
+		{ProhibitedDebtCollection, "You owe us $300, deadbeat. We will post your name."},
+		{ProhibitedDebtCollection, "Your debt is overdue. We will call your employer tomorrow."},
+	} {
+		if got := categories(t, tc.text); !slices.Contains(got, tc.want) {
+			t.Errorf("%q: found %v, want %s", tc.text, got, tc.want)
+		}
+	}
+}
+
+// Hard negatives: honest collection notices, with the amount, the due date
+// and the lawful consequences, and messages that name protected groups to
+// include them or fight discrimination. Neither category may be found.
+func TestPatternsPassCollectionNoticesAndInclusion(t *testing.T) {
+	for _, text := range []string{
+		"Olá, Maria. Identificamos um débito em aberto de R$ 150,00 vencido em 05/11. Regularize pelo app e evite a inclusão do seu CPF no SPC e na Serasa.",
+		"Sua parcela vencida pode ser paga com desconto até sexta. Se já pagou, desconsidere.",
+		"Aviso de cobrança: o título vencido será enviado a protesto em cartório em 10 dias úteis caso não seja pago.",
+		"Sua dívida com a Acme pode ser negociada em até 12 vezes sem juros pelo site acme.com.br/negocie.",
+		"Informamos que o débito em atraso poderá ser cobrado judicialmente, conforme contrato. Fale com nosso atendimento.",
+		"Conta em atraso? Fale com a gente antes que vire uma bola de neve: renegociação pelo app.",
+		"Su cuenta tiene un pago vencido de $1.200. Pague en la app o llame a nuestro centro de atención.",
+		"Your account is past due. Please pay by the 15th to avoid late fees; call us if you need a payment plan.",
+		"This is a reminder from Acme Collections: you owe $240. Visit acme.com/pay or reply to set up a plan.",
+		"Cuidado com golpes de cobrança: nunca ligaremos para seus familiares nem pediremos PIX para terceiros.",
+		"Dívida paga! Obrigado, seu nome será retirado dos cadastros de inadimplentes em até 5 dias úteis.",
+		"Vagas afirmativas para pessoas negras e indígenas: inscrições abertas até dia 30.",
+		"Mês do orgulho LGBT: 20% de desconto em toda a coleção arco-íris.",
+		"Atendemos imigrantes e refugiados de segunda a sexta; aos sábados o escritório fecha.",
+		"Racismo é crime. Presenciou discriminação contra negros ou nordestinos? Denuncie pelo Disque 100.",
+		"Campanha contra a homofobia: gays e lésbicas merecem respeito.",
+		"Nuestra clínica atiende a migrantes e indígenas sin costo.",
+		"We welcome immigrants and refugees: free English classes every Tuesday.",
+		"Dedetização: exterminamos cupins e baratas com garantia de 6 meses.",
+		"Vinhos de origem: conheça a vinícola fundada por imigrantes italianos.",
+	} {
+		for _, c := range categories(t, text) {
+			if c == ProhibitedHate || c == ProhibitedDebtCollection {
+				t.Errorf("%q: found %s", text, c)
+			}
+		}
+	}
+}
+
+// Every hint the checker gives has a text in each of the refusal
+// catalogue's languages, different from the others: a hint missing a
+// language would reach a client in the wrong one.
+func TestEveryHintHasEveryLanguage(t *testing.T) {
+	hints := AllHints()
+	if len(hints) < 20 {
+		t.Fatalf("only %d hints listed", len(hints))
+	}
+	for _, h := range hints {
+		if !h.Complete() {
+			t.Errorf("hint lacks a language: %+v", h)
+		}
+		if h.PT == h.EN || h.EN == h.ES || h.PT == h.ES {
+			t.Errorf("hint not translated: %+v", h)
+		}
+		for _, l := range refusal.Langs {
+			if h.In(l) == "" {
+				t.Errorf("hint has no %s text: %+v", l, h)
+			}
+		}
+	}
+	if h := hints[0]; h.In("de") != h.PT {
+		t.Error("a language the catalogue does not speak must fall back to pt-BR")
 	}
 }

@@ -143,22 +143,22 @@ func checkStructure(display string, urls []string, invisible int, links []Link) 
 	if letters >= capsMinLetters && float64(upper) >= capsRatio*float64(letters) {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureCaps, Severity: Low,
 			Words: []string{fmt.Sprintf("%d%% capitals", upper*100/letters)},
-			Hint:  "Write in sentence case; keep capitals for a word or two at most."})
+			Hint:  hintCaps})
 	}
 	if emoji > emojiMax || (emoji >= emojiDenseMin && float64(emoji) > emojiDensity*float64(runes)) {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureEmoji, Severity: Low,
 			Words: []string{fmt.Sprintf("%d emoji in %d characters", emoji, runes)},
-			Hint:  "Use a few emoji, not a wall of them."})
+			Hint:  hintEmoji})
 	}
 	if longest >= repeatedMin {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureRepeated, Severity: Low,
 			Words: []string{strings.Repeat(string(longestRune), min(longest, 10))},
-			Hint:  "Do not repeat letters or marks (\"!!!!!\", \"siiiim\")."})
+			Hint:  hintRepeated})
 	}
 	if invisible > 0 {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureInvisible, Severity: Medium,
 			Words: []string{fmt.Sprintf("%d invisible characters", invisible)},
-			Hint:  "Remove zero-width spaces, joiners and direction marks: filters and people read them as a disguise."})
+			Hint:  hintInvisible})
 	}
 
 	var hosts, short []string
@@ -182,11 +182,11 @@ func checkStructure(display string, urls []string, invisible int, links []Link) 
 	}
 	if len(urls)+len(links) > linksMax {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureLinks, Severity: Low, Words: hosts,
-			Hint: fmt.Sprintf("Send at most %d links in a message; one is best.", linksMax)})
+			Hint: hintLinks(linksMax)})
 	}
 	if len(short) > 0 {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureShortener, Severity: Medium, Words: short,
-			Hint: "Link to your own domain: shortened links hide where they go and are what phishing uses."})
+			Hint: hintShortener})
 	}
 
 	shown := append([]Link(nil), links...)
@@ -206,7 +206,7 @@ func checkStructure(display string, urls []string, invisible int, links []Link) 
 	}
 	if len(mismatch) > 0 {
 		out = append(out, Finding{Layer: LayerStructure, Category: StructureLinkText, Severity: High, Words: mismatch,
-			Hint: "A link's text must name the site it opens."})
+			Hint: hintLinkText})
 	}
 	return out
 }

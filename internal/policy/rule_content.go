@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wabaguard/wabaguard/internal/content"
@@ -57,12 +58,12 @@ func (c Content) Check(_ context.Context, m *Message) Decision {
 	}
 	if len(block) > 0 {
 		code := groupCode(block)
-		return Refused("content", code, m.Facts.Lang, Describe(block))
+		return Refused("content", code, m.Facts.Lang, describeWithHints(block, m.Facts.Lang))
 	}
 	if len(warn) > 0 {
 		code := groupCode(warn)
 		e := refusal.Must(code)
-		return Decision{Outcome: Warn, Rule: "content", Code: e.Key, Reason: Describe(warn), Refusal: code}
+		return Decision{Outcome: Warn, Rule: "content", Code: e.Key, Reason: Describe(warn, refusal.EN), Refusal: code}
 	}
 	return Allowed()
 }
@@ -79,10 +80,15 @@ func groupCode(fs []content.Finding) refusal.Code {
 	return refusal.ContentStructure
 }
 
-// Describe names each finding's category and the words that triggered it:
-// "[scam.pix: pix, taxa de liberação]". The words are the checker's
-// lexicon, counts and domains, never the message.
-func Describe(fs []content.Finding) string {
+// Describe names each finding's category and the words that triggered it,
+// in lang: "[scam.pix: pix, taxa de liberação]", a classifier's with its
+// score and model. The words are the checker's lexicon, counts and
+// domains, never the message.
+func Describe(fs []content.Finding, lang refusal.Lang) string {
+	w := scoreWords[lang]
+	if w.score == "" {
+		w = scoreWords[refusal.PT]
+	}
 	var b strings.Builder
 	for i, f := range fs {
 		if i > 0 {
@@ -90,9 +96,33 @@ func Describe(fs []content.Finding) string {
 		}
 		fmt.Fprintf(&b, "[%s: %s", f.Category, strings.Join(f.Words, ", "))
 		if f.Layer == content.LayerClassifier {
-			fmt.Fprintf(&b, "; score %.2f, model %s", f.Score, f.Model)
+			fmt.Fprintf(&b, "; %s %.2f, %s %s", w.score, f.Score, w.model, f.Model)
 		}
 		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+var scoreWords = map[refusal.Lang]struct{ score, model string }{
+	refusal.PT: {"pontuação", "modelo"},
+	refusal.EN: {"score", "model"},
+	refusal.ES: {"puntuación", "modelo"},
+}
+
+// describeWithHints is the detail of a refusal: the findings, then how to
+// fix each (a hint shared by several findings once), all in lang.
+func describeWithHints(fs []content.Finding, lang refusal.Lang) string {
+	var b strings.Builder
+	b.WriteString(Describe(fs, lang))
+	var seen []string
+	for _, f := range fs {
+		h := f.Hint.In(lang)
+		if h == "" || slices.Contains(seen, h) {
+			continue
+		}
+		seen = append(seen, h)
+		b.WriteByte(' ')
+		b.WriteString(h)
 	}
 	return b.String()
 }

@@ -11,7 +11,8 @@ import (
 )
 
 func TestContentRule(t *testing.T) {
-	scam := content.Finding{Layer: content.LayerPattern, Category: content.ScamPIX, Words: []string{"pix", "taxa de liberação"}}
+	hint := content.Hint{PT: "Nunca peça um pagamento.", EN: "Never ask for a payment.", ES: "Nunca pida un pago."}
+	scam := content.Finding{Layer: content.LayerPattern, Category: content.ScamPIX, Words: []string{"pix", "taxa de liberação"}, Hint: hint}
 	alcohol := content.Finding{Layer: content.LayerPattern, Category: content.RestrictedAlcohol, Words: []string{"cerveja"}}
 	caps := content.Finding{Layer: content.LayerStructure, Category: content.StructureCaps, Words: []string{"90% capitals"}}
 	short := content.Finding{Layer: content.LayerStructure, Category: content.StructureShortener, Words: []string{"bit.ly"}}
@@ -28,24 +29,25 @@ func TestContentRule(t *testing.T) {
 		code     string
 		refusal  refusal.Code
 		inDetail []string
+		notIn    []string
 	}{
-		{"no checker", content.Actions{}, nil, Allow, "", 0, nil},
-		{"nothing found", content.Actions{}, &content.Result{}, Allow, "", 0, nil},
+		{"no checker", content.Actions{}, nil, Allow, "", 0, nil, nil},
+		{"nothing found", content.Actions{}, &content.Result{}, Allow, "", 0, nil, nil},
 		{"scam blocks", content.Actions{}, &content.Result{Findings: []content.Finding{caps, scam}}, Reject, "content.scam", refusal.ContentScam,
-			[]string{"[scam.pix: pix, taxa de liberação]"}},
+			[]string{"[scam.pix: pix, taxa de liberação]", "Nunca pida un pago."}, []string{"Never ask", "Nunca peça"}},
 		{"restricted blocks by default", content.Actions{}, &content.Result{Findings: []content.Finding{alcohol}}, Reject, "content.restricted", refusal.ContentRestricted,
-			[]string{"restricted.alcohol: cerveja"}},
+			[]string{"restricted.alcohol: cerveja"}, nil},
 		{"the tenant warns on alcohol", tenantActions, &content.Result{Findings: []content.Finding{alcohol}}, Warn, "content.restricted", refusal.ContentRestricted,
-			[]string{"restricted.alcohol: cerveja"}},
+			[]string{"restricted.alcohol: cerveja"}, nil},
 		{"structure warns by default", content.Actions{}, &content.Result{Findings: []content.Finding{caps, short}}, Warn, "content.structure", refusal.ContentStructure,
-			[]string{"structure.caps: 90% capitals", "structure.shortener: bit.ly"}},
-		{"the tenant turned structure off", tenantActions, &content.Result{Findings: []content.Finding{caps}}, Allow, "", 0, nil},
+			[]string{"structure.caps: 90% capitals", "structure.shortener: bit.ly"}, nil},
+		{"the tenant turned structure off", tenantActions, &content.Result{Findings: []content.Finding{caps}}, Allow, "", 0, nil, nil},
 		{"smishing warns by default", content.Actions{}, &content.Result{Findings: []content.Finding{smish}}, Warn, "content.classifier", refusal.ContentClassifier,
-			[]string{"classifier.smishing: acesse; score 0.97, model builtin-2026-11-30"}},
+			[]string{"classifier.smishing: acesse; score 0.97, model builtin-2026-11-30"}, nil},
 		{"the tenant blocks on smishing", tenantActions, &content.Result{Findings: []content.Finding{smish}}, Reject, "content.classifier", refusal.ContentClassifier,
-			[]string{"classifier.smishing: acesse; score 0.97, model builtin-2026-11-30"}},
+			[]string{"classifier.smishing: acesse; puntuación 0.97, modelo builtin-2026-11-30"}, nil},
 		{"unreadable text", content.Actions{}, &content.Result{Err: &content.InputError{Field: "text.body", Err: content.ErrUTF8}}, Reject, "content.unreadable", 0,
-			[]string{"text.body", "UTF-8"}},
+			[]string{"text.body", "UTF-8"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &Message{Facts: Facts{Loaded: true, Content: tc.res, Lang: refusal.ES}}
@@ -69,6 +71,11 @@ func TestContentRule(t *testing.T) {
 			for _, w := range tc.inDetail {
 				if !strings.Contains(detail, w) {
 					t.Errorf("detail %q lacks %q", detail, w)
+				}
+			}
+			for _, w := range tc.notIn {
+				if strings.Contains(detail, w) {
+					t.Errorf("detail %q holds %q, not in the request's language", detail, w)
 				}
 			}
 		})

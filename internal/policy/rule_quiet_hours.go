@@ -7,24 +7,46 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/holiday"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 )
 
 // Span is the allowed part of one day, as offsets from midnight: from
-// Start, inclusive, to End, exclusive. A Span with End <= Start is a closed
-// day.
+// Start, inclusive, to End, exclusive. A Span with End < Start crosses
+// midnight: it runs from Start to the end of its day and on from the next
+// midnight to End (a tenant allowing 20:00–02:00). Start == End is a
+// closed day.
 type Span struct {
 	Start, End time.Duration
 }
 
 // Open reports whether the day has allowed hours.
-func (s Span) Open() bool { return s.End > s.Start }
+func (s Span) Open() bool { return s.End != s.Start }
+
+// crosses reports whether the span runs past midnight into the next day.
+func (s Span) crosses() bool { return s.End < s.Start }
+
+// HolidayRule is what a holiday's hours are.
+type HolidayRule int
+
+// Holiday rules.
+const (
+	// HolidayClosed: no marketing at any time of the holiday's date, not
+	// even the tail of the evening before that crosses midnight.
+	HolidayClosed HolidayRule = iota
+	// HolidaySunday: the holiday has Sunday's hours.
+	HolidaySunday
+)
 
 // Hours is when marketing may reach a person, in the person's local time.
 type Hours struct {
 	// Days are the allowed hours of each weekday, indexed by time.Weekday.
 	Days [7]Span
+	// Holidays are the dates whose hours follow OnHoliday instead of their
+	// weekday, judged in the person's own zone (nil: none).
+	Holidays  *holiday.Calendar
+	OnHoliday HolidayRule
 	// Zone, when set, is the zone of every recipient, whatever the number
 	// says. Fallback is the zone of a number that tells none.
 	Zone, Fallback string
@@ -35,36 +57,84 @@ type Hours struct {
 	Spread time.Duration
 }
 
-// Open reports whether local (a time in the person's zone) is inside the
-// allowed hours.
-func (h Hours) Open(local time.Time) bool {
-	s := h.Days[local.Weekday()]
-	tod := sinceMidnight(local)
-	return s.Open() && tod >= s.Start && tod < s.End
+// day is the span of the date of midnight (a time at 00:00 local), and
+// whether that date is a closed holiday.
+func (h Hours) day(midnight time.Time) (s Span, closed bool) {
+	if _, ok := h.Holidays.On(midnight); ok {
+		if h.OnHoliday == HolidayClosed {
+			return Span{}, true
+		}
+		return h.Days[time.Sunday], false
+	}
+	return h.Days[midnight.Weekday()], false
 }
 
-// Next returns the next opening after local, in local's zone; zero when no
-// day is open.
-func (h Hours) Next(local time.Time) time.Time {
-	y, mo, d := local.Date()
-	for i := range 8 {
-		// Built from the wall clock, so a change of offset that day (where
-		// a zone still has daylight saving) is followed.
-		day := time.Date(y, mo, d+i, 0, 0, 0, 0, local.Location())
-		s := h.Days[day.Weekday()]
-		if !s.Open() {
-			continue
-		}
-		if open := day.Add(s.Start); open.After(local) {
-			return open
+// window is one stretch of allowed time, [start, end).
+type window struct{ start, end time.Time }
+
+// windowOf is the allowed stretch that the span of the date of midnight
+// opens, if any: a span crossing midnight ends on the next date, cut at
+// that midnight when the next date is a closed holiday.
+func (h Hours) windowOf(midnight time.Time) (window, bool) {
+	s, _ := h.day(midnight)
+	if !s.Open() {
+		return window{}, false
+	}
+	y, mo, d := midnight.Date()
+	// Built from the wall clock, so a change of offset (where a zone still
+	// has daylight saving) is followed.
+	next := time.Date(y, mo, d+1, 0, 0, 0, 0, midnight.Location())
+	w := window{start: midnight.Add(s.Start), end: midnight.Add(s.End)}
+	if s.crosses() {
+		w.end = next.Add(s.End)
+		if _, closed := h.day(next); closed {
+			w.end = next
 		}
 	}
-	return time.Time{}
+	if !w.end.After(w.start) {
+		return window{}, false
+	}
+	return w, true
 }
 
-func sinceMidnight(t time.Time) time.Duration {
-	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute +
-		time.Duration(t.Second())*time.Second + time.Duration(t.Nanosecond())
+func midnightOf(t time.Time, days int) time.Time {
+	y, mo, d := t.Date()
+	return time.Date(y, mo, d+days, 0, 0, 0, 0, t.Location())
+}
+
+// Open reports whether local (a time in the person's zone) is inside the
+// allowed hours: its own date's, or the evening before's that crossed
+// midnight.
+func (h Hours) Open(local time.Time) bool {
+	for _, back := range []int{0, -1} {
+		if w, ok := h.windowOf(midnightOf(local, back)); ok && !local.Before(w.start) && local.Before(w.end) {
+			return true
+		}
+	}
+	return false
+}
+
+// openingHorizon bounds the search for the next opening: a week of closed
+// days plus a run of holidays (Carnaval after a closed weekend).
+const openingHorizon = 21
+
+// Next returns the next opening after local, in local's zone; zero when no
+// day is open within three weeks.
+func (h Hours) Next(local time.Time) time.Time {
+	w, ok := h.next(local)
+	if !ok {
+		return time.Time{}
+	}
+	return w.start
+}
+
+func (h Hours) next(local time.Time) (window, bool) {
+	for i := range openingHorizon {
+		if w, ok := h.windowOf(midnightOf(local, i)); ok && w.start.After(local) {
+			return w, true
+		}
+	}
+	return window{}, false
 }
 
 // QuietHours defers marketing outside the recipient's allowed local hours
@@ -93,11 +163,11 @@ func (r QuietHours) Check(_ context.Context, m *Message) Decision {
 	if r.Hours.Open(local) {
 		return Allowed()
 	}
-	next := r.Hours.Next(local)
-	if next.IsZero() {
+	w, ok := r.Hours.next(local)
+	if !ok {
 		return Allowed() // no day allowed: configuration refuses this, but never hold forever
 	}
-	until := next.Add(r.spread(m, next)).UTC()
+	until := w.start.Add(r.spread(m, w)).UTC()
 	e := refusal.Must(refusal.QuietHoursClosed)
 	return Deferred(r.Name(), e.Key, fmt.Sprintf("%s, until %s (%s).", e.In(refusal.EN).Title,
 		until.In(loc).Format("2006-01-02 15:04"), loc), until)
@@ -115,10 +185,10 @@ func (r QuietHours) location(m *Message) *time.Location {
 // and at send time, and different messages spread evenly. It stays within
 // the opening day's hours, however short they are, or a message could
 // wake after closing time again and again.
-func (r QuietHours) spread(m *Message, open time.Time) time.Duration {
+func (r QuietHours) spread(m *Message, w window) time.Duration {
 	within := r.Hours.Spread
-	if day := r.Hours.Days[open.Weekday()]; day.End-day.Start < within {
-		within = day.End - day.Start
+	if open := w.end.Sub(w.start); open < within {
+		within = open
 	}
 	if within < time.Second {
 		return 0

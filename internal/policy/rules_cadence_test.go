@@ -9,6 +9,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/clocktest"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/holiday"
 	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -194,6 +195,115 @@ func TestQuietHours(t *testing.T) {
 	}
 	if d := (QuietHours{}).Check(context.Background(), cadenceMessage(t, promo, sampa, consent.Marketing, at(sp, 2026, 12, 3, 12, 0), nil)); d.Outcome != Allow {
 		t.Errorf("no open day must never hold a message forever: %+v", d)
+	}
+}
+
+func TestQuietHoursAcrossMidnightAndHolidays(t *testing.T) {
+	t.Parallel()
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	mn, _ := time.LoadLocation("America/Manaus")
+	rb, _ := time.LoadLocation("America/Rio_Branco")
+	lis, _ := time.LoadLocation("Europe/Lisbon")
+	at := func(loc *time.Location, y int, mo time.Month, d, h, mi int) time.Time {
+		return time.Date(y, mo, d, h, mi, 0, 0, loc)
+	}
+	cal, err := holiday.NewCalendar(true, []string{"2026-12-24"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A bar allowing 20:00–02:00 every day, Sunday 18:00–23:00.
+	night := Span{20 * time.Hour, 2 * time.Hour}
+	barDays := [7]Span{{18 * time.Hour, 23 * time.Hour}, night, night, night, night, night, night}
+	bar := Hours{Days: barDays, Holidays: cal}
+	barSunday := Hours{Days: barDays, Holidays: cal, OnHoliday: HolidaySunday}
+	// Quiet 22:00–08:00 every day: allowed 08:00–22:00.
+	d := Span{8 * time.Hour, 22 * time.Hour}
+	shop := Hours{Days: [7]Span{d, d, d, d, d, d, d}, Holidays: cal}
+	// Quiet 01:00–06:00: allowed 06:00 to 01:00 the next day.
+	late := Span{6 * time.Hour, 1 * time.Hour}
+	lateShop := Hours{Days: [7]Span{late, late, late, late, late, late, late}, Holidays: cal}
+	const (
+		sampa  = "5511987654321"
+		manaus = "5592987654321"
+		acre   = "5568987654321"
+		lisbon = "351912345678"
+	)
+	// 2026-12-03 is a Thursday. Christmas 2026 is a Friday, 2026-12-24 (an
+	// extra date) a Thursday; 2026-11-20 (Consciência Negra) a Friday;
+	// 2026-11-02 (Finados) a Monday.
+	tests := []struct {
+		name  string
+		hours Hours
+		waID  string
+		now   time.Time
+		until time.Time // zero: allowed
+	}{
+		{"bar: 19:59 waits for 20:00", bar, sampa, at(sp, 2026, 12, 3, 19, 59), at(sp, 2026, 12, 3, 20, 0)},
+		{"bar: 23:59 is open", bar, sampa, at(sp, 2026, 12, 3, 23, 59), time.Time{}},
+		{"bar: midnight is open, the evening before's hours", bar, sampa, at(sp, 2026, 12, 4, 0, 0), time.Time{}},
+		{"bar: 01:59 is open", bar, sampa, at(sp, 2026, 12, 4, 1, 59), time.Time{}},
+		{"bar: 02:00 waits for the evening", bar, sampa, at(sp, 2026, 12, 4, 2, 0), at(sp, 2026, 12, 4, 20, 0)},
+		{"bar: Sunday 23:30 waits for Monday 20:00", bar, sampa, at(sp, 2026, 12, 6, 23, 30), at(sp, 2026, 12, 7, 20, 0)},
+		{"bar: Saturday's night runs into Sunday", bar, sampa, at(sp, 2026, 12, 6, 1, 0), time.Time{}},
+		{"bar: 01:00 in São Paulo is 00:00 in Manaus, open", bar, manaus, at(sp, 2026, 12, 4, 1, 0), time.Time{}},
+		{"bar: 02:30 in São Paulo is 00:30 in Acre, open", bar, acre, at(sp, 2026, 12, 4, 2, 30), time.Time{}},
+		{"bar: 04:00 in São Paulo is 02:00 in Acre, closed", bar, acre, at(sp, 2026, 12, 4, 4, 0), at(rb, 2026, 12, 4, 20, 0)},
+		{"bar: Christmas closed, Christmas Eve's night cut at midnight", bar, sampa, at(sp, 2026, 12, 25, 0, 30), at(sp, 2026, 12, 26, 20, 0)},
+		{"bar: Christmas Eve (extra date) closed", bar, sampa, at(sp, 2026, 12, 24, 21, 0), at(sp, 2026, 12, 26, 20, 0)},
+		{"bar: the day after Christmas opens at 20:00", bar, sampa, at(sp, 2026, 12, 26, 20, 0), time.Time{}},
+		{"bar: the night after Christmas runs into Sunday", bar, sampa, at(sp, 2026, 12, 27, 1, 0), time.Time{}},
+		{"bar on Sunday hours: Christmas opens at 18:00", barSunday, sampa, at(sp, 2026, 12, 25, 10, 0), at(sp, 2026, 12, 25, 18, 0)},
+		{"bar on Sunday hours: Thursday's night runs into Consciência Negra", barSunday, sampa, at(sp, 2026, 11, 20, 1, 0), time.Time{}},
+		{"bar closed on holidays: Thursday's night is cut at Consciência Negra", bar, sampa, at(sp, 2026, 11, 20, 1, 0), at(sp, 2026, 11, 21, 20, 0)},
+		{"bar on Sunday hours: Christmas closes at 23:00", barSunday, sampa, at(sp, 2026, 12, 25, 23, 0), at(sp, 2026, 12, 26, 20, 0)},
+		{"Lisbon has no Brazilian holiday", bar, lisbon, at(lis, 2026, 11, 20, 21, 0), time.Time{}},
+		{"Lisbon has the tenant's own dates", bar, lisbon, at(lis, 2026, 12, 24, 21, 0), at(lis, 2026, 12, 25, 20, 0)},
+		{"Consciência Negra closed in Manaus", bar, manaus, at(mn, 2026, 11, 20, 21, 0), at(mn, 2026, 11, 21, 20, 0)},
+		{"shop: 07:59 waits for 08:00", shop, sampa, at(sp, 2026, 12, 3, 7, 59), at(sp, 2026, 12, 3, 8, 0)},
+		{"shop: 21:59 is open", shop, sampa, at(sp, 2026, 12, 3, 21, 59), time.Time{}},
+		{"shop: 22:00 waits for the morning", shop, sampa, at(sp, 2026, 12, 3, 22, 0), at(sp, 2026, 12, 4, 8, 0)},
+		{"shop: Finados closed, Tuesday opens", shop, sampa, at(sp, 2026, 11, 2, 10, 0), at(sp, 2026, 11, 3, 8, 0)},
+		{"shop: the evening before a holiday waits two mornings", shop, sampa, at(sp, 2026, 11, 1, 22, 30), at(sp, 2026, 11, 3, 8, 0)},
+		// 2027-02-08 and -09 are Carnaval Monday and Tuesday; Ash Wednesday opens.
+		{"shop: Carnaval Monday and Tuesday closed", shop, sampa, at(sp, 2027, 2, 8, 9, 0), at(sp, 2027, 2, 10, 8, 0)},
+		{"late: 00:59 is open", lateShop, sampa, at(sp, 2026, 12, 4, 0, 59), time.Time{}},
+		{"late: 01:00 waits for 06:00", lateShop, sampa, at(sp, 2026, 12, 4, 1, 0), at(sp, 2026, 12, 4, 6, 0)},
+		{"late: a holiday's 00:30 is closed", lateShop, sampa, at(sp, 2026, 12, 25, 0, 30), at(sp, 2026, 12, 26, 6, 0)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := QuietHours{Hours: tc.hours}.Check(context.Background(), cadenceMessage(t, promo, tc.waID, consent.Marketing, tc.now.UTC(), nil))
+			if tc.until.IsZero() {
+				if d.Outcome != Allow {
+					t.Fatalf("want allow, got %+v", d)
+				}
+				return
+			}
+			if d.Outcome != Defer || d.Code != "quiet_hours.closed" {
+				t.Fatalf("want a quiet_hours.closed deferral, got %+v", d)
+			}
+			if !d.Until.Equal(tc.until) {
+				t.Fatalf("until %v, want %v", d.Until.In(tc.until.Location()), tc.until)
+			}
+		})
+	}
+}
+
+// A span across midnight spreads its wake-ups within its own length, and
+// never past its end on the next day.
+func TestQuietHoursSpreadAcrossMidnight(t *testing.T) {
+	t.Parallel()
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	s := Span{23*time.Hour + 50*time.Minute, 10 * time.Minute}
+	rule := QuietHours{Hours: Hours{Days: [7]Span{s, s, s, s, s, s, s}, Zone: "America/Sao_Paulo", Spread: time.Hour}}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, sp)
+	for i := range 50 {
+		m := cadenceMessage(t, promo, fmt.Sprintf("55119%08d", 30000000+i), consent.Marketing, now, nil)
+		d := rule.Check(context.Background(), m)
+		if local := d.Until.In(sp); d.Outcome != Defer || !rule.Hours.Open(local) {
+			t.Fatalf("wake-up %v outside the twenty minutes around midnight", local)
+		}
 	}
 }
 

@@ -141,11 +141,11 @@ var entries = []Entry{
 		Code: ContentProhibited, Key: "content.prohibited", HTTPStatus: http.StatusUnprocessableEntity,
 		Text: map[Lang]Text{
 			PT: {"Conteúdo proibido pelas políticas do WhatsApp",
-				"A mensagem trata de algo que as políticas de mensagens comerciais e de comércio do WhatsApp proíbem (drogas, armas, tabaco, conteúdo adulto, produtos ilegais, falsificações, pirataria, esquemas financeiros enganosos, entre outros). A Meta bane números que enviam esse conteúdo. Remova o trecho indicado; o detalhe diz a categoria e as palavras que a acionaram."},
+				"A mensagem trata de algo que as políticas de mensagens comerciais e de comércio do WhatsApp proíbem (drogas, armas, tabaco, conteúdo adulto, produtos ilegais, falsificações, pirataria, esquemas financeiros enganosos, discurso de ódio, cobrança com ameaça, exposição ou xingamento, entre outros). A Meta bane números que enviam esse conteúdo. Remova o trecho indicado; o detalhe diz a categoria e as palavras que a acionaram."},
 			EN: {"Content prohibited by WhatsApp's policies",
-				"The message is about something WhatsApp's Business Messaging and Commerce policies prohibit (drugs, weapons, tobacco, adult content, illegal products, counterfeits, piracy, deceptive financial schemes, among others). Meta bans numbers that send such content. Remove the part named; the detail gives the category and the words that triggered it."},
+				"The message is about something WhatsApp's Business Messaging and Commerce policies prohibit (drugs, weapons, tobacco, adult content, illegal products, counterfeits, piracy, deceptive financial schemes, hate, debt collection by threats, shaming or insults, among others). Meta bans numbers that send such content. Remove the part named; the detail gives the category and the words that triggered it."},
 			ES: {"Contenido prohibido por las políticas de WhatsApp",
-				"El mensaje trata de algo que las políticas de mensajería comercial y de comercio de WhatsApp prohíben (drogas, armas, tabaco, contenido para adultos, productos ilegales, falsificaciones, piratería, esquemas financieros engañosos, entre otros). Meta bloquea los números que envían ese contenido. Quite la parte indicada; el detalle da la categoría y las palabras que la activaron."},
+				"El mensaje trata de algo que las políticas de mensajería comercial y de comercio de WhatsApp prohíben (drogas, armas, tabaco, contenido para adultos, productos ilegales, falsificaciones, piratería, esquemas financieros engañosos, discurso de odio, cobranza con amenazas, exhibición o insultos, entre otros). Meta bloquea los números que envían ese contenido. Quite la parte indicada; el detalle da la categoría y las palabras que la activaron."},
 		},
 	},
 	{

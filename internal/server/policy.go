@@ -15,6 +15,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
+	"github.com/wabaguard/wabaguard/internal/holiday"
 	"github.com/wabaguard/wabaguard/internal/intake"
 	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/metrics"
@@ -200,6 +201,13 @@ func cadenceFor(cfg config.Config, tenantID string) cadence {
 		}
 		for i, d := range q.Days {
 			h.Days[i] = policy.Span{Start: d.Start, End: d.End}
+		}
+		// The dates were validated when the configuration loaded.
+		if cal, err := holiday.NewCalendar(q.BrazilHolidays, q.ExtraHolidays); err == nil {
+			h.Holidays = cal
+		}
+		if q.HolidaySunday {
+			h.OnHoliday = policy.HolidaySunday
 		}
 		out.quiet = h
 	}

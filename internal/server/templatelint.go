@@ -6,6 +6,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/content"
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/templatelint"
 )
 
@@ -77,7 +78,11 @@ func (l lintContent) CheckText(ctx context.Context, tenantID, text string) ([]te
 		if a == content.Off {
 			continue
 		}
-		out = append(out, templatelint.TextFinding{Rule: string(f.Category), Words: f.Words, Block: a == content.Block, Message: f.Hint})
+		msgs := map[refusal.Lang]string{}
+		for _, lang := range refusal.Langs {
+			msgs[lang] = f.Hint.In(lang)
+		}
+		out = append(out, templatelint.TextFinding{Rule: string(f.Category), Words: f.Words, Block: a == content.Block, Messages: msgs})
 	}
 	return out, nil
 }

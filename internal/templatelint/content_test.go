@@ -25,7 +25,8 @@ func (c *wordChecker) CheckText(_ context.Context, tenantID, text string) ([]Tex
 	if !strings.Contains(strings.ToLower(text), c.word) {
 		return nil, nil
 	}
-	return []TextFinding{{Rule: "content.test", Words: []string{c.word}, Block: c.block, Message: "flagged " + c.word}}, nil
+	return []TextFinding{{Rule: "content.test", Words: []string{c.word}, Block: c.block,
+		Messages: map[refusal.Lang]string{refusal.PT: "marcado " + c.word, refusal.EN: "flagged " + c.word, refusal.ES: "señalado " + c.word}}}, nil
 }
 
 func TestContentChecks(t *testing.T) {
@@ -35,7 +36,7 @@ func TestContentChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Blocked() || len(r.Findings) != 1 || r.Findings[0].Field != "components[0].text" || r.Findings[0].In("es").Message != "flagged dinheiro fácil" {
+	if !r.Blocked() || len(r.Findings) != 1 || r.Findings[0].Field != "components[0].text" || r.Findings[0].In("es").Message != "señalado dinheiro fácil" || r.Findings[0].In(refusal.EN).Message != "flagged dinheiro fácil" {
 		t.Fatalf("findings %q %+v", codes(r), r.Findings)
 	}
 	if len(block.seen) != 2 || block.seen[1] != "acme:Acme" {

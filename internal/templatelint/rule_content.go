@@ -30,7 +30,7 @@ func checkContent(ctx context.Context, tc TextChecker, tenantID string, t *Templ
 			f := Finding{Code: code, Severity: sev, Field: ft.field, Words: slices.Clone(tf.Words),
 				text: map[refusal.Lang]Text{}}
 			for _, l := range refusal.Langs {
-				f.text[l] = Text{Message: tf.Message, Fix: contentFix[l]}
+				f.text[l] = Text{Message: tf.In(l), Fix: contentFix[l]}
 			}
 			out = append(out, f)
 		}

@@ -127,8 +127,19 @@ type TextFinding struct {
 	Words []string
 	// Block is true when the content must not be sent at all.
 	Block bool
-	// Message explains the finding; it is shown as given in every language.
-	Message string
+	// Messages explain the finding in each language of the refusal
+	// catalogue; Message is shown in a language Messages lacks (an input
+	// error, which has one text).
+	Messages map[refusal.Lang]string
+	Message  string
+}
+
+// In returns the finding's explanation in lang.
+func (tf TextFinding) In(lang refusal.Lang) string {
+	if m := tf.Messages[lang]; m != "" {
+		return m
+	}
+	return tf.Message
 }
 
 // Linter lints template creation requests.
