@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/content"
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	tmplcache "github.com/wabaguard/wabaguard/internal/template"
 	"github.com/wabaguard/wabaguard/internal/templatelint"
@@ -20,7 +21,11 @@ func (c contentText) CheckText(ctx context.Context, tenantID, text string) ([]te
 	res := c.k.Check(ctx, tenantID, content.Message{Texts: []content.Text{{Field: "template", Value: text}}})
 	var out []templatelint.TextFinding
 	for _, f := range res.Findings {
-		out = append(out, templatelint.TextFinding{Rule: string(f.Category), Words: f.Words, Block: true, Message: f.Hint})
+		msgs := map[refusal.Lang]string{}
+		for _, lang := range refusal.Langs {
+			msgs[lang] = f.Hint.In(lang)
+		}
+		out = append(out, templatelint.TextFinding{Rule: string(f.Category), Words: f.Words, Block: true, Messages: msgs})
 	}
 	return out, nil
 }
