@@ -67,7 +67,7 @@ type ContactImport struct {
 	State string
 	// Lines counts the file's data lines; CommittedLine is the last line
 	// whose chunk is written.
-	Lines, CommittedLine    int64
+	Lines, CommittedLine     int64
 	Created, Merged, Refused int64
 	CreatedAt, UpdatedAt     time.Time
 }
