@@ -16,24 +16,23 @@ const contactCols = `wa_id, e164, contact_key, name, language, tags, attributes,
 func (s *Store) PutContacts(ctx context.Context, cs []store.Contact, imp *store.ContactImport) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if len(cs) > 0 {
-			st, err := tx.PrepareContext(ctx, `INSERT INTO contacts (tenant_id, `+contactCols+`)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (tenant_id, wa_id) DO UPDATE SET e164 = excluded.e164, contact_key = excluded.contact_key,
+			// Many rows per statement: an import writes thousands per chunk.
+			m := newMultiRow(tx, `INSERT INTO contacts (tenant_id, `+contactCols+`) VALUES `,
+				` ON CONFLICT (tenant_id, wa_id) DO UPDATE SET e164 = excluded.e164, contact_key = excluded.contact_key,
 					name = excluded.name, language = excluded.language, tags = excluded.tags,
-					attributes = excluded.attributes, updated_at = excluded.updated_at`)
-			if err != nil {
-				return fmt.Errorf("sqlite: put contacts: %w", err)
-			}
-			defer st.Close()
+					attributes = excluded.attributes, updated_at = excluded.updated_at`, 10)
 			for _, c := range cs {
 				tags, err := json.Marshal(tagList(c.Tags))
 				if err != nil {
 					return fmt.Errorf("sqlite: put contacts: %w", err)
 				}
-				if _, err := st.ExecContext(ctx, c.TenantID, c.WaID, c.E164, c.ContactKey, c.Name, c.Language,
+				if err := m.add(ctx, c.TenantID, c.WaID, c.E164, c.ContactKey, c.Name, c.Language,
 					string(tags), attrs(c.Attributes), ms(c.CreatedAt), ms(c.UpdatedAt)); err != nil {
-					return fmt.Errorf("sqlite: put contact: %w", err)
+					return fmt.Errorf("sqlite: put contacts: %w", err)
 				}
+			}
+			if err := m.flush(ctx); err != nil {
+				return fmt.Errorf("sqlite: put contacts: %w", err)
 			}
 		}
 		if imp != nil {
