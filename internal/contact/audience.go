@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
@@ -139,6 +140,8 @@ func (f *Filter) check(path string, depth int, nodes *int) error {
 			return invalid(path+".consent.state", "%q is not one of opted_in, opted_out, erased, none, suppressed", f.Consent.State)
 		}
 	}
+	// Tags are stored lower case; a filter written "VIP" means them.
+	f.Tag = strings.ToLower(f.Tag)
 	if f.InboundWithinDays < 0 || f.InboundWithinDays > 3660 {
 		return invalid(path+".inbound_within_days", "must be between 1 and 3660")
 	}
