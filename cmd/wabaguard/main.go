@@ -34,6 +34,8 @@ Usage:
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard check   --template FILE   lint a template before submitting it (exit 5 on a block)
   wabaguard consent record|state|verify|export|erase   the hash-chained consent ledger
+  wabaguard contacts import|export|list --tenant ID   the contact list, imports with consent proof
+  wabaguard audiences list|put|get|delete|count|preview --tenant ID   saved segments
   wabaguard users   create|list       dashboard users (log in at /ui)
   wabaguard content train|models|activate|rollback --tenant ID   a tenant's content classifier
   wabaguard version                   print the version
@@ -111,6 +113,10 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runConsent(ctx, rest, stdout, stderr)
 	case "users":
 		return runUsers(ctx, rest, stdout, stderr)
+	case "contacts":
+		return runContacts(ctx, rest, stdout, stderr)
+	case "audiences":
+		return runAudiences(ctx, rest, stdout, stderr)
 	case "content":
 		return runContent(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/contact"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -70,6 +71,11 @@ type Config struct {
 	// ContentModels trains and activates tenants' content classifiers;
 	// nil answers its routes as unknown paths.
 	ContentModels ContentModels
+	// Contacts manages the contact list and audiences; nil answers their
+	// routes as unknown paths.
+	Contacts *contact.Service
+	// MaxContactImport caps a contact import's body. Default 4 GiB.
+	MaxContactImport int64
 	// Senders shows the tenant's senders and their messaging limit;
 	// without it those routes answer as unknown paths.
 	Senders Senders
@@ -81,17 +87,19 @@ type Config struct {
 
 // Server is the management API.
 type Server struct {
-	auth      Authenticator
-	ledger    *consent.Ledger
-	store     Store
-	senders   Senders
-	region    string
-	maxBody   int64
-	maxImport int64
-	models    ContentModels
-	log       *slog.Logger
-	now       func() time.Time
-	mux       *http.ServeMux
+	auth             Authenticator
+	ledger           *consent.Ledger
+	store            Store
+	senders          Senders
+	region           string
+	maxBody          int64
+	maxImport        int64
+	models           ContentModels
+	contacts         *contact.Service
+	maxContactImport int64
+	log              *slog.Logger
+	now              func() time.Time
+	mux              *http.ServeMux
 }
 
 // New builds a Server.
@@ -100,7 +108,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
+		contacts: cfg.Contacts, maxContactImport: cfg.MaxContactImport}
+	if s.maxContactImport <= 0 {
+		s.maxContactImport = DefaultMaxContactImport
+	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -146,6 +158,18 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/consent/{number}", handler: s.consentState},
 		{method: "GET", path: "/contacts/{number}/history", handler: s.contactHistory},
 		{method: "DELETE", path: "/contacts/{number}", handler: s.eraseContact},
+		{method: "GET", path: "/contacts", handler: s.listContacts},
+		{method: "GET", path: "/contacts/{number}", handler: s.getContact},
+		{method: "PATCH", path: "/contacts/{number}", handler: s.patchContact},
+		{method: "POST", path: "/contacts/import", handler: s.importContacts},
+		{method: "GET", path: "/contacts/export", handler: s.exportContacts},
+		{method: "GET", path: "/audiences", handler: s.listAudiences},
+		{method: "POST", path: "/audiences", handler: s.createAudience},
+		{method: "GET", path: "/audiences/{id}", handler: s.getAudience},
+		{method: "PUT", path: "/audiences/{id}", handler: s.replaceAudience},
+		{method: "DELETE", path: "/audiences/{id}", handler: s.deleteAudience},
+		{method: "GET", path: "/audiences/{id}/count", handler: s.countAudience},
+		{method: "GET", path: "/audiences/{id}/preview", handler: s.previewAudience},
 		{method: "POST", path: "/suppressions/import", handler: s.importSuppressions},
 		{method: "POST", path: "/content/models", handler: s.trainContentModel},
 		{method: "GET", path: "/content/models", handler: s.listContentModels},

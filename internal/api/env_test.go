@@ -18,6 +18,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/api"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/contact"
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/gateway"
 	"github.com/wabaguard/wabaguard/internal/policy"
@@ -105,7 +106,8 @@ func newEnv(t testing.TB, st store.Store) *env {
 	e.models = classifier.NewRegistry(st, nil)
 	e.models.Now = func() time.Time { return now }
 	srv, err := api.New(api.Config{Auth: gw, Ledger: e.ledger, Store: st, DefaultRegion: "BR",
-		ContentModels: e.models, Now: func() time.Time { return now }})
+		ContentModels: e.models, Now: func() time.Time { return now },
+		Contacts: contact.New(st, e.ledger, contact.WithDefaultRegion("BR"), contact.WithClock(func() time.Time { return now }))})
 	must(t, err)
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", gw.Wrap(srv.Handler()))

@@ -259,3 +259,9 @@ func ParseCategory(s string) (Category, error) {
 	}
 	return c, nil
 }
+
+// Check applies the ledger's rules to a request without writing it, for a
+// caller that checks a whole file before it records any of it (a contact
+// import reports each line instead of having RecordAll refuse the batch).
+// The contact is not checked: the caller has normalised it.
+func Check(req Request, now time.Time) error { return req.validate(now) }

@@ -397,3 +397,15 @@ func (l *Ledger) checkHeadMAC(ctx context.Context, tenantID string, h store.Cons
 // is gone: nothing is recorded or looked up under a new key, which would
 // lose every contact's state.
 var ErrKeyMissing = errors.New("consent: ledger key missing")
+
+// ContactKey returns the ledger's name for a contact of a tenant (the HMAC
+// of its canonical wa_id), creating the tenant's key on first use. Package
+// contact stores it beside a contact so that consent is read from the
+// ledger's current state, never copied.
+func (l *Ledger) ContactKey(ctx context.Context, tenantID, waID string) (string, error) {
+	key, err := l.key(ctx, tenantID)
+	if err != nil {
+		return "", err
+	}
+	return contactKey(key, waID), nil
+}

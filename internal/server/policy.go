@@ -233,7 +233,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 			rep, err := EraseContactData(ctx, st, tenantID, waID)
 			if err == nil {
 				log.Info("contact erased", "tenant_id", tenantID, "messages", rep.Messages, "failed", rep.Failed,
-					"decisions", rep.Decisions, "inbound", rep.Inbound, "forwards", rep.Forwards, "cancelled_forwards", rep.Cancelled, "raw_deliveries", rep.Deliveries)
+					"decisions", rep.Decisions, "inbound", rep.Inbound, "forwards", rep.Forwards, "cancelled_forwards", rep.Cancelled, "raw_deliveries", rep.Deliveries, "contacts", rep.Contacts)
 			}
 			return err
 		}),

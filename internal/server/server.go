@@ -23,6 +23,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/contact"
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/dispatch"
 	"github.com/wabaguard/wabaguard/internal/forward"
@@ -289,6 +290,7 @@ func (s *Server) build(ctx context.Context) error {
 		Ledger:        comp.ledger, // its writes reach the intake's facts at once
 		Store:         st,
 		Senders:       senderStates{st, comp.quota},
+		Contacts:      contact.New(st, comp.ledger, contact.WithDefaultRegion(cfg.DefaultRegion)),
 		DefaultRegion: cfg.DefaultRegion,
 		ContentModels: s.classifier,
 		Logger:        s.log.With("component", "management-api"),

@@ -37,6 +37,7 @@ type Store interface {
 	Cadences
 	Limits
 	Sessions
+	Contacts
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error
@@ -251,6 +252,9 @@ type ErasureReport struct {
 	Deliveries int
 	// Sends are the contact's counted sends (frequency caps), deleted.
 	Sends int
+	// Contacts are the person's contact rows (number, name, tags,
+	// attributes), deleted.
+	Contacts int
 }
 
 // Erasure removes a person's personal data from the outbox and webhook

@@ -31,6 +31,9 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 				AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = $2)`, []any{ids, tenantID}},
 			{&rep.Windows, `DELETE FROM windows WHERE wa_id = ANY($1) AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = $2)`, []any{ids, tenantID}},
 			{&rep.Sends, `DELETE FROM contact_sends WHERE tenant_id = $1 AND wa_id = ANY($2)`, []any{tenantID, ids}},
+			// The contact row is all personal data (number, name, tags,
+			// attributes): it goes whole. Its consent stays in the ledger.
+			{&rep.Contacts, `DELETE FROM contacts WHERE tenant_id = $1 AND wa_id = ANY($2)`, []any{tenantID, ids}},
 			{&rep.Identities, `DELETE FROM identities WHERE tenant_id = $1 AND (wa_id = ANY($2) OR user_id = ANY($2))`, []any{tenantID, ids}},
 		}
 		// The JSON string "<id>" exactly: a wa_id, recipient_id, from or

@@ -31,6 +31,9 @@ func (s *Store) EraseContact(ctx context.Context, tenantID string, ids []string,
 					AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
 				{&rep.Windows, `DELETE FROM windows WHERE wa_id = ? AND sender_id IN (SELECT phone_number_id FROM senders WHERE tenant_id = ?)`, []any{id, tenantID}},
 				{&rep.Sends, `DELETE FROM contact_sends WHERE tenant_id = ? AND wa_id = ?`, []any{tenantID, id}},
+				// The contact row is all personal data (number, name, tags,
+				// attributes): it goes whole. Its consent stays in the ledger.
+				{&rep.Contacts, `DELETE FROM contacts WHERE tenant_id = ? AND wa_id = ?`, []any{tenantID, id}},
 				{&rep.Identities, `DELETE FROM identities WHERE tenant_id = ? AND (wa_id = ? OR user_id = ?)`, []any{tenantID, id, id}},
 				// The JSON string "<id>" exactly: a wa_id, recipient_id, from
 				// or user_id value, never a part of another number.

@@ -87,6 +87,15 @@ func buildFixture(t *testing.T) *fixture {
 		CreatedAt: base, SeenAt: base.Add(time.Minute), ExpiresAt: base.Add(31 * time.Minute)}))
 	must(t, s.PutSession(ctx, store.Session{KeyHash: keyHash("session-anon"), CSRF: "csrf-anon",
 		CreatedAt: base, SeenAt: base, ExpiresAt: base.Add(15 * time.Minute)}))
+	must(t, s.PutContacts(ctx, []store.Contact{
+		{TenantID: "t1", WaID: "5511987654321", E164: "+5511987654321", ContactKey: "ck-1", Name: "Ana Sá", Language: "pt_BR",
+			Tags: []string{"vip"}, Attributes: []byte(`{"city":"São Paulo"}`), CreatedAt: base, UpdatedAt: base.Add(time.Minute)},
+		{TenantID: "t2", WaID: "4915100000001", E164: "+4915100000001", ContactKey: "ck-2", Tags: []string{},
+			Attributes: []byte(`{}`), CreatedAt: base, UpdatedAt: base},
+	}, &store.ContactImport{TenantID: "t1", ID: "imp_1", Digest: "ab12", State: "done", Lines: 2, CommittedLine: 2,
+		Created: 1, Refused: 1, CreatedAt: base, UpdatedAt: base.Add(time.Second)}))
+	must(t, s.PutAudience(ctx, store.Audience{TenantID: "t1", ID: "vip", Name: "VIPs", Filter: []byte(`{"tag":"vip"}`),
+		CreatedAt: base, UpdatedAt: base}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
 		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",

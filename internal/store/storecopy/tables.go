@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 17
+const schemaVersion = 19
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -441,6 +441,51 @@ var tables = []table{
 			{"first_sent_at", "first_sent_at", kTime},
 			{"last_sent_at", "last_sent_at", kTime},
 			{"message_id", "message_id", kText},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "contacts", dst: "contacts",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"e164", "e164", kText},
+			{"contact_key", "contact_key", kText},
+			{"name", "name", kText},
+			{"language", "language", kText},
+			{"tags", "tags", kText},
+			{"attributes", "attributes", kText},
+			{"created_at", "created_at", kTime},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "audiences", dst: "audiences",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"id", "id", kText},
+			{"name", "name", kText},
+			{"filter", "filter", kText},
+			{"created_at", "created_at", kTime},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "contact_imports", dst: "contact_imports",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"id", "id", kText},
+			{"digest", "digest", kText},
+			{"state", "state", kText},
+			{"lines", "lines", kInt},
+			{"committed_line", "committed_line", kInt},
+			{"created", "created", kInt},
+			{"merged", "merged", kInt},
+			{"refused", "refused", kInt},
+			{"created_at", "created_at", kTime},
+			{"updated_at", "updated_at", kTime},
 		},
 		key: []int{0, 1},
 	},

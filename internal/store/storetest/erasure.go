@@ -44,6 +44,10 @@ func testEraseContact(t *testing.T, s store.Store) {
 		Windows: []store.Window{{SenderID: "p1", WaID: person, At: base}, {SenderID: "p2", WaID: person, At: base}},
 	}))
 	must(t, s.PutIdentities(c, []store.Identity{{TenantID: "t1", WaID: person, UserID: "BR.1", SeenAt: base}}))
+	contact := func(tenant, wa string) store.Contact {
+		return store.Contact{TenantID: tenant, WaID: wa, E164: "+" + wa, ContactKey: "k" + wa, Name: "Ana", CreatedAt: base, UpdatedAt: base}
+	}
+	must(t, s.PutContacts(c, []store.Contact{contact("t1", person), contact("t1", other), contact("t2", person)}, nil))
 	// Webhooks to the tenant: one delivered naming the person, one
 	// delivered naming a longer number that contains the person's digits,
 	// one still pending.
@@ -85,9 +89,15 @@ func testEraseContact(t *testing.T, s store.Store) {
 
 	rep, err := s.EraseContact(c, "t1", []string{person, "551187654321", "BR.1"}, 470102, base.Add(time.Minute))
 	must(t, err)
-	want := store.ErasureReport{Failed: 1, Messages: 2, Decisions: 2, Inbound: 1, Windows: 1, Identities: 1, Forwards: 1, Cancelled: 1, Deliveries: 1}
+	want := store.ErasureReport{Failed: 1, Messages: 2, Decisions: 2, Inbound: 1, Windows: 1, Identities: 1, Forwards: 1, Cancelled: 1, Deliveries: 1, Contacts: 1}
 	if rep != want {
 		t.Errorf("report %+v, want %+v", rep, want)
+	}
+	wantNotFound(t, "erased contact", func() error { _, err := s.GetContact(c, "t1", person); return err }())
+	for _, k := range []struct{ tenant, wa string }{{"t1", other}, {"t2", person}} {
+		if _, err := s.GetContact(c, k.tenant, k.wa); err != nil {
+			t.Errorf("contact %s of %s: %v, want kept", k.wa, k.tenant, err)
+		}
 	}
 	// The forward still waiting for the tenant is given up, blanked; the
 	// one about another person still goes.

@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},
 		{"ContentModels", testContentModels},
 		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
+		{"Contacts", testContacts}, {"Audiences", testAudiences}, {"ContactImports", testContactImports},
 		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
 		{"EventForwards", testEventForwards},
 	}
