@@ -70,7 +70,8 @@ func (s *Store) ReserveReach(ctx context.Context, r store.ReachRequest) (store.R
 // ReserveReaches implements store.Limits. Replicas serialise on a
 // transaction-scoped advisory lock per portfolio, taken once before the
 // first count, so two of them can never both take the last slot; the lock
-// goes with the transaction, a crashed replica holds nothing.
+// goes with the transaction, a crashed replica holds nothing. The counts
+// are read once per transaction and kept up to date as the batch decides.
 func (s *Store) ReserveReaches(ctx context.Context, rs []store.ReachRequest) ([]store.Reach, error) {
 	if len(rs) == 0 {
 		return nil, nil
@@ -85,24 +86,101 @@ func (s *Store) ReserveReaches(ctx context.Context, rs []store.ReachRequest) ([]
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('portfolio_reach:' || $1, 0))`, rs[0].PortfolioID); err != nil {
 			return fmt.Errorf("postgres: lock portfolio reach: %w", err)
 		}
-		pruned := false
+		t := &tally{}
 		for i, r := range rs {
-			res, err := reserveOne(ctx, tx, r, &pruned)
+			res, err := reserveOne(ctx, tx, r, t)
 			if err != nil {
 				return err
 			}
 			out[i] = res
+		}
+		// When the oldest leave the window, as the batch left it.
+		last := rs[len(rs)-1]
+		cut := msTime(last.Now.Add(-store.ReachWindow))
+		_, next, err := reachOf(ctx, tx, last.PortfolioID, cut)
+		if err != nil {
+			return err
+		}
+		senderNext := map[string]time.Time{}
+		for i, r := range rs {
+			out[i].NextRelease = next
+			if r.SenderID == "" || r.SenderLimit <= 0 {
+				continue
+			}
+			sn, ok := senderNext[r.SenderID]
+			if !ok {
+				if _, sn, err = senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut); err != nil {
+					return err
+				}
+				senderNext[r.SenderID] = sn
+			}
+			out[i].SenderNextRelease = sn
 		}
 		return nil
 	})
 	return out, err
 }
 
+// tally is a portfolio's counts inside one reservation transaction: read
+// once, then moved by each decision. A request at another moment (another
+// cut of the window) reads them again.
+type tally struct {
+	cut       time.Time
+	used      int
+	usedKnown bool
+	senders   map[string]int
+	pruned    bool
+}
+
+func (t *tally) at(cut time.Time) {
+	if !cut.Equal(t.cut) {
+		t.cut, t.usedKnown, t.senders = cut, false, nil
+	}
+}
+
+func (t *tally) portfolio(ctx context.Context, tx pgx.Tx, portfolioID string) (int, error) {
+	if !t.usedKnown {
+		used, _, err := reachOf(ctx, tx, portfolioID, t.cut)
+		if err != nil {
+			return 0, err
+		}
+		t.used, t.usedKnown = used, true
+	}
+	return t.used, nil
+}
+
+func (t *tally) sender(ctx context.Context, tx pgx.Tx, portfolioID, senderID string) (int, error) {
+	if n, ok := t.senders[senderID]; ok {
+		return n, nil
+	}
+	n, _, err := senderReachOf(ctx, tx, portfolioID, senderID, t.cut)
+	if err != nil {
+		return 0, err
+	}
+	if t.senders == nil {
+		t.senders = map[string]int{}
+	}
+	t.senders[senderID] = n
+	return n, nil
+}
+
+// moved records that a recipient now counts for to (and no longer for
+// from, "" when they counted for nobody in the window).
+func (t *tally) moved(from, to string) {
+	if n, ok := t.senders[from]; ok && from != "" {
+		t.senders[from] = n - 1
+	}
+	if n, ok := t.senders[to]; ok {
+		t.senders[to] = n + 1
+	}
+}
+
 // reserveOne decides one request inside ReserveReaches' transaction, under
 // the portfolio's lock.
-func reserveOne(ctx context.Context, tx pgx.Tx, r store.ReachRequest, pruned *bool) (store.Reach, error) {
+func reserveOne(ctx context.Context, tx pgx.Tx, r store.ReachRequest, t *tally) (store.Reach, error) {
 	var out store.Reach
 	now, cut := msTime(r.Now), msTime(r.Now.Add(-store.ReachWindow))
+	t.at(cut)
 	var last time.Time
 	var msgID, by string
 	err := tx.QueryRow(ctx, `SELECT last_sent_at, message_id, sender_id FROM portfolio_reach
@@ -114,13 +192,13 @@ func reserveOne(ctx context.Context, tx pgx.Tx, r store.ReachRequest, pruned *bo
 	// The sender's own allowance first: a recipient it did not reach in
 	// the window is new to it, even when the portfolio counts them.
 	if r.SenderLimit > 0 && !(counted && by == r.SenderID) {
-		used, _, err := senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut)
+		used, err := t.sender(ctx, tx, r.PortfolioID, r.SenderID)
 		if err != nil {
 			return out, err
 		}
 		if used >= r.SenderLimit {
 			out.Counted, out.SenderFull = counted, true
-			return finishReach(ctx, tx, r, cut, out)
+			return finishReach(ctx, tx, r, t, out)
 		}
 	}
 	switch {
@@ -131,9 +209,12 @@ func reserveOne(ctx context.Context, tx pgx.Tx, r store.ReachRequest, pruned *bo
 				WHERE portfolio_id = $1 AND wa_id = $2`, r.PortfolioID, r.WaID, now, r.SenderID); err != nil {
 				return out, fmt.Errorf("postgres: reach again: %w", err)
 			}
+			if by != r.SenderID {
+				t.moved(by, r.SenderID)
+			}
 		}
 	default:
-		used, _, err := reachOf(ctx, tx, r.PortfolioID, cut)
+		used, err := t.portfolio(ctx, tx, r.PortfolioID)
 		if err != nil {
 			return out, err
 		}
@@ -148,29 +229,31 @@ func reserveOne(ctx context.Context, tx pgx.Tx, r store.ReachRequest, pruned *bo
 			r.PortfolioID, r.WaID, now, r.MessageID, r.SenderID); err != nil {
 			return out, fmt.Errorf("postgres: reserve reach: %w", err)
 		}
+		t.used++
+		t.moved("", r.SenderID)
 		// Recipients out of the window no longer count: drop them, once
 		// per transaction.
-		if !*pruned {
-			*pruned = true
+		if !t.pruned {
+			t.pruned = true
 			if _, err := tx.Exec(ctx, `DELETE FROM portfolio_reach
 				WHERE portfolio_id = $1 AND last_sent_at <= $2`, r.PortfolioID, cut); err != nil {
 				return out, fmt.Errorf("postgres: prune reach: %w", err)
 			}
 		}
 	}
-	return finishReach(ctx, tx, r, cut, out)
+	return finishReach(ctx, tx, r, t, out)
 }
 
 // finishReach fills in the portfolio's and the sender's use after a
-// decision.
-func finishReach(ctx context.Context, tx pgx.Tx, r store.ReachRequest, cut time.Time, out store.Reach) (store.Reach, error) {
-	used, next, err := reachOf(ctx, tx, r.PortfolioID, cut)
+// decision (their next releases are filled in once the batch is decided).
+func finishReach(ctx context.Context, tx pgx.Tx, r store.ReachRequest, t *tally, out store.Reach) (store.Reach, error) {
+	used, err := t.portfolio(ctx, tx, r.PortfolioID)
 	if err != nil {
 		return out, err
 	}
-	out.Used, out.NextRelease = used, next
+	out.Used = used
 	if r.SenderID != "" && r.SenderLimit > 0 {
-		out.SenderUsed, out.SenderNextRelease, err = senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut)
+		out.SenderUsed, err = t.sender(ctx, tx, r.PortfolioID, r.SenderID)
 	}
 	return out, err
 }

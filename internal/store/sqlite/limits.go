@@ -77,32 +77,113 @@ func (s *Store) ReserveReach(ctx context.Context, r store.ReachRequest) (store.R
 
 // ReserveReaches implements store.Limits. SQLite has one writer and write
 // transactions begin immediately, so the counts and the inserts are atomic.
+// The counts are read once per transaction and kept up to date as the
+// batch decides, so a claim costs one count, not one per message.
 func (s *Store) ReserveReaches(ctx context.Context, rs []store.ReachRequest) ([]store.Reach, error) {
 	if len(rs) == 0 {
 		return nil, nil
 	}
+	for _, r := range rs {
+		if r.PortfolioID != rs[0].PortfolioID {
+			return nil, fmt.Errorf("sqlite: reserve reaches: portfolios %s and %s in one call", rs[0].PortfolioID, r.PortfolioID)
+		}
+	}
 	out := make([]store.Reach, len(rs))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		pruned := false
+		t := &tally{}
 		for i, r := range rs {
-			if r.PortfolioID != rs[0].PortfolioID {
-				return fmt.Errorf("sqlite: reserve reaches: portfolios %s and %s in one call", rs[0].PortfolioID, r.PortfolioID)
-			}
-			res, err := reserveOne(ctx, tx, r, &pruned)
+			res, err := reserveOne(ctx, tx, r, t)
 			if err != nil {
 				return err
 			}
 			out[i] = res
+		}
+		// When the oldest leave the window, as the batch left it.
+		last := rs[len(rs)-1]
+		cut := ms(last.Now.Add(-store.ReachWindow))
+		_, next, err := reachOf(ctx, tx, last.PortfolioID, cut)
+		if err != nil {
+			return err
+		}
+		senderNext := map[string]time.Time{}
+		for i, r := range rs {
+			out[i].NextRelease = next
+			if r.SenderID == "" || r.SenderLimit <= 0 {
+				continue
+			}
+			sn, ok := senderNext[r.SenderID]
+			if !ok {
+				if _, sn, err = senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut); err != nil {
+					return err
+				}
+				senderNext[r.SenderID] = sn
+			}
+			out[i].SenderNextRelease = sn
 		}
 		return nil
 	})
 	return out, err
 }
 
+// tally is a portfolio's counts inside one reservation transaction: read
+// once, then moved by each decision. A request at another moment (another
+// cut of the window) reads them again.
+type tally struct {
+	cut       int64
+	used      int
+	usedKnown bool
+	senders   map[string]int
+	pruned    bool
+}
+
+func (t *tally) at(cut int64) {
+	if cut != t.cut {
+		t.cut, t.usedKnown, t.senders = cut, false, nil
+	}
+}
+
+func (t *tally) portfolio(ctx context.Context, tx *sql.Tx, portfolioID string) (int, error) {
+	if !t.usedKnown {
+		used, _, err := reachOf(ctx, tx, portfolioID, t.cut)
+		if err != nil {
+			return 0, err
+		}
+		t.used, t.usedKnown = used, true
+	}
+	return t.used, nil
+}
+
+func (t *tally) sender(ctx context.Context, tx *sql.Tx, portfolioID, senderID string) (int, error) {
+	if n, ok := t.senders[senderID]; ok {
+		return n, nil
+	}
+	n, _, err := senderReachOf(ctx, tx, portfolioID, senderID, t.cut)
+	if err != nil {
+		return 0, err
+	}
+	if t.senders == nil {
+		t.senders = map[string]int{}
+	}
+	t.senders[senderID] = n
+	return n, nil
+}
+
+// moved records that a recipient now counts for to (and no longer for
+// from, "" when they counted for nobody in the window).
+func (t *tally) moved(from, to string) {
+	if n, ok := t.senders[from]; ok && from != "" {
+		t.senders[from] = n - 1
+	}
+	if n, ok := t.senders[to]; ok {
+		t.senders[to] = n + 1
+	}
+}
+
 // reserveOne decides one request inside ReserveReaches' transaction.
-func reserveOne(ctx context.Context, tx *sql.Tx, r store.ReachRequest, pruned *bool) (store.Reach, error) {
+func reserveOne(ctx context.Context, tx *sql.Tx, r store.ReachRequest, t *tally) (store.Reach, error) {
 	var out store.Reach
 	now, cut := ms(r.Now), ms(r.Now.Add(-store.ReachWindow))
+	t.at(cut)
 	var last int64
 	var msgID, by string
 	err := tx.QueryRowContext(ctx, `SELECT last_sent_at, message_id, sender_id FROM portfolio_reach
@@ -114,13 +195,13 @@ func reserveOne(ctx context.Context, tx *sql.Tx, r store.ReachRequest, pruned *b
 	// The sender's own allowance first: a recipient it did not reach in
 	// the window is new to it, even when the portfolio counts them.
 	if r.SenderLimit > 0 && !(counted && by == r.SenderID) {
-		used, _, err := senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut)
+		used, err := t.sender(ctx, tx, r.PortfolioID, r.SenderID)
 		if err != nil {
 			return out, err
 		}
 		if used >= r.SenderLimit {
 			out.Counted, out.SenderFull = counted, true
-			return finishReach(ctx, tx, r, cut, out)
+			return finishReach(ctx, tx, r, t, out)
 		}
 	}
 	switch {
@@ -131,9 +212,12 @@ func reserveOne(ctx context.Context, tx *sql.Tx, r store.ReachRequest, pruned *b
 				WHERE portfolio_id = ? AND wa_id = ?`, now, r.SenderID, r.PortfolioID, r.WaID); err != nil {
 				return out, fmt.Errorf("sqlite: reach again: %w", err)
 			}
+			if by != r.SenderID {
+				t.moved(by, r.SenderID)
+			}
 		}
 	default:
-		used, _, err := reachOf(ctx, tx, r.PortfolioID, cut)
+		used, err := t.portfolio(ctx, tx, r.PortfolioID)
 		if err != nil {
 			return out, err
 		}
@@ -148,29 +232,31 @@ func reserveOne(ctx context.Context, tx *sql.Tx, r store.ReachRequest, pruned *b
 			r.PortfolioID, r.WaID, now, now, r.MessageID, r.SenderID); err != nil {
 			return out, fmt.Errorf("sqlite: reserve reach: %w", err)
 		}
+		t.used++
+		t.moved("", r.SenderID)
 		// Recipients out of the window no longer count: drop them, once
 		// per transaction.
-		if !*pruned {
-			*pruned = true
+		if !t.pruned {
+			t.pruned = true
 			if _, err := tx.ExecContext(ctx, `DELETE FROM portfolio_reach
 				WHERE portfolio_id = ? AND last_sent_at <= ?`, r.PortfolioID, cut); err != nil {
 				return out, fmt.Errorf("sqlite: prune reach: %w", err)
 			}
 		}
 	}
-	return finishReach(ctx, tx, r, cut, out)
+	return finishReach(ctx, tx, r, t, out)
 }
 
 // finishReach fills in the portfolio's and the sender's use after a
-// decision.
-func finishReach(ctx context.Context, tx *sql.Tx, r store.ReachRequest, cut int64, out store.Reach) (store.Reach, error) {
-	used, next, err := reachOf(ctx, tx, r.PortfolioID, cut)
+// decision (their next releases are filled in once the batch is decided).
+func finishReach(ctx context.Context, tx *sql.Tx, r store.ReachRequest, t *tally, out store.Reach) (store.Reach, error) {
+	used, err := t.portfolio(ctx, tx, r.PortfolioID)
 	if err != nil {
 		return out, err
 	}
-	out.Used, out.NextRelease = used, next
+	out.Used = used
 	if r.SenderID != "" && r.SenderLimit > 0 {
-		out.SenderUsed, out.SenderNextRelease, err = senderReachOf(ctx, tx, r.PortfolioID, r.SenderID, cut)
+		out.SenderUsed, err = t.sender(ctx, tx, r.PortfolioID, r.SenderID)
 	}
 	return out, err
 }
