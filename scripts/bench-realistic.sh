@@ -39,6 +39,7 @@ cat > "$work/cfg.json" <<JSON
   "simulator": { "enabled": true, "listen": "127.0.0.1:$SIMPORT", "limits": false, "status_webhooks": true,
                  "sent_delay": "50ms", "delivered_delay": "200ms", "read_delay": "500ms" },
   "webhook_destinations": { "allow_loopback": true }, $policy
+  "warmup": { "off": true },
   "portfolios": [ { "id": "300000000000001", "waba_ids": ["200000000000001"], "tier": "TIER_UNLIMITED" } ],
   "tenants": [ { "id": "shop", "api_keys": ["$KEY"], "webhook_url": "http://127.0.0.1:$SINKPORT/hook", "webhook_secret": "$TSECRET" } ],
   "senders": [ ${senders%,} ] }

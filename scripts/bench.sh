@@ -47,6 +47,7 @@ cat > "$work/cfg.json" <<JSON
                  "quiet_hours": { "mode": "enforce", "start": "00:00", "end": "24:00", "days": ["sun","mon","tue","wed","thu","fri","sat"] } } ],
   "policy": { "consent": "off", "window": "off", "content_check": "off", "frequency": { "mode": "off" }, "quiet_hours": { "mode": "off" } },
   "webhook_destinations": { "allow_loopback": true },
+  "warmup": { "off": true },
   "portfolios": [ { "id": "300000000000001", "waba_ids": ["$WABA"], "tier": "TIER_UNLIMITED" },
                   { "id": "300000000000002", "waba_ids": ["$WABA2"], "tier": "TIER_UNLIMITED" },
                   { "id": "300000000000003", "waba_ids": ["$WABA3"], "tier": "TIER_UNLIMITED" } ],

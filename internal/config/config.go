@@ -59,6 +59,8 @@ type Config struct {
 	// Portfolios groups WABAs into business portfolios, whose messaging
 	// limit all their numbers share (see portfolioErrors).
 	Portfolios []PortfolioConfig `json:"portfolios"`
+	// Warmup ramps a new number's business-initiated volume over days.
+	Warmup Warmup `json:"warmup"`
 
 	WebhookDestinations WebhookDestinations `json:"webhook_destinations"`
 	// Policy chooses the compliance rules enforced; tenants[].policy
@@ -157,6 +159,30 @@ type SenderConfig struct {
 	DisplayPhoneNumber string `json:"display_phone_number"`
 	ThroughputMPS      int    `json:"throughput_mps"`
 	AccessToken        string `json:"access_token"`
+}
+
+// Warmup is the warm-up of new numbers: for each day since a number's
+// warm-up began, the most unique recipients of business-initiated messages
+// it may reach in the moving 24 hours (its portfolio's limit still holds).
+type Warmup struct {
+	// Curve is the daily allowance, day 1 first; after its last day the
+	// warm-up is over. Empty: the default, 50, 100, 200, 400, 700, 1000,
+	// 1500. A day that is not a positive number makes the whole curve the
+	// default (logged).
+	Curve []int `json:"curve,omitempty"`
+	// FirstSeen starts the warm-up of a sender the first time the gateway
+	// sees it in the configuration (default true). Set false when the
+	// numbers added are established ones; Meta's ONBOARDING event and the
+	// risk engine still start warm-ups.
+	FirstSeen *bool `json:"first_seen,omitempty"`
+	// Off turns warm-up off entirely.
+	Off bool `json:"off,omitempty"`
+}
+
+// StartsOnFirstSight reports whether a sender first seen in the
+// configuration starts warming up.
+func (w Warmup) StartsOnFirstSight() bool {
+	return !w.Off && (w.FirstSeen == nil || *w.FirstSeen)
 }
 
 // Default returns the zero-configuration settings.

@@ -138,6 +138,9 @@ func (s *memStore) RecordOutcomes(_ context.Context, outs []store.Outcome, fwds 
 		m.NextAttemptAt = o.NextAttemptAt
 		m.ErrorCode, m.ErrorDetail = o.ErrorCode, o.ErrorDetail
 		m.ClaimedUntil = time.Time{}
+		if !o.ReadyAt.IsZero() {
+			m.ReadyAt = o.ReadyAt
+		}
 		if o.State == store.StateSent {
 			m.MetaID, m.WaID, m.MessageStatus = o.MetaID, o.WaID, o.MessageStatus
 		}

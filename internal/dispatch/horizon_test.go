@@ -142,3 +142,59 @@ func TestHorizonCountsFromAcceptance(t *testing.T) {
 		})
 	}
 }
+
+// TestHorizonCountsFromDeferral: a message the gateway held (a limit,
+// quiet hours) has its whole horizon left when it may go again: a day's
+// deferral followed by a 130429 retries instead of failing at once, while
+// the same message never deferred, as old, fails.
+func TestHorizonCountsFromDeferral(t *testing.T) {
+	const horizon = 6 * time.Hour
+	tests := []struct {
+		name      string
+		defer_    bool
+		wantState store.MessageState
+	}{
+		{"deferred a day, then throttled: retried", true, store.StateQueued},
+		{"never deferred, a day old, then throttled: failed", false, store.StateFailed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFakeClock()
+			t0 := c.Now()
+			st := newMemStore()
+			st.addSender(store.Sender{PhoneNumberID: pnid, TenantID: "t1", WABAID: "w1", DisplayPhoneNumber: "15550001", ThroughputMPS: 1000})
+			created := t0
+			if !tc.defer_ {
+				created = t0.Add(-24 * time.Hour)
+			}
+			st.addMessage(store.Message{ID: "m000", SenderID: pnid, TenantID: "t1", WaID: "1", Body: []byte(`{"to":"1"}`),
+				NextAttemptAt: t0, CreatedAt: created})
+			until := t0
+			if tc.defer_ {
+				until = t0.Add(24 * time.Hour)
+			}
+			sg := &deferStage{until: until, asked: map[string]int{}}
+			up, client := newUpstreamRec(t, c, func(string, int) *wire.Error { return wire.NewError(wire.CodeThroughput, "slow") })
+			h := start(t, st, c, client, func(cfg *Config) {
+				cfg.MaxInFlight = 1
+				cfg.SendTime = sg
+				cfg.ThrottleHorizon = horizon
+			})
+			if tc.defer_ {
+				eventually(t, "deferred", func() bool {
+					m := h.st.get("m000")
+					return m.State == store.StateQueued && m.ReadyAt.Equal(until)
+				})
+				c.Advance(24*time.Hour + time.Second)
+			}
+			eventually(t, "first attempt recorded", func() bool {
+				m := h.st.get("m000")
+				return m.Attempts == 1 && m.State != store.StateSending
+			})
+			h.stop()
+			if m := h.st.get("m000"); m.State != tc.wantState || len(up.records()) != 1 {
+				t.Fatalf("after one attempt: %s (want %s), %d sends, %+v", m.State, tc.wantState, len(up.records()), m)
+			}
+		})
+	}
+}

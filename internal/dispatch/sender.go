@@ -27,7 +27,8 @@ type loop struct {
 	dep     *departures
 	rec     *recorder
 	log     *slog.Logger
-	stopped atomic.Bool // set once by the send that hit an account-level error
+	stopped atomic.Bool   // set once by the send that hit an account-level error
+	batch   SendTimeBatch // the send-time stage when it decides on whole claims
 
 	// outstanding counts messages claimed and not yet recorded by a
 	// committed RecordOutcomes: in flight, waiting for a slot or a token,
@@ -73,6 +74,7 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 		room: make(chan struct{}, 1),
 		held: map[string]struct{}{},
 	}
+	l.batch, _ = m.cfg.SendTime.(SendTimeBatch)
 	r.lim.Store(l.lim)
 	defer r.lim.Store(nil)
 	l.rec = newRecorder(context.WithoutCancel(ctx), m.st, m.cfg.ClaimBatch, m.cfg.FlushDelay, l.log, &l.heldMu, l.recorded)
@@ -128,13 +130,29 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			l.idle(ctx)
 			continue
 		}
+		// With a batch stage the whole claim is decided at once, its
+		// messaging-limit slots reserved in one transaction.
+		var lates []*LateRefusal
+		var lateErrs []error
+		var checkedAll time.Time
+		if l.batch != nil {
+			checkedAll = m.cfg.Now()
+			lates, lateErrs = l.batch.CheckSends(ctx, msgs, checkedAll)
+		}
 		for i := range msgs {
 			// The send-time stage first: a refused message takes neither a
 			// slot nor a token of the number's throughput.
 			var checked time.Time
 			if m.cfg.SendTime != nil {
-				checked = m.cfg.Now()
-				if l.refusedAtSendTime(ctx, s, &msgs[i], probe) {
+				var late *LateRefusal
+				var err error
+				if l.batch != nil {
+					checked, late, err = checkedAll, lates[i], lateErrs[i]
+				} else {
+					checked = m.cfg.Now()
+					late, err = m.cfg.SendTime.CheckSend(ctx, &msgs[i], checked)
+				}
+				if l.applyLate(s, &msgs[i], probe, checked, late, err) {
 					if probe {
 						probe = false // the probe's slot was released; the next claim probes
 					}
@@ -150,8 +168,14 @@ func (m *Manager) runSender(ctx context.Context, r *runner) {
 			}
 			if !l.admit(ctx, sem, probe) {
 				// Stopping, or the upstream went down: the rest keep
-				// their place in the queue.
+				// their place in the queue, and give back the slots the
+				// batch took for them.
 				l.unreserve(&msgs[i])
+				for j := i; j < len(msgs); j++ {
+					if lates == nil || (lates[j] == nil && lateErrs[j] == nil) {
+						l.releaseSlot(&msgs[j])
+					}
+				}
 				l.putBack(msgs[i:])
 				if probe {
 					m.br.release()
@@ -315,6 +339,7 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 			m.br.release()
 		}
 		l.unreserve(msg)
+		l.releaseSlot(msg)
 		l.rec.add(requeued(msg, m.cfg.Now()), nil)
 		return
 	}
@@ -326,12 +351,13 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		// now: put the message back instead of sending it a second time.
 		l.log.Warn("lease not renewed in time, holding sends", "message_id", msg.ID)
 		l.unreserve(msg)
+		l.releaseSlot(msg)
 		l.rec.add(requeued(msg, now), nil)
 		return
 	}
 	// Asked again when the pacing held the message long enough for its
 	// facts to have changed.
-	if m.cfg.SendTime != nil && m.cfg.Now().Sub(checked) > recheckAfter && l.refusedAtSendTime(ctx, s, msg, probe) {
+	if m.cfg.SendTime != nil && m.cfg.Now().Sub(checked) > recheckAfter && l.recheck(ctx, s, msg, probe) {
 		l.unreserve(msg)
 		return
 	}
@@ -382,9 +408,11 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 	label := strconv.Itoa(code)
 	o := store.Outcome{MessageID: msg.ID, State: store.StateQueued, Attempts: attempts, ErrorCode: code, ErrorDetail: detail, At: at}
 	log := l.log.With("message", msg.ID, "code", code, "attempts", attempts, "action", action.String())
+	// Horizons count from when the message became sendable: acceptance,
+	// or the end of the gateway's last deferral of it.
 	age := time.Duration(0)
-	if !msg.CreatedAt.IsZero() {
-		age = at.Sub(msg.CreatedAt)
+	if base := msg.HorizonBase(); !base.IsZero() {
+		age = at.Sub(base)
 	}
 	switch action {
 	case ActionThrottle:
@@ -495,6 +523,7 @@ func (l *loop) setAsideForPair(msg *store.Message, probe bool) bool {
 	if probe {
 		m.br.release() // nothing was asked of the upstream
 	}
+	l.releaseSlot(msg) // it goes later: its messaging-limit slot is asked again then
 	if mt := m.cfg.Metrics; mt != nil {
 		mt.PairDeferred.WithLabelValues(l.r.id).Inc()
 	}
@@ -705,13 +734,42 @@ func messageStatusLabel(status string) string {
 	return "other"
 }
 
-// refusedAtSendTime runs the send-time stage on msg and reports whether it
-// took care of the message (failed it, deferred it, or put it back because
-// its facts could not be read).
-func (l *loop) refusedAtSendTime(ctx context.Context, s store.Sender, msg *store.Message, probe bool) bool {
+// releaseSlot gives back the messaging-limit slot a batch stage took for
+// msg, which is not sent now. A failure is logged: the slot then stays
+// taken until it leaves the window (slower, never faster).
+func (l *loop) releaseSlot(msg *store.Message) {
+	if l.batch == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.batch.ReleaseSend(ctx, msg); err != nil {
+		l.log.Warn("give back messaging-limit slot", "message_id", msg.ID, "err", err)
+	}
+}
+
+// recheck runs the send-time stage again on a message the pacing held, and
+// reports whether it took care of the message. A batch stage keeps the
+// slot it took; a deferred message gives it back.
+func (l *loop) recheck(ctx context.Context, s store.Sender, msg *store.Message, probe bool) bool {
+	now := l.m.cfg.Now()
+	if l.batch == nil {
+		late, err := l.m.cfg.SendTime.CheckSend(ctx, msg, now)
+		return l.applyLate(s, msg, probe, now, late, err)
+	}
+	late, err := l.batch.RecheckSend(ctx, msg, now)
+	if l.applyLate(s, msg, probe, now, late, err) {
+		l.releaseSlot(msg)
+		return true
+	}
+	return false
+}
+
+// applyLate acts on the send-time stage's answer for msg, given at now,
+// and reports whether it took care of the message (failed it, deferred
+// it, or put it back because its facts could not be read).
+func (l *loop) applyLate(s store.Sender, msg *store.Message, probe bool, now time.Time, late *LateRefusal, err error) bool {
 	m := l.m
-	now := m.cfg.Now()
-	late, err := m.cfg.SendTime.CheckSend(ctx, msg, now)
 	if err == nil && late == nil {
 		return false
 	}
@@ -732,6 +790,8 @@ func (l *loop) refusedAtSendTime(ctx context.Context, s store.Sender, msg *store
 		}
 		o := requeued(msg, now)
 		o.NextAttemptAt = late.Until
+		// Its retry horizons count from when it may go again.
+		o.ReadyAt = late.Until
 		l.rec.add(o, nil)
 		return true
 	}

@@ -37,3 +37,21 @@ const sendTimeRetry = 2 * time.Second
 // recheckAfter is how long a message may wait for its departure after its
 // send-time check before it is checked again.
 const recheckAfter = 100 * time.Millisecond
+
+// SendTimeBatch is a send-time stage that decides on a whole claim at
+// once — the messaging-limit slots of all its business-initiated messages
+// are reserved in one store transaction instead of one each — asks again
+// without reserving again, and gives back the slot of a message that then
+// did not go (set aside for its recipient's pair rate, put back at a
+// stop, deferred on the second look).
+type SendTimeBatch interface {
+	SendTimeCheck
+	// CheckSends decides on the messages of one claim, in their order; an
+	// error for a message whose facts could not be read.
+	CheckSends(ctx context.Context, msgs []store.Message, now time.Time) ([]*LateRefusal, []error)
+	// RecheckSend decides again on a message CheckSends allowed, after the
+	// pacing held it; its slot stays taken.
+	RecheckSend(ctx context.Context, msg *store.Message, now time.Time) (*LateRefusal, error)
+	// ReleaseSend gives back the slot CheckSends took for msg.
+	ReleaseSend(ctx context.Context, msg *store.Message) error
+}

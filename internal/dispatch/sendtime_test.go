@@ -138,3 +138,99 @@ func TestSendTimeDeferral(t *testing.T) {
 	c.Advance(time.Hour + time.Second)
 	eventually(t, "sent when the time came", func() bool { return st.count(store.StateSent) == 3 })
 }
+
+// batchStage is a send-time stage deciding on whole claims: it allows
+// everything and records how it was asked.
+type batchStage struct {
+	mu        sync.Mutex
+	batches   []int
+	singles   int
+	rechecks  int
+	released  map[string]int
+	reserved  map[string]int
+	deferWaID string
+}
+
+func (s *batchStage) CheckSend(_ context.Context, msg *store.Message, _ time.Time) (*LateRefusal, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.singles++
+	return nil, nil
+}
+
+func (s *batchStage) CheckSends(_ context.Context, msgs []store.Message, now time.Time) ([]*LateRefusal, []error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batches = append(s.batches, len(msgs))
+	lates := make([]*LateRefusal, len(msgs))
+	for i, m := range msgs {
+		if m.WaID == s.deferWaID {
+			lates[i] = &LateRefusal{Code: "messaging_limit.reached", Until: now.Add(time.Hour)}
+			continue
+		}
+		s.reserved[m.ID]++
+	}
+	return lates, make([]error, len(msgs))
+}
+
+func (s *batchStage) RecheckSend(_ context.Context, _ *store.Message, _ time.Time) (*LateRefusal, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rechecks++
+	return nil, nil
+}
+
+func (s *batchStage) ReleaseSend(_ context.Context, msg *store.Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.released[msg.ID]++
+	return nil
+}
+
+// TestSendTimeBatch: a batch stage decides on each claim in one call (no
+// message is asked alone), a message it defers is put back, and a message
+// set aside for its recipient's pair rate gives its slot back.
+func TestSendTimeBatch(t *testing.T) {
+	c := newFakeClock()
+	st := newMemStore()
+	// 30 recipients, the first one three times (its second and third
+	// messages wait for its pair slot), and one the stage defers.
+	tos := []string{"400", "400", "400"}
+	for i := range 30 {
+		tos = append(tos, fmt.Sprintf("5%02d", i))
+	}
+	tos = append(tos, "999")
+	seed(st, c, tos...)
+	sg := &batchStage{released: map[string]int{}, reserved: map[string]int{}, deferWaID: "999"}
+	_, cl := newUpstreamRec(t, c, nil)
+	start(t, st, c, cl, func(cfg *Config) { cfg.SendTime = sg; cfg.PairBurst = 1 })
+	eventually(t, "all but the deferred one sent", func() bool {
+		c.Advance(time.Second)
+		return st.count(store.StateSent) == len(tos)-1
+	})
+	sg.mu.Lock()
+	defer sg.mu.Unlock()
+	if sg.singles != 0 {
+		t.Errorf("%d messages asked one by one", sg.singles)
+	}
+	asked := 0
+	for _, n := range sg.batches {
+		asked += n
+	}
+	if len(sg.batches) == 0 || sg.batches[0] < 30 {
+		t.Errorf("claims asked in batches %v, want the first claim whole", sg.batches)
+	}
+	// The two set aside for the pair rate gave their slot back each time.
+	if sg.released["m001"] == 0 || sg.released["m002"] == 0 {
+		t.Errorf("released %v: the set-aside messages kept their slots", sg.released)
+	}
+	for id, n := range sg.released {
+		if id != "m001" && id != "m002" {
+			t.Errorf("%s released %d times though it was sent", id, n)
+		}
+	}
+	if m := st.get(fmt.Sprintf("m%03d", len(tos)-1)); m.State != store.StateQueued || m.ReadyAt.IsZero() {
+		t.Errorf("deferred message %+v", m)
+	}
+	t.Logf("batches %v (%d asks for %d messages)", sg.batches, asked, len(tos))
+}

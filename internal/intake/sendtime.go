@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/refusal"
@@ -25,11 +26,15 @@ type SendTime struct {
 	quota QuotaReserver
 }
 
-// QuotaReserver takes a slot of the sender's business portfolio for a
-// person right before a business-initiated message goes out; ok false
-// means the portfolio is full, and q says until when.
+// QuotaReserver takes slots of the sender's business portfolio for people
+// right before business-initiated messages go out, all of one claim in
+// one store transaction; an answer not OK means the portfolio (or the
+// warming sender's allowance) is full, and its facts say until when. A
+// slot taken for a message that then does not go is given back with
+// Release.
 type QuotaReserver interface {
-	Reserve(ctx context.Context, senderID, who, messageID string, now time.Time) (q *policy.QuotaFacts, ok bool, err error)
+	ReserveBatch(ctx context.Context, senderID string, asks []limits.Ask, now time.Time) ([]limits.Answer, error)
+	Release(ctx context.Context, senderID, who, messageID string) error
 }
 
 // WithQuota makes the stage reserve the portfolio's messaging-limit slot of
@@ -62,6 +67,121 @@ type Late struct {
 // send it. An error means the facts could not be read: the caller retries
 // the message later rather than send it unchecked.
 func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time) (*Late, error) {
+	lates, errs := s.CheckBatch(ctx, []*store.Message{msg}, now)
+	return lates[0], errs[0]
+}
+
+// Recheck decides again on a message Check allowed, after the pacing held
+// it: the rules run on fresh facts, but its messaging-limit slot, taken
+// by Check, is not taken again (no store write).
+func (s *SendTime) Recheck(ctx context.Context, msg *store.Message, now time.Time) (*Late, error) {
+	p, err := s.prepare(ctx, msg, now)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return p.late(now), nil
+}
+
+// CheckBatch is Check for the messages of one claim, all of one sender:
+// the rules run for each, and the messaging-limit slots of those they
+// allow are reserved in one store transaction. The answers are in msgs'
+// order, an error for a message whose facts could not be read.
+func (s *SendTime) CheckBatch(ctx context.Context, msgs []*store.Message, now time.Time) ([]*Late, []error) {
+	lates, errs := make([]*Late, len(msgs)), make([]error, len(msgs))
+	preps := make([]*prepared, len(msgs))
+	var asks []limits.Ask
+	var askOf []int
+	for i, msg := range msgs {
+		p, err := s.prepare(ctx, msg, now)
+		if err != nil || p == nil {
+			errs[i] = err
+			continue
+		}
+		preps[i] = p
+		if p.reserve {
+			asks = append(asks, limits.Ask{WaID: p.who, MessageID: msg.ID})
+			askOf = append(askOf, i)
+		}
+	}
+	if len(asks) > 0 {
+		answers, err := s.quota.ReserveBatch(ctx, msgs[askOf[0]].SenderID, asks, now)
+		for j, i := range askOf {
+			switch {
+			case err != nil:
+				errs[i], preps[i] = fmt.Errorf("send-time quota of %s: %w", msgs[i].ID, err), nil
+			case !answers[j].OK:
+				p := preps[i]
+				p.m.Facts.Quota = answers[j].Facts
+				p.d = policy.MessagingLimit{}.Check(ctx, p.m)
+			}
+		}
+	}
+	for i, p := range preps {
+		if p != nil {
+			lates[i] = p.late(now)
+		}
+	}
+	return lates, errs
+}
+
+// Release gives back the messaging-limit slot Check took for msg when msg
+// does not go out after all (set aside for its recipient's pair rate, put
+// back at a stop). A slot used again since by another message is kept.
+func (s *SendTime) Release(ctx context.Context, msg *store.Message) error {
+	if s == nil || s.quota == nil || msg.Category == CategoryConfirmation {
+		return nil
+	}
+	who := msg.WaID
+	req, werr := wire.ParseSendRequest(msg.Body)
+	if werr != nil || !req.IsTemplate() {
+		return nil
+	}
+	if req.RecipientType == "group" || req.To != "+"+msg.WaID {
+		who = ""
+		if phone.IsBSUID(req.To) {
+			who = req.To
+		}
+	}
+	if who == "" {
+		return nil
+	}
+	if err := s.quota.Release(ctx, msg.SenderID, who, msg.ID); err != nil {
+		return fmt.Errorf("send-time release of %s: %w", msg.ID, err)
+	}
+	return nil
+}
+
+// prepared is a message with its send-time decision before the
+// messaging-limit reservation.
+type prepared struct {
+	m *policy.Message
+	d policy.Decision
+	// who is the person whose slot the message takes, when it counts
+	// against the limit and the rules allow it; reserve is set for such a
+	// message with no person to count (it is asked without one).
+	who     string
+	reserve bool
+}
+
+// late turns a decision into the stage's answer.
+func (p *prepared) late(now time.Time) *Late {
+	d := p.d
+	if d.Outcome == policy.Defer {
+		until := d.Until
+		if !until.After(now) {
+			until = now.Add(time.Second) // a rule that defers without a time asks again soon
+		}
+		return &Late{Decision: d, Until: until}
+	}
+	if d.Outcome != policy.Reject || d.Refusal == 0 {
+		return nil
+	}
+	return &Late{Decision: d, Status: refusal.Must(d.Refusal).StatusError(refusal.PT, "")}
+}
+
+// prepare reads a message's fresh facts and runs its rules; nil means no
+// rule applies to it.
+func (s *SendTime) prepare(ctx context.Context, msg *store.Message, now time.Time) (*prepared, error) {
 	if s == nil || msg.Category == CategoryConfirmation {
 		return nil, nil // no rule, or the one reply an opt-out is owed
 	}
@@ -93,32 +213,15 @@ func (s *SendTime) Check(ctx context.Context, msg *store.Message, now time.Time)
 	if msg.Category == CategoryOptInRequest {
 		rules = policy.New(policy.Suppression{}) // it asks for consent: only a stop stops it
 	}
-	d := rules.Evaluate(ctx, m)
-	if d.Outcome == policy.Allow && s.quota != nil && f.Quota != nil && policy.Counts(m) {
-		who := m.WaID
-		if who == "" && phone.IsBSUID(req.To) {
-			who = req.To
+	p := &prepared{m: m, d: rules.Evaluate(ctx, m)}
+	if p.d.Outcome == policy.Allow && s.quota != nil && f.Quota != nil && policy.Counts(m) {
+		p.who = m.WaID
+		if p.who == "" && phone.IsBSUID(req.To) {
+			p.who = req.To
 		}
-		q, ok, err := s.quota.Reserve(ctx, msg.SenderID, who, msg.ID, now)
-		if err != nil {
-			return nil, fmt.Errorf("send-time quota of %s: %w", msg.ID, err)
-		}
-		if !ok {
-			m.Facts.Quota = q
-			d = policy.MessagingLimit{}.Check(ctx, m)
-		}
+		p.reserve = true
 	}
-	if d.Outcome == policy.Defer {
-		until := d.Until
-		if !until.After(now) {
-			until = now.Add(time.Second) // a rule that defers without a time asks again soon
-		}
-		return &Late{Decision: d, Until: until}, nil
-	}
-	if d.Outcome != policy.Reject || d.Refusal == 0 {
-		return nil, nil
-	}
-	return &Late{Decision: d, Status: refusal.Must(d.Refusal).StatusError(refusal.PT, "")}, nil
+	return p, nil
 }
 
 // SendTimeRules returns the send-time rules for a fact-rule pipeline: the

@@ -41,6 +41,22 @@ type ForecastInput struct {
 	Quiet QuietHours
 	// DayEnd is when "today" ends for the Today count (Now + 24h when zero).
 	DayEnd time.Time
+	// Warmup, when set, is the sender's own warm-up allowance, which
+	// holds alongside the portfolio's limit.
+	Warmup *ForecastWarmup
+}
+
+// ForecastWarmup is a warming sender's allowance as a forecast sees it.
+type ForecastWarmup struct {
+	// Allowance is the cap in force at Now; Used how much of it the
+	// sender used in the moving 24 hours.
+	Allowance, Used int
+	// Releases are when used places free (the rest free at Now+24h);
+	// Steps are when the curve's next days add places.
+	Releases, Steps []Release
+	// Ends is when the warm-up is over and only the portfolio's limit
+	// holds.
+	Ends time.Time
 }
 
 // Forecast is when a send finishes and how much of it goes out today.
@@ -88,6 +104,23 @@ func Plan(in ForecastInput) Forecast {
 		}
 	}
 	sort.Slice(rel, func(i, j int) bool { return rel[i].At.Before(rel[j].At) })
+	// The warm-up's places, when the sender is warming up.
+	warm := in.Warmup != nil && in.Warmup.Ends.After(in.Now)
+	var wFree int
+	var wRel []Release
+	if warm {
+		w := in.Warmup
+		wFree = max(w.Allowance-w.Used, 0)
+		wRel = append(append(wRel, w.Releases...), w.Steps...)
+		accounted := 0
+		for _, r := range w.Releases {
+			accounted += r.Slots
+		}
+		if rest := w.Used - accounted; rest > 0 {
+			wRel = append(wRel, Release{At: in.Now.Add(ReachWindow), Slots: rest})
+		}
+		sort.Slice(wRel, func(i, j int) bool { return wRel[i].At.Before(wRel[j].At) })
+	}
 
 	var out Forecast
 	t, left := in.Now, in.Recipients
@@ -97,6 +130,21 @@ func Plan(in ForecastInput) Forecast {
 		for len(rel) > 0 && !rel[0].At.After(t) {
 			free += rel[0].Slots
 			rel = rel[1:]
+		}
+		if warm && !in.Warmup.Ends.After(t) {
+			warm = false
+		}
+		for warm && len(wRel) > 0 && !wRel[0].At.After(t) {
+			wFree += wRel[0].Slots
+			wRel = wRel[1:]
+		}
+		if warm && wFree == 0 {
+			next := in.Warmup.Ends
+			if len(wRel) > 0 && wRel[0].At.Before(next) {
+				next = wRel[0].At
+			}
+			t = next
+			continue
 		}
 		start, end := t, time.Time{}
 		if in.Quiet != nil {
@@ -119,6 +167,9 @@ func Plan(in ForecastInput) Forecast {
 		n := left
 		if !unlimited {
 			n = min(n, free)
+		}
+		if warm {
+			n = min(n, wFree)
 		}
 		// Stop at the end of the sending period and at the next release,
 		// so both are seen.
@@ -144,6 +195,11 @@ func Plan(in ForecastInput) Forecast {
 			}
 		}
 		left -= n
+		if warm {
+			wFree -= n
+			wRel = append(wRel, Release{At: sentEnd.Add(ReachWindow), Slots: n})
+			sort.Slice(wRel, func(i, j int) bool { return wRel[i].At.Before(wRel[j].At) })
+		}
 		if !unlimited {
 			free -= n
 			// The slots just taken free 24 hours after the batch ends (the

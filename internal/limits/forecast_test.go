@@ -48,6 +48,15 @@ func TestPlan(t *testing.T) {
 			ForecastInput{Recipients: 1600, Now: time.Date(2026, 12, 3, 19, 59, 50, 0, time.UTC), Limit: Unlimited, MPS: 80,
 				Quiet: daytime{8, 20}, DayEnd: time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)},
 			time.Date(2026, 12, 4, 8, 0, 10, 0, time.UTC), 800},
+		{"warming up 20, 40, 80 a day: the curve, not the unlimited portfolio, paces it",
+			ForecastInput{Recipients: 100, Now: now, Limit: Unlimited, MPS: 80, Warmup: &ForecastWarmup{Allowance: 20,
+				Steps: []Release{{At: now.Add(day), Slots: 20}, {At: now.Add(2 * day), Slots: 40}}, Ends: now.Add(3 * day)}},
+			// 20 today; tomorrow 20 more, and 20 as today's leave the
+			// window; the last 40 on the third day.
+			now.Add(2*day + 500*time.Millisecond), 20},
+		{"warming up, allowance used: nothing today, all once the warm-up ends",
+			ForecastInput{Recipients: 10, Now: now, Limit: 2000, MPS: 80, Warmup: &ForecastWarmup{Allowance: 5, Used: 5, Ends: now.Add(time.Hour)}},
+			now.Add(time.Hour + 125*time.Millisecond), 10},
 		{"quiet now: starts in the morning",
 			ForecastInput{Recipients: 80, Now: time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC), Limit: 250, MPS: 80, Quiet: daytime{8, 20}},
 			time.Date(2026, 12, 3, 8, 0, 1, 0, time.UTC), 80},

@@ -20,6 +20,11 @@ type Store interface {
 	GetSenderHealth(ctx context.Context, phoneNumberID string) (store.SenderHealth, error)
 	PutSenderHealth(ctx context.Context, h store.SenderHealth) error
 	ReserveReach(ctx context.Context, r store.ReachRequest) (store.Reach, error)
+	ReserveReaches(ctx context.Context, rs []store.ReachRequest) ([]store.Reach, error)
+	SenderReach(ctx context.Context, portfolioID, senderID string, now time.Time) (int, time.Time, error)
+	StartWarmup(ctx context.Context, w store.Warmup) error
+	EnsureWarmup(ctx context.Context, w store.Warmup) (store.Warmup, error)
+	GetWarmup(ctx context.Context, phoneNumberID string) (store.Warmup, error)
 	ReleaseReach(ctx context.Context, portfolioID, waID, messageID string) error
 	PortfolioReach(ctx context.Context, portfolioID, waID string, now time.Time) (store.Reach, error)
 }
@@ -54,6 +59,8 @@ type Config struct {
 	Portfolios []Portfolio
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Warmup is the warm-up curve of new numbers.
+	Warmup WarmupConfig
 }
 
 // Quota is the business-portfolio messaging limit: how many unique
@@ -66,10 +73,13 @@ type Quota struct {
 	now    func() time.Time
 	byWABA map[string]string
 	conf   map[string]Portfolio
+	warm   WarmupConfig
+	curve  []int
 
 	mu      sync.Mutex
 	senders map[string]string // phone number id → portfolio id
 	tiers   map[string]cachedTier
+	warmups map[string]cachedWarmup
 }
 
 type cachedTier struct {
@@ -81,10 +91,18 @@ type cachedTier struct {
 // safe: a bad cap is ignored, a bad tier is SafeTier.
 func New(cfg Config) *Quota {
 	q := &Quota{st: cfg.Store, log: cfg.Logger, now: cfg.Now, byWABA: map[string]string{}, conf: map[string]Portfolio{},
-		senders: map[string]string{}, tiers: map[string]cachedTier{}}
+		senders: map[string]string{}, tiers: map[string]cachedTier{}, warmups: map[string]cachedWarmup{}, warm: cfg.Warmup}
 	if q.log == nil {
 		q.log = slog.Default()
 	}
+	q.curve = cfg.Warmup.Curve
+	if q.curve == nil {
+		q.curve = DefaultCurve
+	} else if !validCurve(q.curve) {
+		q.log.Warn("limits: warm-up curve has a day that is not a positive number, using the default", "curve", q.curve, "default", DefaultCurve)
+		q.curve = DefaultCurve
+	}
+	q.curve = append([]int(nil), q.curve...)
 	if q.now == nil {
 		q.now = time.Now
 	}
@@ -232,20 +250,72 @@ func (q *Quota) Facts(ctx context.Context, senderID, who string, now time.Time) 
 // messageID goes out. It reports whether the message may go, with the
 // facts as they stand after the attempt.
 func (q *Quota) Reserve(ctx context.Context, senderID, who, messageID string, now time.Time) (*policy.QuotaFacts, bool, error) {
-	p, err := q.PortfolioOf(ctx, senderID)
+	out, err := q.ReserveBatch(ctx, senderID, []Ask{{WaID: who, MessageID: messageID}}, now)
 	if err != nil {
 		return nil, false, err
+	}
+	return out[0].Facts, out[0].OK, nil
+}
+
+// Ask is one recipient of a batch reservation.
+type Ask struct {
+	WaID, MessageID string
+}
+
+// Answer is the reservation of one Ask: OK when the message may go, with
+// the facts as they stood after it (a warming sender's full allowance
+// included).
+type Answer struct {
+	Facts *policy.QuotaFacts
+	OK    bool
+}
+
+// ReserveBatch takes the slots of several messages of one sender in one
+// store transaction (one lock of the portfolio), in order: the
+// reservation of a whole dispatcher claim. A warming sender's allowance
+// holds alongside the portfolio's limit; a message refused for it gets
+// WarmupFull facts, deferred until the allowance frees.
+func (q *Quota) ReserveBatch(ctx context.Context, senderID string, asks []Ask, now time.Time) ([]Answer, error) {
+	if len(asks) == 0 {
+		return nil, nil
+	}
+	p, err := q.PortfolioOf(ctx, senderID)
+	if err != nil {
+		return nil, err
 	}
 	tier, limit, err := q.Tier(ctx, p)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	r, err := q.st.ReserveReach(ctx, store.ReachRequest{PortfolioID: p, WaID: who, MessageID: messageID, Limit: limit, Now: now})
+	senderCap, nextDay, err := q.senderLimit(ctx, senderID, now)
 	if err != nil {
-		return nil, false, fmt.Errorf("limits: %w", err)
+		return nil, err
 	}
-	return &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease,
-		Counted: r.Granted}, r.Granted, nil
+	reqs := make([]store.ReachRequest, len(asks))
+	for i, a := range asks {
+		reqs[i] = store.ReachRequest{PortfolioID: p, WaID: a.WaID, MessageID: a.MessageID, Limit: limit, Now: now,
+			SenderID: senderID, SenderLimit: senderCap}
+	}
+	rs, err := q.st.ReserveReaches(ctx, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("limits: %w", err)
+	}
+	out := make([]Answer, len(rs))
+	for i, r := range rs {
+		f := &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease, Counted: r.Granted}
+		if r.SenderFull {
+			// The allowance frees when the oldest of the sender's
+			// recipients leaves the window, or when the curve's next day
+			// starts, whichever comes first.
+			until := nextDay
+			if !r.SenderNextRelease.IsZero() && (until.IsZero() || r.SenderNextRelease.Before(until)) {
+				until = r.SenderNextRelease
+			}
+			f.WarmupFull, f.WarmupUntil = true, until
+		}
+		out[i] = Answer{Facts: f, OK: r.Granted}
+	}
+	return out, nil
 }
 
 // Release gives back the slot messageID took when it did not reach the

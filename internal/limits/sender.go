@@ -33,6 +33,8 @@ type SenderState struct {
 	// UpdatedAt is when Meta's state was last learned (zero: never).
 	UpdatedAt      time.Time `json:"updated_at,omitzero"`
 	MessagingLimit Usage     `json:"messaging_limit"`
+	// Warmup is the number's warm-up (absent once over, or never begun).
+	Warmup *WarmupState `json:"warmup,omitempty"`
 }
 
 // SenderState assembles a sender's state at now. Fields Meta never told
@@ -68,6 +70,13 @@ func (q *Quota) SenderState(ctx context.Context, s store.Sender, now time.Time) 
 		return out, err
 	}
 	out.MessagingLimit = u
+	w, err := q.Warmup(ctx, s.PhoneNumberID, now)
+	if err != nil {
+		return out, err
+	}
+	if w.Active {
+		out.Warmup = &w
+	}
 	return out, nil
 }
 
@@ -76,8 +85,9 @@ type SenderForecast struct {
 	PhoneNumberID string `json:"phone_number_id"`
 	Recipients    int    `json:"recipients"`
 	Forecast
-	MessagingLimit Usage `json:"messaging_limit"`
-	MPS            int   `json:"mps"`
+	MessagingLimit Usage        `json:"messaging_limit"`
+	Warmup         *WarmupState `json:"warmup,omitempty"`
+	MPS            int          `json:"mps"`
 }
 
 // Forecast plans a send of recipients from s, starting at now, with the
@@ -95,6 +105,20 @@ func (q *Quota) Forecast(ctx context.Context, s store.Sender, recipients int, no
 	if u.Used > 0 && !u.NextRelease.IsZero() {
 		rel = []Release{{At: u.NextRelease, Slots: 1}} // the rest: at the latest, 24 h on
 	}
-	f := Plan(ForecastInput{Recipients: recipients, Now: now, Limit: u.Limit, Used: u.Used, Releases: rel, MPS: mps, Quiet: quiet, DayEnd: dayEnd})
-	return SenderForecast{PhoneNumberID: s.PhoneNumberID, Recipients: recipients, Forecast: f, MessagingLimit: u, MPS: mps}, nil
+	in := ForecastInput{Recipients: recipients, Now: now, Limit: u.Limit, Used: u.Used, Releases: rel, MPS: mps, Quiet: quiet, DayEnd: dayEnd}
+	w, err := q.Warmup(ctx, s.PhoneNumberID, now)
+	if err != nil {
+		return SenderForecast{}, err
+	}
+	out := SenderForecast{PhoneNumberID: s.PhoneNumberID, Recipients: recipients, MessagingLimit: u, MPS: mps}
+	if w.Active {
+		out.Warmup = &w
+		fw := &ForecastWarmup{Allowance: w.Allowance, Used: w.Used, Steps: q.warmupReleases(w), Ends: w.Ends}
+		if w.Used > 0 && !w.NextRelease.IsZero() && w.NextRelease.Before(w.StartedAt.Add(time.Duration(w.Day)*24*time.Hour)) {
+			fw.Releases = []Release{{At: w.NextRelease, Slots: 1}}
+		}
+		in.Warmup = fw
+	}
+	out.Forecast = Plan(in)
+	return out, nil
 }

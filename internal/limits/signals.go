@@ -113,6 +113,13 @@ func (q *Quota) qualityUpdate(ctx context.Context, senders SenderLister, s signa
 		}); err != nil {
 			return err
 		}
+		// ONBOARDING: Meta says the number was just registered: a new
+		// number, whose volume ramps up along the warm-up curve.
+		if strings.EqualFold(v.Event, "ONBOARDING") {
+			if err := q.StartWarmup(ctx, snd.PhoneNumberID, WarmupOnboarding, s.At); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

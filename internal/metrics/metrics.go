@@ -56,6 +56,11 @@ type Metrics struct {
 	SenderQuality        *prometheus.GaugeVec // sender
 	SenderHealth         *prometheus.GaugeVec // sender
 	SenderThroughput     *prometheus.GaugeVec // sender
+	// Warm-up of new numbers: the curve's day (0 when not warming up),
+	// today's allowance and its use.
+	SenderWarmupDay       *prometheus.GaugeVec // sender
+	SenderWarmupAllowance *prometheus.GaugeVec // sender
+	SenderWarmupUsed      *prometheus.GaugeVec // sender
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -105,6 +110,9 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.SenderQuality = gauge("wabaguard_sender_quality", "Meta's quality rating of the sender: 3 GREEN, 2 YELLOW, 1 RED, 0 unknown.", "sender")
 	m.SenderHealth = gauge("wabaguard_sender_health", "Meta's health_status.can_send_message of the sender: 2 AVAILABLE, 1 LIMITED, 0 BLOCKED, -1 unknown.", "sender")
 	m.SenderThroughput = gauge("wabaguard_sender_throughput_mps", "The sender's throughput in messages per second.", "sender")
+	m.SenderWarmupDay = gauge("wabaguard_sender_warmup_day", "The day of the sender's warm-up (1 on the first; 0 when not warming up).", "sender")
+	m.SenderWarmupAllowance = gauge("wabaguard_sender_warmup_allowance", "Unique recipients the warming sender may reach in the moving 24 hours (0 when not warming up).", "sender")
+	m.SenderWarmupUsed = gauge("wabaguard_sender_warmup_used", "Unique recipients the warming sender reached in the moving 24 hours (0 when not warming up).", "sender")
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

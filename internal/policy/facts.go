@@ -115,4 +115,8 @@ type QuotaFacts struct {
 	// Counted: the recipient already counts, so reaching them again takes
 	// no slot.
 	Counted bool
+	// WarmupFull: the sending number is warming up and its allowance of
+	// the moving 24 hours is used; WarmupUntil is when it frees.
+	WarmupFull  bool
+	WarmupUntil time.Time
 }

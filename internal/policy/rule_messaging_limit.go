@@ -41,6 +41,17 @@ func Counts(m *Message) bool {
 // Check implements Rule.
 func (MessagingLimit) Check(_ context.Context, m *Message) Decision {
 	q := m.Facts.Quota
+	if q != nil && q.WarmupFull && Counts(m) {
+		// A warming number's own allowance: deferred the same way.
+		until := q.WarmupUntil
+		if !until.After(m.Now) {
+			until = m.Now.Add(limitRetry)
+		}
+		e := refusal.Must(refusal.WarmupReached)
+		d := Deferred("messaging_limit", e.Key, e.In(refusal.EN).Explanation, until)
+		d.Refusal = refusal.WarmupReached
+		return d
+	}
 	if q == nil || q.Counted || q.Limit < 0 || !Counts(m) || q.Used < q.Limit {
 		return Allowed()
 	}

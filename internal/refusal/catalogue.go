@@ -237,6 +237,17 @@ var entries = []Entry{
 		},
 	},
 	{
+		Code: WarmupReached, Key: "warmup.reached", HTTPStatus: http.StatusTooManyRequests,
+		Text: map[Lang]Text{
+			PT: {"Aquecimento do número: cota do dia atingida",
+				"Este número está em aquecimento (é novo ou voltou de uma restrição): o volume de mensagens iniciadas pela empresa cresce dia a dia, bem abaixo do limite da Meta, para que o número ganhe reputação antes de enviar em grande escala. A cota destas 24 horas já foi usada. A mensagem foi aceita e espera: sai sozinha quando a cota se abrir (no dia seguinte do aquecimento ou quando um envio anterior sair da janela de 24 horas). Respostas dentro de uma janela aberta continuam saindo."},
+			EN: {"Number warming up: today's allowance used",
+				"This number is warming up (it is new or back from a restriction): its volume of business-initiated messages grows day by day, well under Meta's limit, so that the number earns a reputation before it sends at scale. The allowance of these 24 hours is used. The message was accepted and waits: it goes out by itself when the allowance frees (on the warm-up's next day, or when an earlier send leaves the 24-hour window). Replies inside an open window keep flowing."},
+			ES: {"Calentamiento del número: cupo del día agotado",
+				"Este número está en calentamiento (es nuevo o volvió de una restricción): su volumen de mensajes iniciados por la empresa crece día a día, muy por debajo del límite de Meta, para que el número gane reputación antes de enviar a gran escala. El cupo de estas 24 horas ya se usó. El mensaje fue aceptado y espera: sale solo cuando el cupo se libere (en el día siguiente del calentamiento o cuando un envío anterior salga de la ventana de 24 horas). Las respuestas dentro de una ventana abierta siguen saliendo."},
+		},
+	},
+	{
 		Code: USMarketing, Key: "us_marketing.blocked", HTTPStatus: http.StatusBadRequest, Meta: 131049,
 		Text: map[Lang]Text{
 			PT: {"Marketing não é entregue a números dos EUA",

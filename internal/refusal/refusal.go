@@ -66,6 +66,9 @@ const (
 	// The business portfolio's messaging limit (a deferral: the message
 	// waits for a free slot, it is not refused).
 	MessagingLimitReached Code = 470170
+	// A warming sender's daily allowance (a deferral: the message waits for
+	// the allowance to free, it is not refused).
+	WarmupReached Code = 470171
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/config"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/ui"
@@ -78,6 +79,13 @@ func applyDeclared(ctx context.Context, st store.Store, cfg config.Config, now t
 			state, code, reason, changed = prev.State, prev.StateCode, prev.StateReason, prev.StateChangedAt
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("bootstrap sender %s: %w", s.PhoneNumberID, err)
+		} else if cfg.Warmup.StartsOnFirstSight() {
+			// First seen by the gateway: a new number warms up. One the
+			// store knows keeps its warm-up (or its being established).
+			if _, err := st.EnsureWarmup(ctx, store.Warmup{PhoneNumberID: s.PhoneNumberID, StartedAt: now,
+				Reason: limits.WarmupFirstSeen, UpdatedAt: now}); err != nil {
+				return fmt.Errorf("bootstrap sender %s: warm-up: %w", s.PhoneNumberID, err)
+			}
 		}
 		if err := st.PutSender(ctx, store.Sender{
 			PhoneNumberID: s.PhoneNumberID, TenantID: s.TenantID, WABAID: s.WABAID,

@@ -99,6 +99,13 @@ func exportLimits(ctx context.Context, st store.Store, q *limits.Quota, m *metri
 		}
 		m.SenderHealth.WithLabelValues(snd.PhoneNumberID).Set(h)
 		m.SenderThroughput.WithLabelValues(snd.PhoneNumberID).Set(float64(ss.Throughput.MPS))
+		var day, allowance, used float64
+		if w := ss.Warmup; w != nil {
+			day, allowance, used = float64(w.Day), float64(w.Allowance), float64(w.Used)
+		}
+		m.SenderWarmupDay.WithLabelValues(snd.PhoneNumberID).Set(day)
+		m.SenderWarmupAllowance.WithLabelValues(snd.PhoneNumberID).Set(allowance)
+		m.SenderWarmupUsed.WithLabelValues(snd.PhoneNumberID).Set(used)
 	}
 	return nil
 }

@@ -128,10 +128,40 @@ type sendTimeStage struct{ st *intake.SendTime }
 // CheckSend implements dispatch.SendTimeCheck.
 func (s sendTimeStage) CheckSend(ctx context.Context, msg *store.Message, now time.Time) (*dispatch.LateRefusal, error) {
 	late, err := s.st.Check(ctx, msg, now)
-	if err != nil || late == nil {
-		return nil, err
+	return lateRefusal(late), err
+}
+
+// CheckSends implements dispatch.SendTimeBatch: one reservation
+// transaction for the whole claim.
+func (s sendTimeStage) CheckSends(ctx context.Context, msgs []store.Message, now time.Time) ([]*dispatch.LateRefusal, []error) {
+	ptrs := make([]*store.Message, len(msgs))
+	for i := range msgs {
+		ptrs[i] = &msgs[i]
 	}
-	return &dispatch.LateRefusal{Code: late.Decision.Code, Status: late.Status, Until: late.Until}, nil
+	lates, errs := s.st.CheckBatch(ctx, ptrs, now)
+	out := make([]*dispatch.LateRefusal, len(lates))
+	for i, l := range lates {
+		out[i] = lateRefusal(l)
+	}
+	return out, errs
+}
+
+// RecheckSend implements dispatch.SendTimeBatch.
+func (s sendTimeStage) RecheckSend(ctx context.Context, msg *store.Message, now time.Time) (*dispatch.LateRefusal, error) {
+	late, err := s.st.Recheck(ctx, msg, now)
+	return lateRefusal(late), err
+}
+
+// ReleaseSend implements dispatch.SendTimeBatch.
+func (s sendTimeStage) ReleaseSend(ctx context.Context, msg *store.Message) error {
+	return s.st.Release(ctx, msg)
+}
+
+func lateRefusal(late *intake.Late) *dispatch.LateRefusal {
+	if late == nil {
+		return nil
+	}
+	return &dispatch.LateRefusal{Code: late.Decision.Code, Status: late.Status, Until: late.Until}
 }
 
 // factRules returns the fact rules a policy enforces, in order: the
@@ -388,7 +418,8 @@ func newQuota(cfg config.Config, st store.Store, log *slog.Logger) *limits.Quota
 	for _, p := range cfg.Portfolios {
 		ps = append(ps, limits.Portfolio{ID: p.ID, WABAs: p.WABAIDs, Tier: p.Tier, Cap: p.Limit})
 	}
-	return limits.New(limits.Config{Store: st, Portfolios: ps, Logger: log.With("component", "limits")})
+	return limits.New(limits.Config{Store: st, Portfolios: ps, Logger: log.With("component", "limits"),
+		Warmup: limits.WarmupConfig{Curve: cfg.Warmup.Curve, Off: cfg.Warmup.Off}})
 }
 
 // releaseFailed gives back the messaging-limit slot of a message Meta

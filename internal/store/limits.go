@@ -45,6 +45,14 @@ type Reach struct {
 	// Granted reports, for ReserveReach, that the recipient now counts
 	// (already did, or took a free slot).
 	Granted bool
+	// SenderUsed is, for ReserveReach with a SenderID, how many of the
+	// counted recipients that sender reached last; SenderNextRelease is
+	// when the oldest of them leaves the window (zero when none).
+	SenderUsed        int
+	SenderNextRelease time.Time
+	// SenderFull reports, for ReserveReach, that the recipient was refused
+	// for the sender's own allowance (its warm-up), not the portfolio's.
+	SenderFull bool
 }
 
 // ReachRequest asks for a slot of a portfolio's messaging limit for one
@@ -55,6 +63,24 @@ type ReachRequest struct {
 	MessageID   string // the gateway's id of the message taking the slot
 	Limit       int    // the portfolio's limit; < 0 means unlimited
 	Now         time.Time
+	// SenderID is the number sending; the recipient is counted as its
+	// reach. SenderLimit, when positive, caps the recipients that sender
+	// reaches in the window (its warm-up allowance): a recipient it has
+	// not reached in the window is refused when it already reached that
+	// many, even when the portfolio has room or counts them already.
+	SenderID    string
+	SenderLimit int
+}
+
+// Warmup is when a sender's warm-up began: its daily business-initiated
+// volume ramps along the configured curve from then.
+type Warmup struct {
+	PhoneNumberID string
+	StartedAt     time.Time
+	// Reason says why it (re)started: first_seen, onboarding,
+	// restriction_lifted, operator, established.
+	Reason    string
+	UpdatedAt time.Time
 }
 
 // Limits holds portfolios, the health of senders, and each portfolio's
@@ -77,6 +103,11 @@ type Limits interface {
 	// refused otherwise. Concurrent calls for one portfolio, from any
 	// replica, never grant more than Limit recipients in a window.
 	ReserveReach(ctx context.Context, r ReachRequest) (Reach, error)
+	// ReserveReaches is ReserveReach for several recipients of one
+	// portfolio in one transaction (one lock), decided in order: the
+	// reservation of a whole dispatcher claim. Every request must name the
+	// same PortfolioID; the answers are in the requests' order.
+	ReserveReaches(ctx context.Context, rs []ReachRequest) ([]Reach, error)
 	// ReleaseReach gives back the slot messageID took, when that message
 	// did not reach the person; a slot since used again by another message
 	// is kept.
@@ -84,4 +115,17 @@ type Limits interface {
 	// PortfolioReach reads the portfolio's use at now, and whether waID
 	// ("" for none) already counts.
 	PortfolioReach(ctx context.Context, portfolioID, waID string, now time.Time) (Reach, error)
+	// SenderReach reads how many of the portfolio's counted recipients the
+	// sender reached last at now, and when the oldest of them leaves the
+	// window (zero when none).
+	SenderReach(ctx context.Context, portfolioID, senderID string, now time.Time) (used int, next time.Time, err error)
+	// StartWarmup (re)starts a sender's warm-up at w.StartedAt, replacing
+	// any earlier one.
+	StartWarmup(ctx context.Context, w Warmup) error
+	// EnsureWarmup records w unless the sender has a warm-up already, and
+	// returns the sender's warm-up as stored.
+	EnsureWarmup(ctx context.Context, w Warmup) (Warmup, error)
+	// GetWarmup returns a sender's warm-up (ErrNotFound when none was ever
+	// recorded).
+	GetWarmup(ctx context.Context, phoneNumberID string) (Warmup, error)
 }

@@ -127,6 +127,21 @@ type Message struct {
 	ErrorDetail   string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// ReadyAt is when the message became sendable again after the gateway
+	// last deferred it (zero: never deferred); retry horizons count from
+	// the later of it and CreatedAt.
+	ReadyAt time.Time
+}
+
+// HorizonBase is when a message's retry horizons start: when it became
+// sendable, its acceptance or the end of the gateway's last deferral of
+// it, whichever is later. A message a limit held for a day has its whole
+// horizon left when it is sent at last.
+func (m *Message) HorizonBase() time.Time {
+	if m.ReadyAt.After(m.CreatedAt) {
+		return m.ReadyAt
+	}
+	return m.CreatedAt
 }
 
 // MessageRef is what webhook processing needs to map Meta's id back.
@@ -213,6 +228,10 @@ type Outcome struct {
 	ErrorCode     int
 	ErrorDetail   string
 	At            time.Time
+	// ReadyAt, when set, records that the gateway deferred the message
+	// until then: its retry horizons count from it (zero keeps the
+	// message's own).
+	ReadyAt time.Time
 }
 
 // Delivery is one raw webhook POST from Meta, stored before it is answered.

@@ -230,20 +230,21 @@ func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store
 
 const messageCols = `m.seq, m.id, m.tenant_id, m.sender_id, m.input, m.wa_id, m.type, m.category, m.body,
 	m.state, m.attempts, m.next_attempt_at, m.claimed_until, COALESCE(m.meta_id, ''), m.error_code,
-	m.error_detail, m.created_at, m.updated_at, m.message_status`
+	m.error_detail, m.created_at, m.updated_at, m.message_status, m.ready_at`
 
 func scanMessage(row pgx.Row) (store.Message, error) {
 	var m store.Message
 	var state string
-	var claimed pgtype.Timestamptz
+	var claimed, ready pgtype.Timestamptz
 	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category,
 		&m.Body, &state, &m.Attempts, &m.NextAttemptAt, &claimed, &m.MetaID, &m.ErrorCode,
-		&m.ErrorDetail, &m.CreatedAt, &m.UpdatedAt, &m.MessageStatus)
+		&m.ErrorDetail, &m.CreatedAt, &m.UpdatedAt, &m.MessageStatus, &ready)
 	if err != nil {
 		return store.Message{}, err
 	}
 	m.State = store.MessageState(state)
 	m.ClaimedUntil = fromNull(claimed)
+	m.ReadyAt = fromNull(ready)
 	m.NextAttemptAt, m.CreatedAt, m.UpdatedAt = utc(m.NextAttemptAt), utc(m.CreatedAt), utc(m.UpdatedAt)
 	return m, nil
 }
@@ -351,11 +352,15 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 		msgStatuses                          = make([]string, n)
 		attempts, codes                      = make([]int32, n), make([]int32, n)
 		nextAt, at                           = make([]time.Time, n), make([]time.Time, n)
+		readyAt                              = make([]pgtype.Timestamptz, n)
 	)
 	for i, o := range uniq {
 		ids[i], states[i], metaIDs[i], waIDs[i], details[i] = o.MessageID, string(o.State), o.MetaID, o.WaID, o.ErrorDetail
 		attempts[i], codes[i], nextAt[i], at[i] = int32(o.Attempts), int32(o.ErrorCode), o.NextAttemptAt, o.At
 		msgStatuses[i] = o.MessageStatus
+		if !o.ReadyAt.IsZero() {
+			readyAt[i] = pgtype.Timestamptz{Time: o.ReadyAt, Valid: true}
+		}
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		applied := map[string]bool{}
@@ -371,14 +376,15 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 					error_code = v.error_code,
 					error_detail = v.error_detail,
 					updated_at = v.at,
-					message_status = CASE WHEN v.state = 'sent' THEN v.message_status ELSE m.message_status END
+					message_status = CASE WHEN v.state = 'sent' THEN v.message_status ELSE m.message_status END,
+					ready_at = COALESCE(v.ready_at, m.ready_at)
 				FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[],
-					$7::int[], $8::text[], $9::timestamptz[], $10::text[])
-					AS v(id, state, meta_id, wa_id, attempts, next_at, error_code, error_detail, at, message_status)
+					$7::int[], $8::text[], $9::timestamptz[], $10::text[], $11::timestamptz[])
+					AS v(id, state, meta_id, wa_id, attempts, next_at, error_code, error_detail, at, message_status, ready_at)
 				WHERE m.id = v.id
 				  AND (m.state IN ('queued', 'sending') OR state_rank(v.state) > state_rank(m.state))
 				RETURNING m.id`,
-				ids, states, metaIDs, waIDs, attempts, nextAt, codes, details, at, msgStatuses)
+				ids, states, metaIDs, waIDs, attempts, nextAt, codes, details, at, msgStatuses, readyAt)
 			if err != nil {
 				return fmt.Errorf("update messages: %w", err)
 			}

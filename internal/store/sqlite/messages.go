@@ -128,16 +128,19 @@ func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string) (store
 }
 
 const messageCols = `seq, id, tenant_id, sender_id, input, wa_id, type, category, body, state, attempts,
-	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at, message_status`
+	next_attempt_at, claimed_until, COALESCE(meta_id, ''), error_code, error_detail, created_at, updated_at, message_status, ready_at`
 
 func scanMessage(row interface{ Scan(...any) error }) (store.Message, error) {
 	var m store.Message
 	var state string
-	var next, claimed, created, updated int64
+	var next, claimed, created, updated, ready int64
 	err := row.Scan(&m.Seq, &m.ID, &m.TenantID, &m.SenderID, &m.Input, &m.WaID, &m.Type, &m.Category, &m.Body,
-		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated, &m.MessageStatus)
+		&state, &m.Attempts, &next, &claimed, &m.MetaID, &m.ErrorCode, &m.ErrorDetail, &created, &updated, &m.MessageStatus, &ready)
 	m.State = store.MessageState(state)
 	m.NextAttemptAt, m.ClaimedUntil, m.CreatedAt, m.UpdatedAt = tm(next), tm(claimed), tm(created), tm(updated)
+	if ready > 0 {
+		m.ReadyAt = tm(ready)
+	}
 	return m, err
 }
 
@@ -217,16 +220,17 @@ func (s *Store) RecordOutcomes(ctx context.Context, outcomes []store.Outcome, fo
 				attempts = v.column4,
 				next_attempt_at = CASE WHEN v.column1 = 'queued' THEN v.column5 ELSE next_attempt_at END,
 				claimed_until = 0, error_code = v.column6, error_detail = v.column7, updated_at = v.column8,
-				message_status = CASE WHEN v.column1 = 'sent' THEN v.column10 ELSE message_status END
+				message_status = CASE WHEN v.column1 = 'sent' THEN v.column10 ELSE message_status END,
+				ready_at = CASE WHEN v.column11 > 0 THEN v.column11 ELSE ready_at END
 			FROM (VALUES `, `) AS v
-			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 10)
+			WHERE messages.id = v.column9 AND messages.state IN ('queued', 'sending')`, 11)
 		defer up.close()
 		for i, o := range outcomes {
 			if last[o.MessageID] != i {
 				continue
 			}
 			if err := up.add(ctx, string(o.State), o.MetaID, o.WaID, o.Attempts, ms(o.NextAttemptAt),
-				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID, o.MessageStatus); err != nil {
+				o.ErrorCode, o.ErrorDetail, ms(o.At), o.MessageID, o.MessageStatus, readyMS(o.ReadyAt)); err != nil {
 				return fmt.Errorf("sqlite: record outcomes: %w", err)
 			}
 		}
@@ -491,4 +495,12 @@ func (s *Store) ListDecisions(ctx context.Context, f store.DecisionFilter) ([]st
 		return nil, fmt.Errorf("sqlite: list decisions: %w", err)
 	}
 	return out, nil
+}
+
+// readyMS is a deferral's end as stored: 0 for none.
+func readyMS(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
 }

@@ -178,9 +178,13 @@ func buildFixture(t *testing.T) *fixture {
 				ErrorCode: 131026, ErrorDetail: "message undeliverable", At: doneAt})
 			forwards = append(forwards, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
 				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"failed"}]}`, m.ID), CreatedAt: doneAt})
-		case i < 80:
+		case i < 75:
 			outcomes = append(outcomes, store.Outcome{MessageID: m.ID, State: store.StateQueued, Attempts: 1,
 				NextAttemptAt: doneAt.Add(30 * time.Second), ErrorCode: 130429, ErrorDetail: "rate limit hit", At: doneAt})
+		case i < 80:
+			// Deferred by the messaging limit: sendable again in a day.
+			outcomes = append(outcomes, store.Outcome{MessageID: m.ID, State: store.StateQueued,
+				NextAttemptAt: doneAt.Add(24 * time.Hour), ReadyAt: doneAt.Add(24 * time.Hour), At: doneAt})
 		}
 	}
 	must(t, s.RecordOutcomes(ctx, outcomes, forwards))
@@ -270,9 +274,11 @@ func buildFixture(t *testing.T) *fixture {
 	must(t, s.PutSenderHealth(ctx, store.SenderHealth{PhoneNumberID: "109000000000001", PortfolioID: "bp1", Quality: "GREEN",
 		Status: "CONNECTED", Health: "AVAILABLE", Tier: "TIER_2K", Throughput: "STANDARD", UpdatedAt: base}))
 	must(t, s.PutPortfolio(ctx, store.Portfolio{ID: "bp1", Tier: "TIER_2K", UpdatedAt: base}))
-	if _, err := s.ReserveReach(ctx, store.ReachRequest{PortfolioID: "bp1", WaID: "5511987654321", MessageID: "wamid.1", Limit: 2000, Now: base}); err != nil {
+	if _, err := s.ReserveReach(ctx, store.ReachRequest{PortfolioID: "bp1", WaID: "5511987654321", MessageID: "wamid.1", Limit: 2000, Now: base,
+		SenderID: "109000000000001", SenderLimit: 50}); err != nil {
 		t.Fatal(err)
 	}
+	must(t, s.StartWarmup(ctx, store.Warmup{PhoneNumberID: "109000000000001", StartedAt: base, Reason: "first_seen", UpdatedAt: base}))
 
 	// The consent ledger: a chain with personal data, an opt-out and an
 	// erasure, so every consent table has rows.

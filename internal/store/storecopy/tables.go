@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 19
+const schemaVersion = 20
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -174,6 +174,7 @@ var tables = []table{
 			{"created_at", "created_at", kTime},
 			{"updated_at", "updated_at", kTime},
 			{"message_status", "message_status", kText},
+			{"ready_at", "ready_at", kTimeNull},
 		},
 		key:      []int{0},
 		identity: "seq",
@@ -441,6 +442,7 @@ var tables = []table{
 			{"first_sent_at", "first_sent_at", kTime},
 			{"last_sent_at", "last_sent_at", kTime},
 			{"message_id", "message_id", kText},
+			{"sender_id", "sender_id", kText},
 		},
 		key: []int{0, 1},
 	},
@@ -488,6 +490,16 @@ var tables = []table{
 			{"updated_at", "updated_at", kTime},
 		},
 		key: []int{0, 1},
+	},
+	{
+		src: "sender_warmup", dst: "sender_warmup",
+		cols: []column{
+			{"phone_number_id", "phone_number_id", kText},
+			{"started_at", "started_at", kTime},
+			{"reason", "reason", kText},
+			{"updated_at", "updated_at", kTime},
+		},
+		key: []int{0},
 	},
 }
 

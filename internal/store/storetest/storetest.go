@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SenderHealthAndPortfolios", testSenderHealthAndPortfolios},
 		{"PortfolioReach", testPortfolioReach},
 		{"PortfolioReachConcurrent", testPortfolioReachConcurrent},
+		{"ReserveReaches", testReserveReaches}, {"SenderAllowance", testSenderAllowance}, {"Warmups", testWarmups}, {"ReadyAt", testReadyAt},
 		{"EraseContact", testEraseContact},
 		{"ByRecipient", testByRecipient}, {"LastFailedWith", testLastFailedWith}, {"ConsentBatch", testConsentBatch}, {"InboundFrom", testInboundFrom},
 		{"Users", testUsers}, {"DailyStatusCounts", testDailyStatusCounts},

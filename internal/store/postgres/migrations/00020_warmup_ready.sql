@@ -1,0 +1,27 @@
+-- +goose Up
+-- Warm-up: when each sender's ramp of business-initiated volume began (a
+-- new number, or one back from a restriction). Senders already known when
+-- this migration runs are established: their warm-up is dated 2000-01-01,
+-- long over, so an upgrade slows nobody down.
+CREATE TABLE sender_warmup (
+    phone_number_id TEXT PRIMARY KEY,
+    started_at      timestamptz NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    updated_at      timestamptz NOT NULL
+);
+INSERT INTO sender_warmup (phone_number_id, started_at, reason, updated_at)
+    SELECT phone_number_id, '2000-01-01T00:00:00Z', 'established', '2000-01-01T00:00:00Z' FROM senders;
+-- The sender that last reached each counted recipient: a warming sender's
+-- daily allowance counts its own recipients in the moving 24 hours.
+ALTER TABLE portfolio_reach ADD COLUMN sender_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX portfolio_reach_sender ON portfolio_reach (portfolio_id, sender_id, last_sent_at);
+-- When a message became sendable again after the gateway deferred it (a
+-- limit, quiet hours, a hold): its retry horizons count from then, not
+-- from acceptance. NULL: never deferred.
+ALTER TABLE messages ADD COLUMN ready_at timestamptz;
+
+-- +goose Down
+ALTER TABLE messages DROP COLUMN ready_at;
+DROP INDEX portfolio_reach_sender;
+ALTER TABLE portfolio_reach DROP COLUMN sender_id;
+DROP TABLE sender_warmup;
