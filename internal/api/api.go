@@ -73,6 +73,9 @@ type Config struct {
 	// Senders shows the tenant's senders and their messaging limit;
 	// without it those routes answer as unknown paths.
 	Senders Senders
+	// Dossiers builds appeal dossiers; without it the appeal routes
+	// answer as unknown paths.
+	Dossiers Dossiers
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -85,6 +88,7 @@ type Server struct {
 	ledger    *consent.Ledger
 	store     Store
 	senders   Senders
+	dossiers  Dossiers
 	region    string
 	maxBody   int64
 	maxImport int64
@@ -100,7 +104,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
+		dossiers: cfg.Dossiers}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -153,6 +158,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/senders", handler: s.listSenders},
 		{method: "GET", path: "/senders/{id}", handler: s.getSender},
 		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
+		{method: "GET", path: "/senders/{id}/appeal", handler: s.senderAppeal},
+		{method: "GET", path: "/incidents/{id}/appeal", handler: s.incidentAppeal},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }
