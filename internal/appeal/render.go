@@ -146,7 +146,7 @@ var page = template.Must(template.New("dossier").Funcs(template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05Z")
 	},
 }).Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.L "title"}} {{.D.Sender.DisplayPhoneNumber}}</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call $.L "title"}} {{.D.Sender.DisplayPhoneNumber}}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .4em;text-align:left;font-size:.9em}
@@ -154,30 +154,30 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}
 @media print{section{break-inside:avoid}}
 </style></head><body>
-<h1>{{.L "title"}}</h1>
-<p>{{.L "number"}}: <b>{{.D.Sender.DisplayPhoneNumber}}</b> · phone_number_id {{.D.Sender.PhoneNumberID}} · WABA {{.D.Sender.WABAID}} · {{.D.Sender.Status}} {{.D.Sender.Quality}} {{.D.Sender.Health}}<br>
-{{.L "window"}}: {{t .D.Window.From}} – {{t .D.Window.To}}{{with .D.Incident}} · incident {{.ID}} ({{.Kind}}){{end}} · {{t .D.GeneratedAt}}</p>
-{{if .D.Missing}}<section class="missing" id="missing"><h2>{{.L "missing"}}</h2><ul>{{range .D.Missing}}<li data-key="{{.Key}}">{{index .Text $.Lang}}</li>{{end}}</ul></section>{{end}}
-<section id="volumes"><h2>{{.L "volumes"}}</h2>
+<h1>{{call $.L "title"}}</h1>
+<p>{{call $.L "number"}}: <b>{{.D.Sender.DisplayPhoneNumber}}</b> · phone_number_id {{.D.Sender.PhoneNumberID}} · WABA {{.D.Sender.WABAID}} · {{.D.Sender.Status}} {{.D.Sender.Quality}} {{.D.Sender.Health}}<br>
+{{call $.L "window"}}: {{t .D.Window.From}} – {{t .D.Window.To}}{{with .D.Incident}} · incident {{.ID}} ({{.Kind}}){{end}} · {{t .D.GeneratedAt}}</p>
+{{if .D.Missing}}<section class="missing" id="missing"><h2>{{call $.L "missing"}}</h2><ul>{{range .D.Missing}}<li data-key="{{.Key}}">{{index .Text $.Lang}}</li>{{end}}</ul></section>{{end}}
+<section id="volumes"><h2>{{call $.L "volumes"}}</h2>
 <figure class="chart">{{.Volumes}}</figure>
 <table><tr><th>day</th><th>marketing</th><th>utility</th><th>authentication</th><th>service</th><th>accepted</th><th>failed</th></tr>
 {{range .D.Days}}<tr><td>{{.Day}}</td><td>{{.Marketing}}</td><td>{{.Utility}}</td><td>{{.Authentication}}</td><td>{{.Service}}</td><td>{{.Accepted}}</td><td>{{.Failed}}</td></tr>{{end}}
 <tr><th>Σ</th><th>{{.D.Totals.Marketing}}</th><th>{{.D.Totals.Utility}}</th><th>{{.D.Totals.Authentication}}</th><th>{{.D.Totals.Service}}</th><th>{{.D.Totals.Accepted}}</th><th>{{.D.Totals.Failed}}</th></tr></table></section>
-<section id="limit"><h2>{{.L "limit"}}</h2><p>{{with .D.Limit}}tier {{if .Tier}}{{.Tier}} ({{.Limit}}, {{.Source}}){{else}}-{{end}} · peak {{.PeakBusinessInitiated}} {{.PeakDay}} · days over: {{.DaysOverLimit}}{{end}}</p></section>
-<section id="consent"><h2>{{.L "consent"}}</h2><p>{{.D.Consent.Verification.String}}</p>
+<section id="limit"><h2>{{call $.L "limit"}}</h2><p>{{with .D.Limit}}tier {{if .Tier}}{{.Tier}} ({{.Limit}}, {{.Source}}){{else}}-{{end}} · peak {{.PeakBusinessInitiated}} {{.PeakDay}} · days over: {{.DaysOverLimit}}{{end}}</p></section>
+<section id="consent"><h2>{{call $.L "consent"}}</h2><p>{{.D.Consent.Verification.String}}</p>
 <p>{{.D.Consent.WithOptIn}} / {{.D.Consent.Recipients}} ({{.D.Consent.Percent}}%) · service only: {{.D.Consent.ServiceRecipients}}</p>
 <table><tr><th>category</th><th>recipients</th><th>opt-in</th><th>%</th></tr>{{range .D.Consent.ByCategory}}<tr><td>{{.Category}}</td><td>{{.Recipients}}</td><td>{{.WithOptIn}}</td><td>{{.Percent}}</td></tr>{{end}}</table></section>
-<section id="optouts"><h2>{{.L "optouts"}}</h2>{{with .D.OptOuts}}<p>recorded {{.Recorded}} · of recipients {{.OfRecipients}} · honoured {{.Honoured}} · messaged after {{.MessagedAfter}} ({{.MessagesAfter}} messages, max {{.MaxLatencySeconds}} s) · suppression refusals {{.SuppressionRefusals}}</p>
+<section id="optouts"><h2>{{call $.L "optouts"}}</h2>{{with .D.OptOuts}}<p>recorded {{.Recorded}} · of recipients {{.OfRecipients}} · honoured {{.Honoured}} · messaged after {{.MessagedAfter}} ({{.MessagesAfter}} messages, max {{.MaxLatencySeconds}} s) · suppression refusals {{.SuppressionRefusals}}</p>
 {{if .Items}}<table><tr><th>seq</th><th>at</th><th>category</th><th>messages after</th><th>last</th><th>s</th></tr>{{range .Items}}<tr><td>{{.Seq}}</td><td>{{t .At}}</td><td>{{.Category}}</td><td>{{.MessagesAfter}}</td><td>{{t .LastSentAfter}}</td><td>{{.LatencySeconds}}</td></tr>{{end}}</table>{{end}}{{end}}</section>
-<section id="failures"><h2>{{.L "failures"}}</h2>{{if .D.Failures}}<figure class="chart">{{.Fails}}</figure>
-<table><tr><th>code</th><th>count</th><th>meaning</th><th>source</th></tr>{{range .D.Failures}}<tr><td>{{.Code}}</td><td>{{.Count}}</td><td>{{.Title}}</td><td>{{.Source}}</td></tr>{{end}}</table>{{else}}<p>{{.L "none"}}</p>{{end}}</section>
-<section id="templates"><h2>{{.L "templates"}}</h2>{{if .D.Templates}}<table><tr><th>name</th><th>language</th><th>messages</th><th>category</th><th>status</th><th>quality</th><th>history</th></tr>
-{{range .D.Templates}}<tr><td>{{.Name}}</td><td>{{.Language}}</td><td>{{.Count}}</td><td>{{.Category}}</td><td>{{.Status}}</td><td>{{.Quality}}</td><td>{{range .History}}{{t .At}} {{.Event}} {{.Detail}}<br>{{end}}</td></tr>{{end}}</table>{{else}}<p>{{.L "none"}}</p>{{end}}</section>
-<section id="content"><h2>{{.L "content"}}</h2>{{if .D.Content}}<table><tr><th>outcome</th><th>code</th><th>count</th><th>first</th><th>last</th></tr>{{range .D.Content}}<tr><td>{{.Outcome}}</td><td>{{.Code}}</td><td>{{.Count}}</td><td>{{t .First}}</td><td>{{t .Last}}</td></tr>{{end}}</table>{{else}}<p>{{.L "none"}}</p>{{end}}</section>
-<section id="actions"><h2>{{.L "actions"}}</h2>{{if .D.Actions}}<table><tr><th>at</th><th>kind</th><th>code</th><th>count</th><th>detail</th></tr>{{range .D.Actions}}<tr><td>{{t .At}}</td><td>{{.Kind}}</td><td>{{.Event}}</td><td>{{.Count}}</td><td>{{.Detail}}</td></tr>{{end}}</table>{{else}}<p>{{.L "none"}}</p>{{end}}</section>
-<section id="meta"><h2>{{.L "meta"}}</h2>{{if .D.MetaEvents}}<table><tr><th>at</th><th>field</th><th>event</th><th>detail</th></tr>{{range .D.MetaEvents}}<tr><td>{{t .At}}</td><td>{{.Kind}}</td><td>{{.Event}}</td><td>{{.Detail}}</td></tr>{{end}}</table>{{else}}<p>{{.L "none"}}</p>{{end}}</section>
-<section id="appeal"><h2>{{.L "appeal"}}</h2>{{range $l, $txt := .D.Appeal.Texts}}<h3>{{$l}}</h3><pre lang="{{$l}}">{{$txt}}</pre>{{end}}</section>
-<section id="path"><h2>{{.L "path"}}</h2><ol>{{range index .D.Appeal.Path .Lang}}<li><b>{{.Where}}</b>{{if .URL}} (<a href="{{.URL}}">{{.URL}}</a>){{end}}: {{.What}}</li>{{end}}</ol></section>
+<section id="failures"><h2>{{call $.L "failures"}}</h2>{{if .D.Failures}}<figure class="chart">{{.Fails}}</figure>
+<table><tr><th>code</th><th>count</th><th>meaning</th><th>source</th></tr>{{range .D.Failures}}<tr><td>{{.Code}}</td><td>{{.Count}}</td><td>{{.Title}}</td><td>{{.Source}}</td></tr>{{end}}</table>{{else}}<p>{{call $.L "none"}}</p>{{end}}</section>
+<section id="templates"><h2>{{call $.L "templates"}}</h2>{{if .D.Templates}}<table><tr><th>name</th><th>language</th><th>messages</th><th>category</th><th>status</th><th>quality</th><th>history</th></tr>
+{{range .D.Templates}}<tr><td>{{.Name}}</td><td>{{.Language}}</td><td>{{.Count}}</td><td>{{.Category}}</td><td>{{.Status}}</td><td>{{.Quality}}</td><td>{{range .History}}{{t .At}} {{.Event}} {{.Detail}}<br>{{end}}</td></tr>{{end}}</table>{{else}}<p>{{call $.L "none"}}</p>{{end}}</section>
+<section id="content"><h2>{{call $.L "content"}}</h2>{{if .D.Content}}<table><tr><th>outcome</th><th>code</th><th>count</th><th>first</th><th>last</th></tr>{{range .D.Content}}<tr><td>{{.Outcome}}</td><td>{{.Code}}</td><td>{{.Count}}</td><td>{{t .First}}</td><td>{{t .Last}}</td></tr>{{end}}</table>{{else}}<p>{{call $.L "none"}}</p>{{end}}</section>
+<section id="actions"><h2>{{call $.L "actions"}}</h2>{{if .D.Actions}}<table><tr><th>at</th><th>kind</th><th>code</th><th>count</th><th>detail</th></tr>{{range .D.Actions}}<tr><td>{{t .At}}</td><td>{{.Kind}}</td><td>{{.Event}}</td><td>{{.Count}}</td><td>{{.Detail}}</td></tr>{{end}}</table>{{else}}<p>{{call $.L "none"}}</p>{{end}}</section>
+<section id="meta"><h2>{{call $.L "meta"}}</h2>{{if .D.MetaEvents}}<table><tr><th>at</th><th>field</th><th>event</th><th>detail</th></tr>{{range .D.MetaEvents}}<tr><td>{{t .At}}</td><td>{{.Kind}}</td><td>{{.Event}}</td><td>{{.Detail}}</td></tr>{{end}}</table>{{else}}<p>{{call $.L "none"}}</p>{{end}}</section>
+<section id="appeal"><h2>{{call $.L "appeal"}}</h2>{{range $l, $txt := .D.Appeal.Texts}}<h3>{{$l}}</h3><pre lang="{{$l}}">{{$txt}}</pre>{{end}}</section>
+<section id="path"><h2>{{call $.L "path"}}</h2><ol>{{range index .D.Appeal.Path .Lang}}<li><b>{{.Where}}</b>{{if .URL}} (<a href="{{.URL}}">{{.URL}}</a>){{end}}: {{.What}}</li>{{end}}</ol></section>
 </body></html>
 `))
 
