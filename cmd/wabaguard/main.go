@@ -38,6 +38,7 @@ Usage:
   wabaguard audiences list|put|get|delete|count|preview --tenant ID   saved segments
   wabaguard users   create|list       dashboard users (log in at /ui)
   wabaguard content train|models|activate|rollback --tenant ID   a tenant's content classifier
+  wabaguard appeal  --sender ID --out FILE   the appeal dossier of a number (html, pdf, json)
   wabaguard version                   print the version
 
 Every subcommand explains its flags with --help. Exit status: 0 on success
@@ -119,6 +120,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runAudiences(ctx, rest, stdout, stderr)
 	case "content":
 		return runContent(ctx, rest, stdout, stderr)
+	case "appeal":
+		return runAppeal(ctx, rest, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "wabaguard", buildVersion())
 		return nil

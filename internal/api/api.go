@@ -79,6 +79,9 @@ type Config struct {
 	// Senders shows the tenant's senders and their messaging limit;
 	// without it those routes answer as unknown paths.
 	Senders Senders
+	// Dossiers builds appeal dossiers; without it the appeal routes
+	// answer as unknown paths.
+	Dossiers Dossiers
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -91,6 +94,7 @@ type Server struct {
 	ledger           *consent.Ledger
 	store            Store
 	senders          Senders
+	dossiers         Dossiers
 	region           string
 	maxBody          int64
 	maxImport        int64
@@ -109,7 +113,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
 		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
-		contacts: cfg.Contacts, maxContactImport: cfg.MaxContactImport}
+		contacts: cfg.Contacts, maxContactImport: cfg.MaxContactImport,
+		dossiers: cfg.Dossiers}
 	if s.maxContactImport <= 0 {
 		s.maxContactImport = DefaultMaxContactImport
 	}
@@ -177,6 +182,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/senders", handler: s.listSenders},
 		{method: "GET", path: "/senders/{id}", handler: s.getSender},
 		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
+		{method: "GET", path: "/senders/{id}/appeal", handler: s.senderAppeal},
+		{method: "GET", path: "/incidents/{id}/appeal", handler: s.incidentAppeal},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

@@ -409,3 +409,22 @@ func (l *Ledger) ContactKey(ctx context.Context, tenantID, waID string) (string,
 	}
 	return contactKey(key, waID), nil
 }
+
+// ContactKeys maps canonical wa_ids to the keys that name them in the
+// tenant's chain, so that a reader of the chain (an appeal dossier) can
+// tell whose records are whose without the chain naming anyone. A tenant
+// without a ledger key has no chain: the map is empty.
+func (l *Ledger) ContactKeys(ctx context.Context, tenantID string, waIDs []string) (map[string]string, error) {
+	key, err := l.st.ConsentKey(ctx, tenantID, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("consent: contact keys: %w", err)
+	}
+	out := make(map[string]string, len(waIDs))
+	for _, w := range waIDs {
+		out[w] = contactKey(key, w)
+	}
+	return out, nil
+}

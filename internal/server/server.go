@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wabaguard/wabaguard/internal/api"
+	"github.com/wabaguard/wabaguard/internal/appeal"
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
@@ -293,7 +294,10 @@ func (s *Server) build(ctx context.Context) error {
 		Contacts:      contact.New(st, comp.ledger, contact.WithDefaultRegion(cfg.DefaultRegion)),
 		DefaultRegion: cfg.DefaultRegion,
 		ContentModels: s.classifier,
-		Logger:        s.log.With("component", "management-api"),
+		// Incidents stay nil until the risk engine provides them: the
+		// dossier then covers windows only and says so.
+		Dossiers: &appeal.Builder{Store: st, Ledger: comp.ledger},
+		Logger:   s.log.With("component", "management-api"),
 	})
 	if err != nil {
 		return fmt.Errorf("management api: %w", err)

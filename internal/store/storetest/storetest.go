@@ -97,6 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Contacts", testContacts}, {"Audiences", testAudiences}, {"ContactImports", testContactImports},
 		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
 		{"EventForwards", testEventForwards},
+		{"AppealReads", testAppealReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
