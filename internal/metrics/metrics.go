@@ -56,6 +56,15 @@ type Metrics struct {
 	SenderQuality        *prometheus.GaugeVec // sender
 	SenderHealth         *prometheus.GaugeVec // sender
 	SenderThroughput     *prometheus.GaugeVec // sender
+	// The risk engine: each sender's score, its brake level (0 none,
+	// 1 slow, 2 marketing paused, 3 business-initiated paused, 4 stopped)
+	// and rate factor, and every brake change by level and cause.
+	RiskScore     *prometheus.GaugeVec   // sender
+	BrakeLevel    *prometheus.GaugeVec   // sender
+	BrakeRate     *prometheus.GaugeVec   // sender
+	BrakeChanges  *prometheus.CounterVec // level, cause
+	IncidentsOpen *prometheus.CounterVec // kind
+	AlertEmails   *prometheus.CounterVec // result: sent, failed
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -105,6 +114,15 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.SenderQuality = gauge("wabaguard_sender_quality", "Meta's quality rating of the sender: 3 GREEN, 2 YELLOW, 1 RED, 0 unknown.", "sender")
 	m.SenderHealth = gauge("wabaguard_sender_health", "Meta's health_status.can_send_message of the sender: 2 AVAILABLE, 1 LIMITED, 0 BLOCKED, -1 unknown.", "sender")
 	m.SenderThroughput = gauge("wabaguard_sender_throughput_mps", "The sender's throughput in messages per second.", "sender")
+	m.RiskScore = gauge("wabaguard_risk_score", "The risk engine's score of the sender, 0 to 100 (see docs/risk.md).", "sender")
+	m.BrakeLevel = gauge("wabaguard_brake_level", "The sender's brake: 0 none, 1 slow, 2 marketing paused, 3 business-initiated paused, 4 stopped.", "sender")
+	m.BrakeRate = gauge("wabaguard_brake_rate_factor", "The factor the dispatcher applies to the sender's throughput (1 full speed).", "sender")
+	m.BrakeChanges = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_brake_changes_total", Help: "Brake changes by the level set and their cause (score, meta, operator, expiry)."}, []string{"level", "cause"})
+	f(m.BrakeChanges)
+	m.IncidentsOpen = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_incidents_opened_total", Help: "Incidents opened, by kind (flag, pause, restriction, ban)."}, []string{"kind"})
+	f(m.IncidentsOpen)
+	m.AlertEmails = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_alert_emails_total", Help: "Alert emails, by result (sent, failed)."}, []string{"result"})
+	f(m.AlertEmails)
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

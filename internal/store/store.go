@@ -37,6 +37,7 @@ type Store interface {
 	Cadences
 	Limits
 	Sessions
+	Risk
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

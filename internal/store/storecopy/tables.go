@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 17
+const schemaVersion = 18
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -135,6 +135,66 @@ var tables = []table{
 			{"expires_at", "expires_at", kTime},
 		},
 		key: []int{0},
+	},
+	{
+		src: "risk_counts", dst: "risk_counts",
+		cols: []column{
+			{"phone_number_id", "phone_number_id", kText},
+			{"campaign_id", "campaign_id", kText},
+			{"metric", "metric", kText},
+			{"bucket", "bucket", kTime},
+			{"tenant_id", "tenant_id", kText},
+			{"n", "n", kInt},
+		},
+		key: []int{0, 1, 2, 3},
+	},
+	{
+		src: "risk_brakes", dst: "risk_brakes",
+		cols: []column{
+			{"phone_number_id", "phone_number_id", kText},
+			{"campaign_id", "campaign_id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"level", "level", kText},
+			{"rate_permille", "rate_permille", kInt},
+			{"code", "code", kInt},
+			{"reason", "reason", kText},
+			{"score_centi", "score_centi", kInt},
+			{"until", "until", kTimeNull},
+			{"warmup_from", "warmup_from", kTimeNull},
+			{"warmup_until", "warmup_until", kTimeNull},
+			{"manual", "manual", kBool},
+			{"changed_at", "changed_at", kTime},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "incidents", dst: "incidents",
+		cols: []column{
+			{"id", "id", kText},
+			{"tenant_id", "tenant_id", kText},
+			{"phone_number_id", "phone_number_id", kText},
+			{"waba_id", "waba_id", kText},
+			{"campaign_id", "campaign_id", kText},
+			{"kind", "kind", kText},
+			{"title", "title", kText},
+			{"opened_at", "opened_at", kTime},
+			{"closed_at", "closed_at", kTimeNull},
+		},
+		key: []int{0},
+	},
+	{
+		src: "incident_events", dst: "incident_events",
+		cols: []column{
+			{"id", "id", kInt},
+			{"incident_id", "incident_id", kText},
+			{"at", "at", kTime},
+			{"kind", "kind", kText},
+			{"name", "name", kText},
+			{"detail", "detail", kText},
+			{"raw", "raw", kBytes},
+		},
+		key:      []int{0},
+		identity: "id",
 	},
 	{
 		src: "senders", dst: "senders",

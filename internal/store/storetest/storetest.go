@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
 		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
 		{"EventForwards", testEventForwards},
+		{"RiskCounts", testRiskCounts}, {"Brakes", testBrakes}, {"Incidents", testIncidents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
