@@ -73,6 +73,10 @@ type Config struct {
 	// Senders shows the tenant's senders and their messaging limit;
 	// without it those routes answer as unknown paths.
 	Senders Senders
+	// Brakes pauses and resumes senders (the risk engine); Incidents reads
+	// incidents. Without them those routes answer as unknown paths.
+	Brakes    Brakes
+	Incidents IncidentReader
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -85,6 +89,8 @@ type Server struct {
 	ledger    *consent.Ledger
 	store     Store
 	senders   Senders
+	brakes    Brakes
+	incidents IncidentReader
 	region    string
 	maxBody   int64
 	maxImport int64
@@ -100,7 +106,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
+		brakes: cfg.Brakes, incidents: cfg.Incidents}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -153,6 +160,10 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/senders", handler: s.listSenders},
 		{method: "GET", path: "/senders/{id}", handler: s.getSender},
 		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
+		{method: "POST", path: "/senders/{id}/pause", handler: s.pauseSender},
+		{method: "POST", path: "/senders/{id}/resume", handler: s.resumeSender},
+		{method: "GET", path: "/incidents", handler: s.listIncidents},
+		{method: "GET", path: "/incidents/{id}", handler: s.getIncident},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

@@ -214,7 +214,14 @@ func (s *Server) build(ctx context.Context) error {
 		ThrottleHorizon: cfg.Dispatch.ThrottleHorizon.D(),
 		PairRateHorizon: cfg.Dispatch.PairRateHorizon.D(),
 		PairBurst:       cfg.Dispatch.PairBurst,
+		// The risk engine decides what account-level errors do and how
+		// fast each sender may go; the dispatcher obeys.
+		RateFactor: comp.risk.RateFactor,
+		Brakes:     comp.risk,
 	})
+	if err := comp.risk.Load(ctx); err != nil {
+		return err
+	}
 	// Inbound messages count against their number's throughput; 131049
 	// failures are counted per sender.
 	comp.signals.Subscribe("pacing", s.dispatch.Signals())
@@ -288,6 +295,8 @@ func (s *Server) build(ctx context.Context) error {
 		Ledger:        comp.ledger, // its writes reach the intake's facts at once
 		Store:         st,
 		Senders:       senderStates{st, comp.quota},
+		Brakes:        comp.risk,
+		Incidents:     st,
 		DefaultRegion: cfg.DefaultRegion,
 		ContentModels: s.classifier,
 		Logger:        s.log.With("component", "management-api"),
@@ -542,6 +551,7 @@ func (s *Server) Run(ctx context.Context) error {
 	_ = s.limitsSync.SyncAll(first) // each failure is logged; the safe tier holds
 	cancelFirst()
 	runBack("limits", func(ctx context.Context) error { s.limitsSync.Run(ctx); return nil })
+	runBack("risk", func(ctx context.Context) error { s.compliance.risk.Run(ctx); return nil })
 	runBack("limits metrics", s.watchLimits)
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
