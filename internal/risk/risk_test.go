@@ -36,7 +36,7 @@ type rig struct {
 	logs  *bytes.Buffer
 }
 
-func newRig(t *testing.T, mod func(*risk.Config)) *rig {
+func newRig(t testing.TB, mod func(*risk.Config)) *rig {
 	t.Helper()
 	st := sqlitetest.Open(t)
 	ctx := t.Context()
@@ -61,7 +61,7 @@ func newRig(t *testing.T, mod func(*risk.Config)) *rig {
 	return &rig{st: st, eng: eng, clock: clock, logs: logs}
 }
 
-func (r *rig) feed(t *testing.T, batch ...signal.Signal) {
+func (r *rig) feed(t testing.TB, batch ...signal.Signal) {
 	t.Helper()
 	if err := r.eng.Consume(t.Context(), batch); err != nil {
 		t.Fatalf("Consume: %v", err)
