@@ -175,8 +175,9 @@ func (e *Engine) release(ctx context.Context, snd store.Sender, old store.Brake,
 	return e.alert(ctx, snd, old, nb, cause, now)
 }
 
-// ErrNotHeld is Resume's answer for a sender nothing holds back.
-var ErrNotHeld = errors.New("sender is neither paused nor stopped")
+// ErrNotHeld is Resume's answer for a sender nothing holds back; it is
+// also dispatch.ErrNotStopped, the answer callers knew before the engine.
+var ErrNotHeld = fmt.Errorf("%w: nothing holds it back", dispatch.ErrNotStopped)
 
 // Resume lifts a sender's brake by hand (the API, the CLI, the dashboard):
 // a pause, a stop, an automatic brake alike. Held and queued messages go

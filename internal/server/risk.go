@@ -45,3 +45,11 @@ func (b brakeFacts) BrakeFacts(senderID string) *policy.BrakeFacts {
 	}
 	return &policy.BrakeFacts{Level: string(br.Level), Reason: br.Reason, Until: br.Until}
 }
+
+// RiskEngine builds the risk engine for a command working on the store
+// without a running gateway (`wabaguard senders pause|resume`): its
+// decisions, events and emails are the gateway's own, and a running
+// gateway's engine learns them at its next tick.
+func RiskEngine(cfg config.Config, st store.Store, log *slog.Logger) *risk.Engine {
+	return newRiskEngine(cfg, st, nil, log, nil)
+}
