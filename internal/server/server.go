@@ -306,7 +306,8 @@ func (s *Server) build(ctx context.Context) error {
 	}
 
 	dash, err := ui.New(ui.Config{Store: st, Ledger: comp.ledger, Templates: s.templates, DefaultRegion: cfg.DefaultRegion,
-		Logger: s.log.With("component", "dashboard"),
+		Incidents: st,
+		Logger:    s.log.With("component", "dashboard"),
 		SenderChanged: func(id string) {
 			comp.intake.ForgetSender(id) // sends are refused or accepted at once
 			s.dispatch.Notify(id)

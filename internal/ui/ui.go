@@ -112,6 +112,15 @@ type Config struct {
 	// Settings gives a tenant's configured policy and keyword lists (nil:
 	// the defaults, every rule enforced).
 	Settings func(tenantID string) TenantSettings
+	// Incidents reads a number's incidents for its page (nil: the section
+	// says there are none).
+	Incidents IncidentReader
+}
+
+// IncidentReader reads a tenant's incidents (the store's Risk methods).
+type IncidentReader interface {
+	Incident(ctx context.Context, tenantID, id string) (store.Incident, error)
+	Incidents(ctx context.Context, tenantID, phoneNumberID string, limit int) ([]store.Incident, error)
 }
 
 // Server serves the dashboard.
@@ -128,6 +137,8 @@ type Server struct {
 	tmpls    Templates
 	changed  func(string)
 	settings func(string) TenantSettings
+	// incidents may be nil.
+	incidents IncidentReader
 }
 
 // New builds a dashboard.
@@ -151,7 +162,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: newSessions(cfg.Store, cfg.IdleTimeout, cfg.MaxAge, cfg.Now),
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
 		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
-		changed: cfg.SenderChanged, settings: cfg.Settings}
+		changed: cfg.SenderChanged, settings: cfg.Settings, incidents: cfg.Incidents}
 	if s.changed == nil {
 		s.changed = func(string) {}
 	}
