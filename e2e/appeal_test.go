@@ -83,6 +83,11 @@ func TestAppealDossierFromASimulatedRestriction(t *testing.T) {
 	g := startGateway(t, hook.srv.URL, hook.secret, func(c *config.Config) {
 		c.Simulator.Enabled = &off
 		c.Graph.BaseURL, c.Graph.AccessToken, c.Graph.AppSecret = simSrv.URL, token, appSecret
+		// The risk engine would pause marketing at Meta's warning and the
+		// number would never be restricted — the product working. This
+		// test needs the restriction, so the score's brakes are set out of
+		// reach (the immediate stops still act when it arrives).
+		c.Risk.Thresholds.Slow, c.Risk.Thresholds.PauseMarketing, c.Risk.Thresholds.PauseBusiness = 101, 101, 101
 	})
 	u, err := url.Parse(g.url + server.WebhookPath)
 	if err != nil {
@@ -314,6 +319,51 @@ func TestAppealDossierFromASimulatedRestriction(t *testing.T) {
 	pdf := get("format=pdf&lang=es")
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !bytes.Contains(pdf, []byte("/Type /Page")) {
 		t.Errorf("PDF starts %q and has no page", pdf[:min(len(pdf), 8)])
+	}
+
+	// The risk engine opened an incident for the restriction: its dossier
+	// covers the incident and carries its timeline.
+	api := func(path string) []byte {
+		req, _ := http.NewRequest(http.MethodGet, g.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+g.apiKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return b
+	}
+	var list struct {
+		Data []struct {
+			ID   string `json:"id"`
+			Kind string `json:"kind"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(api("/api/v1/incidents?phone_number_id="+testPhoneNumberID), &list); err != nil {
+		t.Fatal(err)
+	}
+	// The warning opened it; the restriction joined its timeline.
+	if len(list.Data) == 0 {
+		t.Fatal("the risk engine opened no incident")
+	}
+	incident := list.Data[0].ID
+	var di appeal.Dossier
+	if err := json.Unmarshal(api("/api/v1/incidents/"+incident+"/appeal?format=json&lang=en"), &di); err != nil {
+		t.Fatal(err)
+	}
+	if di.Incident == nil || di.Incident.ID != incident {
+		t.Fatalf("the incident's dossier names incident %+v, want %s", di.Incident, incident)
+	}
+	restrictionInTimeline := false
+	for _, e := range di.Actions {
+		restrictionInTimeline = restrictionInTimeline || (e.Kind == "incident.meta" && e.Event == "ACCOUNT_RESTRICTION")
+	}
+	if !restrictionInTimeline {
+		t.Errorf("the incident's timeline in the dossier lacks Meta's ACCOUNT_RESTRICTION: %+v", di.Actions)
 	}
 }
 

@@ -29,7 +29,8 @@ Usage:
   wabaguard keys create|list|revoke   issue, list or revoke tenants' API keys
   wabaguard secrets rotate --new-key-file PATH   reseal secrets at rest with a new key
   wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
-  wabaguard senders list|resume --phone-number-id ID   show senders; resume a stopped one
+  wabaguard senders list|pause|resume --phone-number-id ID   show senders; pause or resume one
+  wabaguard incidents list|show [--tenant ID] [ID]   flags, pauses, restrictions and bans with their timeline
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard check   --template FILE   lint a template before submitting it (exit 5 on a block)
@@ -108,6 +109,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runCheck(rest, os.Stdin, stdout, stderr)
 	case "senders":
 		return runSenders(ctx, rest, stdout, stderr)
+	case "incidents":
+		return runIncidents(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "consent":

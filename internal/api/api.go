@@ -82,6 +82,10 @@ type Config struct {
 	// Dossiers builds appeal dossiers; without it the appeal routes
 	// answer as unknown paths.
 	Dossiers Dossiers
+	// Brakes pauses and resumes senders (the risk engine); Incidents reads
+	// incidents. Without them those routes answer as unknown paths.
+	Brakes    Brakes
+	Incidents IncidentReader
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -95,6 +99,8 @@ type Server struct {
 	store            Store
 	senders          Senders
 	dossiers         Dossiers
+	brakes           Brakes
+	incidents        IncidentReader
 	region           string
 	maxBody          int64
 	maxImport        int64
@@ -114,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
 		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
 		contacts: cfg.Contacts, maxContactImport: cfg.MaxContactImport,
-		dossiers: cfg.Dossiers}
+		dossiers: cfg.Dossiers, brakes: cfg.Brakes, incidents: cfg.Incidents}
 	if s.maxContactImport <= 0 {
 		s.maxContactImport = DefaultMaxContactImport
 	}
@@ -184,6 +190,10 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
 		{method: "GET", path: "/senders/{id}/appeal", handler: s.senderAppeal},
 		{method: "GET", path: "/incidents/{id}/appeal", handler: s.incidentAppeal},
+		{method: "POST", path: "/senders/{id}/pause", handler: s.pauseSender},
+		{method: "POST", path: "/senders/{id}/resume", handler: s.resumeSender},
+		{method: "GET", path: "/incidents", handler: s.listIncidents},
+		{method: "GET", path: "/incidents/{id}", handler: s.getIncident},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
 	}
 }

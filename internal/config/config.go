@@ -66,6 +66,42 @@ type Config struct {
 	// Policy chooses the compliance rules enforced; tenants[].policy
 	// overrides it per tenant.
 	Policy Policy `json:"policy"`
+	// Risk tunes the risk engine and its alerts (docs/risk.md).
+	Risk Risk `json:"risk"`
+}
+
+// Risk configures the risk engine; zero values take the defaults of
+// docs/risk.md.
+type Risk struct {
+	// Thresholds are the scores of the brakes (30, 50, 70; hysteresis 10).
+	Thresholds struct {
+		Slow           float64 `json:"slow"`
+		PauseMarketing float64 `json:"pause_marketing"`
+		PauseBusiness  float64 `json:"pause_business"`
+		Hysteresis     float64 `json:"hysteresis"`
+	} `json:"thresholds"`
+	// MinSent is how many sends a window needs before its rates count (50).
+	MinSent int64 `json:"min_sent"`
+	// SlowFactor is the slow brake's share of the throughput (0.5).
+	SlowFactor float64 `json:"slow_factor"`
+	// WarmupStart and WarmupDuration shape the warm-up after a resume
+	// (0.25 of the throughput rising to 1 over 24 h).
+	WarmupStart    float64  `json:"warmup_start"`
+	WarmupDuration Duration `json:"warmup_duration"`
+	// SMTP, when Host is set, emails every brake change.
+	SMTP SMTP `json:"smtp"`
+}
+
+// SMTP is the mail server alerts go through.
+type SMTP struct {
+	Host     string   `json:"host"`
+	Port     int      `json:"port"` // 587 when zero
+	From     string   `json:"from"`
+	To       []string `json:"to"`
+	Username string   `json:"username"`
+	// Password is a secret: give it in WABAGUARD_SMTP_PASSWORD rather than
+	// in the file; it is never logged.
+	Password string `json:"password"`
 }
 
 // Graph is how the gateway reaches Meta and how Meta reaches it.
@@ -304,6 +340,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	str("WABAGUARD_APP_SECRET", &c.Graph.AppSecret)
 	str("WABAGUARD_VERIFY_TOKEN", &c.Graph.VerifyToken)
 	str("WABAGUARD_METRICS_TOKEN", &c.Metrics.Token)
+	str("WABAGUARD_SMTP_PASSWORD", &c.Risk.SMTP.Password)
 	str("WABAGUARD_METRICS_LISTEN", &c.Metrics.Listen)
 	for _, b := range []struct {
 		name string

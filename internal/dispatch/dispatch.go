@@ -124,6 +124,14 @@ type Config struct {
 	// MaxAttempts, when positive, also fails a message retried with
 	// backoff after that many attempts (0: only the horizons bound it).
 	MaxAttempts int
+	// RateFactor, when set, scales each sender's throughput: the risk
+	// engine's slow-down and warm-up (risk.Engine.RateFactor). It is read
+	// before every claim, so it must be a memory read.
+	RateFactor func(phoneNumberID string) float64
+	// Brakes, when set, decides what an account-level send error does to
+	// the sender (the risk engine); the dispatcher only obeys. Without it
+	// the dispatcher stops the sender itself, as before the engine.
+	Brakes Brakes
 	// PairBurst is the most messages to one recipient the pair limiter
 	// plans in one burst (DefaultPairBurst, Meta's 45; 1 sends at most
 	// one message per recipient per 6 s and never borrows).
@@ -753,8 +761,24 @@ func (m *Manager) Owned() []string {
 }
 
 func (m *Manager) throughput(s store.Sender) int {
+	mps := m.cfg.DefaultThroughput
 	if s.ThroughputMPS > 0 {
-		return s.ThroughputMPS
+		mps = s.ThroughputMPS
 	}
-	return m.cfg.DefaultThroughput
+	if m.cfg.RateFactor != nil {
+		if f := m.cfg.RateFactor(s.PhoneNumberID); f > 0 && f < 1 {
+			return max(1, int(float64(mps)*f))
+		}
+	}
+	return mps
+}
+
+// Brakes is the risk engine as the dispatcher sees it.
+type Brakes interface {
+	// SendRefused reports a send Meta refused with an account-level error
+	// (wire.StopSender); stop says the sender is now stopped and its loop
+	// must end. Otherwise the loop goes on: the send-time stage holds
+	// what the brake holds back (a pause of business-initiated messages
+	// still lets replies in an open window go).
+	SendRefused(ctx context.Context, s store.Sender, category string, code int, detail string, at time.Time) (stop bool, err error)
 }

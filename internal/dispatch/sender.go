@@ -467,6 +467,13 @@ func (l *loop) send(ctx context.Context, s store.Sender, msg *store.Message, pro
 		// Not the message's fault: it keeps its attempts and its place.
 		o = requeued(msg, at)
 		o.ErrorCode, o.ErrorDetail = code, detail
+		if m.cfg.Brakes != nil {
+			if l.brake(s, msg, code, detail, at) {
+				l.rec.add(o, nil)
+				return
+			}
+			break
+		}
 		if l.stopSender(s, code, detail, at) {
 			// Tell the tenant, in the same transaction as this outcome.
 			f, ferr := SenderEventForward(s, SenderEventStopped, code, detail, at)
@@ -542,6 +549,27 @@ func (l *loop) giveUp(o *store.Outcome, code *int, detail *string, attempts int,
 	*detail = fmt.Sprintf("gave up after %d attempts (%s for longer than %s): %s", attempts, why, horizon, *detail)
 	o.ErrorCode, o.ErrorDetail = *code, *detail
 	return ActionFail
+}
+
+// brake hands an account-level error to the risk engine and obeys its
+// answer: the loop ends when the sender is now stopped. It reports whether
+// the outcome is recorded by the caller at once (always: the message is put
+// back either way, and the engine tells the tenant).
+func (l *loop) brake(s store.Sender, msg *store.Message, code int, detail string, at time.Time) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stop, err := l.m.cfg.Brakes.SendRefused(ctx, s, msg.Category, code, detail, at)
+	if err != nil {
+		// The engine could not record its decision: stop this loop, the
+		// cautious answer; the next lease tick starts it again and the
+		// next refusal asks the engine again.
+		l.log.Error("risk engine: account-level error not recorded; loop stopped", "code", code, "err", err)
+		stop = true
+	}
+	if stop && l.stopped.CompareAndSwap(false, true) {
+		l.log.Warn("sender stopped by the risk engine", "code", code, "detail", detail)
+	}
+	return true
 }
 
 // stopSender stops the sender once: later errors of the same burst only

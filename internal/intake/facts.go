@@ -60,6 +60,12 @@ type FailureReader interface {
 // than any marketing hold a tenant may set.
 const marketingLookback = 7 * 24 * time.Hour
 
+// BrakeReader reads the risk engine's hold on a sender: nil when nothing
+// holds it back.
+type BrakeReader interface {
+	BrakeFacts(senderID string) *policy.BrakeFacts
+}
+
 // QuotaReader reads the business portfolio's messaging limit and use for a
 // message from a sender to a person.
 type QuotaReader interface {
@@ -97,6 +103,9 @@ type FactsConfig struct {
 	// carry the portfolio's messaging-limit facts (always read from the
 	// store: the count moves with every send of every replica).
 	Quota QuotaReader
+	// Brakes is optional: with it, every message carries the risk
+	// engine's brake on its sender (a memory read).
+	Brakes BrakeReader
 	// MaxEntries bounds the cache (100,000 when zero).
 	MaxEntries int
 	// Lookback gives a tenant's cadence window: a template's Facts.Recent
@@ -166,6 +175,9 @@ func (f *Facts) Fresh(ctx context.Context, m *policy.Message) (policy.Facts, err
 
 func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (policy.Facts, error) {
 	out := policy.Facts{Loaded: true}
+	if f.cfg.Brakes != nil {
+		out.Brake = f.cfg.Brakes.BrakeFacts(m.PhoneNumberID)
+	}
 	if f.cfg.Templates != nil {
 		out.Template = f.cfg.Templates.TemplateFacts(m)
 	}

@@ -61,6 +61,15 @@ type Metrics struct {
 	SenderWarmupDay       *prometheus.GaugeVec // sender
 	SenderWarmupAllowance *prometheus.GaugeVec // sender
 	SenderWarmupUsed      *prometheus.GaugeVec // sender
+	// The risk engine: each sender's score, its brake level (0 none,
+	// 1 slow, 2 marketing paused, 3 business-initiated paused, 4 stopped)
+	// and rate factor, and every brake change by level and cause.
+	RiskScore     *prometheus.GaugeVec   // sender
+	BrakeLevel    *prometheus.GaugeVec   // sender
+	BrakeRate     *prometheus.GaugeVec   // sender
+	BrakeChanges  *prometheus.CounterVec // level, cause
+	IncidentsOpen *prometheus.CounterVec // kind
+	AlertEmails   *prometheus.CounterVec // result: sent, failed
 }
 
 // New registers the collectors on reg (and the Go/process collectors).
@@ -113,6 +122,15 @@ func New(reg *prometheus.Registry) *Metrics {
 	m.SenderWarmupDay = gauge("wabaguard_sender_warmup_day", "The day of the sender's warm-up (1 on the first; 0 when not warming up).", "sender")
 	m.SenderWarmupAllowance = gauge("wabaguard_sender_warmup_allowance", "Unique recipients the warming sender may reach in the moving 24 hours (0 when not warming up).", "sender")
 	m.SenderWarmupUsed = gauge("wabaguard_sender_warmup_used", "Unique recipients the warming sender reached in the moving 24 hours (0 when not warming up).", "sender")
+	m.RiskScore = gauge("wabaguard_risk_score", "The risk engine's score of the sender, 0 to 100 (see docs/risk.md).", "sender")
+	m.BrakeLevel = gauge("wabaguard_brake_level", "The sender's brake: 0 none, 1 slow, 2 marketing paused, 3 business-initiated paused, 4 stopped.", "sender")
+	m.BrakeRate = gauge("wabaguard_brake_rate_factor", "The factor the dispatcher applies to the sender's throughput (1 full speed).", "sender")
+	m.BrakeChanges = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_brake_changes_total", Help: "Brake changes by the level set and their cause (score, meta, operator, expiry)."}, []string{"level", "cause"})
+	f(m.BrakeChanges)
+	m.IncidentsOpen = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_incidents_opened_total", Help: "Incidents opened, by kind (flag, pause, restriction, ban)."}, []string{"kind"})
+	f(m.IncidentsOpen)
+	m.AlertEmails = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "wabaguard_alert_emails_total", Help: "Alert emails, by result (sent, failed)."}, []string{"result"})
+	f(m.AlertEmails)
 	f(collectors.NewGoCollector())
 	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

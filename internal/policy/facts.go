@@ -43,6 +43,20 @@ type Facts struct {
 	// Quota is the portfolio's messaging limit, loaded for templates sent
 	// outside an open window; nil otherwise.
 	Quota *QuotaFacts
+	// Brake is the risk engine's hold on the sender; nil when nothing
+	// holds it back (or no engine runs).
+	Brake *BrakeFacts
+}
+
+// BrakeFacts is the risk engine's brake on a sender, as the rules read it.
+type BrakeFacts struct {
+	// Level is "pause_marketing", "pause_business" or "stop" (lower
+	// levels only slow the dispatcher and never reach the rules).
+	Level  string
+	Reason string
+	// Until is when Meta's restriction behind the brake expires (zero:
+	// until someone resumes the sender).
+	Until time.Time
 }
 
 // Sent is one message accepted for a contact, as the cadence rules see it.

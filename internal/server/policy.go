@@ -23,6 +23,7 @@ import (
 	"github.com/wabaguard/wabaguard/internal/phone"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/refusal"
+	"github.com/wabaguard/wabaguard/internal/risk"
 	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/template"
@@ -31,6 +32,9 @@ import (
 
 // compliance is the acceptance path with what keeps its facts current.
 type compliance struct {
+	// risk is the risk engine: its brakes reach the facts of every
+	// message, and it consumes the signals.
+	risk     *risk.Engine
 	intake   *intake.Service
 	facts    *intake.Facts
 	ledger   *consent.Ledger
@@ -169,7 +173,9 @@ func lateRefusal(late *intake.Late) *dispatch.LateRefusal {
 // cadence rules come last, quiet hours after the caps: a deferral ends the
 // pipeline, and a message over its cap must be refused, not deferred.
 func factRules(p config.Policy, doubleOptIn bool, actions content.Actions, cad cadence) *policy.Pipeline {
-	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}}
+	// The risk engine's brake first: a memory read, and a paused sender's
+	// messages wait whatever the other rules would say.
+	rules := []policy.Rule{policy.Suppression{}, policy.BSUIDAuth{}, policy.SenderBrake{}}
 	// Meta does not deliver marketing to US numbers: always refused; and
 	// marketing to a person Meta capped (131049) waits out the hold.
 	rules = append(rules, policy.USMarketing{}, policy.MarketingHold{Hold: p.MarketingHold.D()})
@@ -302,6 +308,14 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		Content: c.content, Logger: log.With("component", "content"),
 		Lookback: func(tenantID string) time.Duration { return cadenceOf(tenantID).limits.Lookback() }}
 	fc.Failures = st // 131049 failures, for the marketing hold
+	c.risk = newRiskEngine(cfg, st, m, log.With("component", "risk"), func(tenantID, text string) bool {
+		mt := c.optOut[tenantID]
+		if mt == nil {
+			mt = optout.Default()
+		}
+		return mt.Match(text).Kind == optout.KindOptOut
+	})
+	fc.Brakes = brakeFacts{c.risk}
 	c.quota = newQuota(cfg, st, log)
 	fc.Quota = c.quota
 	if tc != nil {
@@ -400,6 +414,7 @@ func buildCompliance(cfg config.Config, st store.Store, m *metrics.Metrics, noti
 		return st.PutIdentities(ctx, ids)
 	}))
 	c.signals.Subscribe("limits", c.quota.Signals(st))
+	c.signals.Subscribe("risk", c.risk)
 	c.signals.Subscribe("limits-release", releaseFailed(st, c.quota, log.With("component", "limits")))
 	c.signals.Subscribe("windows", signal.ConsumerFunc(func(_ context.Context, batch []signal.Signal) error {
 		for _, s := range batch {

@@ -216,7 +216,14 @@ func (s *Server) build(ctx context.Context) error {
 		ThrottleHorizon: cfg.Dispatch.ThrottleHorizon.D(),
 		PairRateHorizon: cfg.Dispatch.PairRateHorizon.D(),
 		PairBurst:       cfg.Dispatch.PairBurst,
+		// The risk engine decides what account-level errors do and how
+		// fast each sender may go; the dispatcher obeys.
+		RateFactor: comp.risk.RateFactor,
+		Brakes:     comp.risk,
 	})
+	if err := comp.risk.Load(ctx); err != nil {
+		return err
+	}
 	// Inbound messages count against their number's throughput; 131049
 	// failures are counted per sender.
 	comp.signals.Subscribe("pacing", s.dispatch.Signals())
@@ -292,11 +299,13 @@ func (s *Server) build(ctx context.Context) error {
 		Store:         st,
 		Senders:       senderStates{st, comp.quota},
 		Contacts:      contact.New(st, comp.ledger, contact.WithDefaultRegion(cfg.DefaultRegion)),
+		Brakes:        comp.risk,
+		Incidents:     st,
 		DefaultRegion: cfg.DefaultRegion,
 		ContentModels: s.classifier,
 		// Incidents stay nil until the risk engine provides them: the
 		// dossier then covers windows only and says so.
-		Dossiers: &appeal.Builder{Store: st, Ledger: comp.ledger},
+		Dossiers: &appeal.Builder{Store: st, Ledger: comp.ledger, Incidents: appealIncidents{st}},
 		Logger:   s.log.With("component", "management-api"),
 	})
 	if err != nil {
@@ -307,6 +316,7 @@ func (s *Server) build(ctx context.Context) error {
 		Logger:       s.log.With("component", "dashboard"),
 		Health:       senderStates{st, comp.quota},
 		LintTemplate: tmplLint.LintTemplate,
+		Incidents:    st,
 		SenderChanged: func(id string) {
 			comp.intake.ForgetSender(id) // sends are refused or accepted at once
 			s.dispatch.Notify(id)
@@ -551,6 +561,7 @@ func (s *Server) Run(ctx context.Context) error {
 	_ = s.limitsSync.SyncAll(first) // each failure is logged; the safe tier holds
 	cancelFirst()
 	runBack("limits", func(ctx context.Context) error { s.limitsSync.Run(ctx); return nil })
+	runBack("risk", func(ctx context.Context) error { s.compliance.risk.Run(ctx); return nil })
 	runBack("limits metrics", s.watchLimits)
 	go func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -39,6 +39,7 @@ type Store interface {
 	Sessions
 	Contacts
 	Appeals
+	Risk
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

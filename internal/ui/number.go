@@ -51,8 +51,19 @@ type numberData struct {
 	Statuses               []string
 	Days                   []dayRow
 	Timeline               []timelineRow
+	Incidents              []incidentRow
 	Refusals               []decisionRow
 }
+
+// incidentRow is one of the number's incidents with its timeline.
+type incidentRow struct {
+	ID, Title, Kind, State, Opened, Closed string
+	Open                                   bool
+	Lines                                  []string
+}
+
+// numberIncidents is how many incidents a number's page shows.
+const numberIncidents = 5
 
 // tenantSender is the user's tenant's number id, or ErrNotFound for any
 // other, so another tenant's number looks exactly like a missing one.
@@ -123,6 +134,21 @@ func (s *Server) number(w http.ResponseWriter, r *http.Request, sess *session) {
 	for _, f := range evs {
 		if row, ok := timelineEntry(lang, snd, f); ok {
 			d.Timeline = append(d.Timeline, row)
+		}
+	}
+	if s.incidents != nil {
+		list, err := s.incidents.Incidents(ctx, sess.user.TenantID, snd.PhoneNumberID, numberIncidents)
+		if err != nil {
+			s.fail(w, r, sess, "incidents", err)
+			return
+		}
+		for _, in := range list {
+			full, err := s.incidents.Incident(ctx, sess.user.TenantID, in.ID)
+			if err != nil {
+				s.fail(w, r, sess, "incident", err)
+				return
+			}
+			d.Incidents = append(d.Incidents, incidentOf(lang, full))
 		}
 	}
 	ds, err := s.store.ListDecisions(ctx, store.DecisionFilter{TenantID: sess.user.TenantID, SenderID: snd.PhoneNumberID,
@@ -275,6 +301,10 @@ func timelineEntry(lang refusal.Lang, snd store.Sender, f store.Forward) (timeli
 			}
 		case dispatch.SenderEventResumed:
 			row.Event = msg(lang, "timeline.resumed")
+		default: // the risk engine's brakes: the event's name, and why
+			if v.Reason != "" {
+				row.Details = append(row.Details, v.Reason)
+			}
 		}
 		return row, true
 	}
@@ -309,4 +339,20 @@ func digits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func incidentOf(lang refusal.Lang, in store.Incident) incidentRow {
+	row := incidentRow{ID: in.ID, Title: in.Title, Kind: string(in.Kind), Opened: utcTime(in.OpenedAt), Open: in.Open(),
+		State: msg(lang, "incidents.open")}
+	if !in.Open() {
+		row.State, row.Closed = msg(lang, "incidents.closed"), utcTime(in.ClosedAt)
+	}
+	for _, e := range in.Timeline {
+		line := utcTime(e.At) + " · " + string(e.Kind) + " · " + e.Name
+		if e.Detail != "" && e.Detail != e.Name {
+			line += ": " + e.Detail
+		}
+		row.Lines = append(row.Lines, line)
+	}
+	return row
 }

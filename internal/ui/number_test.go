@@ -172,3 +172,29 @@ func TestPauseAndResumeFromTheDashboard(t *testing.T) {
 		t.Errorf("SenderChanged calls %v, want p1 twice", changed)
 	}
 }
+
+// The number's page lists its incidents with their timeline; another
+// tenant's incident never shows.
+func TestNumberIncidents(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Incidents = c.Store.(IncidentReader) })
+	ctx := t.Context()
+	at := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	must(t, e.st.OpenIncident(ctx, store.Incident{ID: "inc_a", TenantID: "t1", PhoneNumberID: "p1", WABAID: "w1", Kind: store.IncidentRestriction,
+		Title: "Meta restricted the account", OpenedAt: at, Timeline: []store.IncidentEvent{
+			{At: at, Kind: store.EventMeta, Name: "ACCOUNT_RESTRICTION", Detail: "RESTRICTED_BIZ_INITIATED_MESSAGING", Raw: []byte(`{}`)},
+			{At: at, Kind: store.EventAction, Name: "brake.pause_business", Detail: "held"}}}))
+	must(t, e.st.CloseIncident(ctx, "inc_a", at.Add(time.Hour)))
+	must(t, e.st.OpenIncident(ctx, store.Incident{ID: "inc_other", TenantID: "t2", PhoneNumberID: "p1", Kind: store.IncidentBan,
+		Title: "not yours", OpenedAt: at}))
+	b := e.browser()
+	b.mustLogin("ana@acme.example")
+	page := b.get("/ui/numbers/p1")
+	for _, want := range []string{`id="incidents"`, "Meta restricted the account", "fechado", "brake.pause_business: held", "inc_a"} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the number's page lacks %q", want)
+		}
+	}
+	if strings.Contains(page.body, "not yours") {
+		t.Error("another tenant's incident is shown")
+	}
+}

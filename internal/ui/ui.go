@@ -122,6 +122,9 @@ type Config struct {
 	// Health reads what Meta last said of the tenant's numbers and their
 	// portfolio's messaging limit (nil: the overview shows neither).
 	Health SenderHealth
+	// Incidents reads a number's incidents for its page (nil: the section
+	// says there are none).
+	Incidents IncidentReader
 }
 
 // SenderHealth reads the tenant's numbers' state: quality, status, tier
@@ -129,6 +132,12 @@ type Config struct {
 // the limits package's view of them).
 type SenderHealth interface {
 	SendersOf(ctx context.Context, tenantID string, now time.Time) ([]limits.SenderState, error)
+}
+
+// IncidentReader reads a tenant's incidents (the store's Risk methods).
+type IncidentReader interface {
+	Incident(ctx context.Context, tenantID, id string) (store.Incident, error)
+	Incidents(ctx context.Context, tenantID, phoneNumberID string, limit int) ([]store.Incident, error)
 }
 
 // Server serves the dashboard.
@@ -147,6 +156,8 @@ type Server struct {
 	settings func(string) TenantSettings
 	health   SenderHealth
 	lint     TemplateLinter
+	// incidents may be nil.
+	incidents IncidentReader
 }
 
 // New builds a dashboard.
@@ -171,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
 		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
 		changed: cfg.SenderChanged, settings: cfg.Settings, health: cfg.Health,
-		lint: cfg.LintTemplate}
+		lint: cfg.LintTemplate, incidents: cfg.Incidents}
 	if s.changed == nil {
 		s.changed = func(string) {}
 	}

@@ -294,6 +294,20 @@ func buildFixture(t *testing.T) *fixture {
 	_, err = ledger.Erase(ctx, "t1", "+5521998765432")
 	must(t, err)
 
+	// The risk engine's tables: a counter, a brake with nullable times
+	// both set and unset, an open and a closed incident with a timeline.
+	must(t, s.AddRiskCounts(ctx, []store.RiskCount{{TenantID: "t1", PhoneNumberID: "p1", Metric: "sent", Bucket: base, N: 12},
+		{TenantID: "t1", PhoneNumberID: "p1", CampaignID: "cmp-1", Metric: "failed:131049", Bucket: base, N: 2}}))
+	must(t, s.PutBrake(ctx, store.Brake{TenantID: "t1", PhoneNumberID: "p1", Level: store.BrakePauseBusiness, RateFactor: 0.5,
+		Code: 131048, Reason: "spam rate limit", Score: 70.25, Until: base.Add(time.Hour), Manual: true, ChangedAt: base}))
+	must(t, s.PutBrake(ctx, store.Brake{TenantID: "t1", PhoneNumberID: "p2", Level: store.BrakeSlow, RateFactor: 0.25,
+		WarmupFrom: base, WarmupUntil: base.Add(24 * time.Hour), ChangedAt: base}))
+	must(t, s.OpenIncident(ctx, store.Incident{ID: "inc-1", TenantID: "t1", PhoneNumberID: "p1", WABAID: "w1", Kind: store.IncidentPause,
+		Title: "paused", OpenedAt: base, Timeline: []store.IncidentEvent{{At: base, Kind: store.EventMeta, Name: "ACCOUNT_RESTRICTION",
+			Detail: "restricted", Raw: []byte(`{"event":"ACCOUNT_RESTRICTION"}`)}, {At: base, Kind: store.EventAction, Name: "brake.pause_business"}}}))
+	must(t, s.OpenIncident(ctx, store.Incident{ID: "inc-2", TenantID: "t1", PhoneNumberID: "p2", Kind: store.IncidentFlag, Title: "flag", OpenedAt: base}))
+	must(t, s.CloseIncident(ctx, "inc-2", base.Add(time.Hour)))
+
 	ok, err := s.AcquireLease(ctx, "sender:p1", "replica-a", base, time.Minute)
 	must(t, err)
 	if !ok {

@@ -98,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
 		{"EventForwards", testEventForwards},
 		{"AppealReads", testAppealReads},
+		{"RiskCounts", testRiskCounts}, {"Brakes", testBrakes}, {"Incidents", testIncidents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
