@@ -137,9 +137,9 @@ func TestSenderPages(t *testing.T) {
 			`"health_status":"AVAILABLE"`, `"level":"STANDARD"`, `"state":"active"`}},
 		{"/109999999999999", 404, []string{`"code":100`}},
 		{"/" + DemoPhoneNumberID + "/forecast?recipients=500", 200, []string{`"recipients":500`, `"finish":"`, `"mps":`}},
-		{"/" + DemoPhoneNumberID + "/forecast?recipients=-2", 400, []string{"Param recipients"}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=-2", 400, []string{"metro recipients:"}}, // Parâmetro: pt-BR by default
 		{"/" + DemoPhoneNumberID + "/forecast", 400, []string{"recipients"}},
-		{"/" + DemoPhoneNumberID + "/forecast?recipients=5&tz=Mars/Olympus", 400, []string{"Param tz"}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=5&tz=Mars/Olympus", 400, []string{"metro tz:"}},
 	} {
 		status, body := call(t, "GET", base+s.path, key, "")
 		if status != s.status {
