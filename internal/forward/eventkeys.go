@@ -22,8 +22,6 @@ import (
 //   - template events: the template;
 //   - any other field: that field for the number it names, or the WABA.
 //
-// (The forward stager, stage.go, applies both.)
-//
 // And every forward of an event that Meta does not deduplicate for us
 // carries a key (store.Forward.EventKeys) that the store remembers, so that
 // the event sent again inside another delivery is not forwarded twice:
@@ -37,6 +35,8 @@ import (
 //     template, or two PIN changes, have equal values; only the entry's
 //     time tells them apart, and dropping the second would hide a real
 //     change from the tenant.
+//
+// The forward stager (stage.go) gives each forward its lane and its keys.
 
 // messageLane is the lane of a gateway message's statuses.
 func messageLane(id string) string { return "msg:" + id }

@@ -48,7 +48,7 @@ func TestManagementAPIMounted(t *testing.T) {
 		{"POST", "/api/v1/consent", key, `{"number":"+55 11 98765-4321","action":"opt_out","category":"all","source":"api"}`, 201, `"seq":1`},
 		{"GET", "/api/v1/consent/11987654321", key, "", 200, `"state":"opt_out"`}, // default_region BR
 		{"GET", "/api/v1/consent/verify", key, "", 200, `"ok":true,"records":1`},
-		{"GET", "/api/v1/nothing", key, "", 400, "Unknown path components"},
+		{"GET", "/api/v1/nothing", key, "", 400, `"code":100`}, // its text in pt-BR by default
 	}
 	for _, s := range steps {
 		status, body := call(t, s.method, srv.URL()+s.path, s.key, s.body)
