@@ -39,15 +39,16 @@ func (s *Server) appeal(w http.ResponseWriter, r *http.Request, t store.Tenant, 
 		format = appeal.FormatJSON
 	}
 	if !appeal.ValidFormat(format) {
-		writeError(w, errParam("format", "must be html, pdf or json"))
+		writeError(w, errParam(lang(r), "format", msgNotDossierFormat))
 		return
 	}
-	lang := q.Get("lang")
-	if lang == "" {
-		lang = appeal.Langs[0]
+	ui := lang(r) // the errors' language; the dossier's is asked for apart
+	dlang := q.Get("lang")
+	if dlang == "" {
+		dlang = appeal.Langs[0]
 	}
-	if !appeal.ValidLang(lang) {
-		writeError(w, errParam("lang", "must be pt-BR, en or es"))
+	if !appeal.ValidLang(dlang) {
+		writeError(w, errParam(ui, "lang", msgNotLang))
 		return
 	}
 	for _, f := range []struct {
@@ -59,12 +60,12 @@ func (s *Server) appeal(w http.ResponseWriter, r *http.Request, t store.Tenant, 
 			continue
 		}
 		if !window {
-			writeError(w, errParam(f.name, "an incident's dossier covers the incident's own window"))
+			writeError(w, errParam(ui, f.name, msgIncidentWindow))
 			return
 		}
 		at, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			writeError(w, errParam(f.name, "must be an RFC 3339 time such as 2026-11-01T00:00:00Z"))
+			writeError(w, errParam(ui, f.name, msgNotRFC3339Time))
 			return
 		}
 		*f.to = at
@@ -73,22 +74,22 @@ func (s *Server) appeal(w http.ResponseWriter, r *http.Request, t store.Tenant, 
 	d, err := s.dossiers.Build(r.Context(), req)
 	switch {
 	case errors.Is(err, appeal.ErrWindow):
-		writeError(w, errParam("from", "%s", err.Error()))
+		writeError(w, errParam(ui, "from", msgAsGiven, err.Error()))
 		return
 	case errors.Is(err, appeal.ErrNotFound), errors.Is(err, appeal.ErrNoIncidents):
-		e := wire.Errorf(wire.CodeInvalidParameter, "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", r.PathValue("id"))
+		e := wire.NewError(wire.CodeInvalidParameter, text(ui, msgUnknownObject, r.PathValue("id")))
 		e.HTTPStatus = http.StatusNotFound
 		writeError(w, e)
 		return
 	case err != nil:
 		s.log.Error("api: appeal", "tenant_id", t.ID, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(ui))
 		return
 	}
 	var buf bytes.Buffer
-	if err := appeal.Write(&buf, d, format, lang); err != nil {
+	if err := appeal.Write(&buf, d, format, dlang); err != nil {
 		s.log.Error("api: appeal render", "tenant_id", t.ID, "format", format, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(ui))
 		return
 	}
 	w.Header().Set("Content-Type", appeal.ContentType(format))

@@ -67,13 +67,13 @@ func rfc3339(t time.Time) string { return t.UTC().Truncate(time.Millisecond).For
 
 // number reads and normalises a phone number, so "+55 11 98765-4321" and
 // "5511987654321" are the same person.
-func (s *Server) number(field, raw string) (phone.Number, *wire.Error) {
+func (s *Server) number(r *http.Request, field, raw string) (phone.Number, *wire.Error) {
 	if strings.TrimSpace(raw) == "" {
-		return phone.Number{}, errMissing(field)
+		return phone.Number{}, errMissing(lang(r), field)
 	}
 	n, err := phone.Normalize(raw, s.region)
 	if err != nil {
-		return phone.Number{}, errNumber(field, err)
+		return phone.Number{}, errNumber(lang(r), field, err)
 	}
 	return n, nil
 }
@@ -85,14 +85,14 @@ func (s *Server) recordConsent(w http.ResponseWriter, r *http.Request, t store.T
 		writeError(w, e)
 		return
 	}
-	num, e := s.number("number", req.Number)
+	num, e := s.number(r, "number", req.Number)
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	for _, f := range []struct{ name, v string }{{"action", req.Action}, {"category", req.Category}, {"source", req.Source}} {
 		if f.v == "" {
-			writeError(w, errMissing(f.name))
+			writeError(w, errMissing(lang(r), f.name))
 			return
 		}
 	}
@@ -103,7 +103,7 @@ func (s *Server) recordConsent(w http.ResponseWriter, r *http.Request, t store.T
 		if req.Evidence.At != "" {
 			at, err := time.Parse(time.RFC3339Nano, req.Evidence.At)
 			if err != nil {
-				writeError(w, errParam("evidence.at", "%q is not an RFC 3339 time like 2026-12-03T09:30:00Z", req.Evidence.At))
+				writeError(w, errParam(lang(r), "evidence.at", msgNotRFC3339, req.Evidence.At))
 				return
 			}
 			ev.At = at
@@ -145,7 +145,7 @@ var stateCategories = []consent.Category{consent.Marketing, consent.Utility, con
 // A number the tenant never recorded, or only another tenant did, reads
 // "none" everywhere.
 func (s *Server) consentState(w http.ResponseWriter, r *http.Request, t store.Tenant) {
-	num, e := s.number("number", r.PathValue("number"))
+	num, e := s.number(r, "number", r.PathValue("number"))
 	if e != nil {
 		writeError(w, e)
 		return

@@ -24,7 +24,7 @@ func (s *Server) contactError(r *http.Request, err error) *wire.Error {
 	var fe *contact.FieldError
 	switch {
 	case errors.As(err, &fe):
-		return errParam(fe.Field, "%s", fe.Reason)
+		return errParam(lang(r), fe.Field, msgAsGiven, fe.Reason)
 	case errors.Is(err, store.ErrNotFound):
 		what := "contact"
 		if strings.HasPrefix(r.URL.Path, Prefix+"/audiences") {
@@ -124,7 +124,7 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request, t store.
 		case "true", "1":
 			return true, nil
 		default:
-			return false, errParam(name, "%q is not true or false", v)
+			return false, errParam(lang(r), name, msgNotBool, v)
 		}
 	}
 	dry, e := flag("dry_run")
@@ -146,21 +146,21 @@ func (s *Server) importContacts(w http.ResponseWriter, r *http.Request, t store.
 		}
 	case "all", "refused", "none":
 	default:
-		writeError(w, errParam("lines", "%q is not all, refused or none", lines))
+		writeError(w, errParam(lang(r), "lines", msgNotLinesMode, lines))
 		return
 	}
 	format := q.Get("format")
 	switch format {
 	case "", contact.CSV, contact.JSON, contact.JSONL:
 	default:
-		writeError(w, errParam("format", "%q is not csv, json or jsonl", format))
+		writeError(w, errParam(lang(r), "format", msgNotImportFormat, format))
 		return
 	}
 	var loc *time.Location
 	if tz := q.Get("timezone"); tz != "" {
 		l, err := time.LoadLocation(tz)
 		if err != nil {
-			writeError(w, errParam("timezone", "%q is not an IANA time zone", tz))
+			writeError(w, errParam(lang(r), "timezone", msgNotIANA, tz))
 			return
 		}
 		loc = l
@@ -229,7 +229,7 @@ func (s *Server) exportContacts(w http.ResponseWriter, r *http.Request, t store.
 	case contact.JSONL, contact.JSON:
 		format, ct = contact.JSONL, "application/x-ndjson"
 	default:
-		writeError(w, errParam("format", "%q is not csv or jsonl", format))
+		writeError(w, errParam(lang(r), "format", msgNotExportFormat, format))
 		return
 	}
 	var f *contact.Filter
@@ -281,11 +281,11 @@ func (s *Server) putAudience(w http.ResponseWriter, r *http.Request, t store.Ten
 	if id == "" {
 		id = b.ID
 	} else if b.ID != "" && b.ID != id {
-		writeError(w, errParam("id", "%q is not the path's %q", b.ID, id))
+		writeError(w, errParam(lang(r), "id", msgIDMismatch, b.ID, id))
 		return
 	}
 	if len(b.Filter) == 0 {
-		writeError(w, errMissing("filter"))
+		writeError(w, errMissing(lang(r), "filter"))
 		return
 	}
 	a, err := s.contacts.PutAudience(r.Context(), t.ID, id, b.Name, b.Filter)

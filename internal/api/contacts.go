@@ -122,7 +122,7 @@ func decodeCursor(s string) (historyCursor, error) {
 // decisions about them, and what they wrote to the tenant's numbers.
 // Each page has up to limit entries of each list.
 func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.Tenant) {
-	num, e := s.number("number", r.PathValue("number"))
+	num, e := s.number(r, "number", r.PathValue("number"))
 	if e != nil {
 		writeError(w, e)
 		return
@@ -134,7 +134,7 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 	}
 	cur, err := decodeCursor(r.URL.Query().Get("cursor"))
 	if err != nil {
-		writeError(w, errParam("cursor", "%v", err))
+		writeError(w, errParam(lang(r), "cursor", msgAsGiven, err))
 		return
 	}
 	ctx := r.Context()
@@ -162,7 +162,7 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 		ms, err := s.store.MessagesByRecipient(ctx, t.ID, num.WaID, cur.MessagesBefore, limit+1)
 		if err != nil {
 			s.log.ErrorContext(ctx, "api: messages by recipient failed", "err", err)
-			writeError(w, errInternal())
+			writeError(w, errInternal(lang(r)))
 			return
 		}
 		if len(ms) <= limit {
@@ -179,7 +179,7 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 		ds, err := s.store.ListDecisions(ctx, store.DecisionFilter{TenantID: t.ID, WaID: num.WaID, BeforeID: cur.DecisionBefore, Limit: limit + 1})
 		if err != nil {
 			s.log.ErrorContext(ctx, "api: decisions by recipient failed", "err", err)
-			writeError(w, errInternal())
+			writeError(w, errInternal(lang(r)))
 			return
 		}
 		if len(ds) <= limit {
@@ -200,7 +200,7 @@ func (s *Server) contactHistory(w http.ResponseWriter, r *http.Request, t store.
 		ins, err := s.store.InboundFrom(ctx, t.ID, num.Aliases(), before, cur.InboundID, limit+1)
 		if err != nil {
 			s.log.ErrorContext(ctx, "api: inbound from the person failed", "err", err)
-			writeError(w, errInternal())
+			writeError(w, errInternal(lang(r)))
 			return
 		}
 		if len(ins) <= limit {
@@ -270,7 +270,7 @@ type eraseResponse struct {
 // number never recorded is allowed (it suppresses it all the same), so the
 // answer tells nothing about what the tenant held.
 func (s *Server) eraseContact(w http.ResponseWriter, r *http.Request, t store.Tenant) {
-	num, e := s.number("number", r.PathValue("number"))
+	num, e := s.number(r, "number", r.PathValue("number"))
 	if e != nil {
 		writeError(w, e)
 		return

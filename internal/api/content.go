@@ -72,20 +72,20 @@ func (s *Server) trainContentModel(w http.ResponseWriter, r *http.Request, t sto
 	switch {
 	case errors.As(err, &pe):
 		n := len(pe.Lines) + pe.More
-		lines := "lines"
+		m := msgBadLinesTrained
 		if n == 1 {
-			lines = "line"
+			m = msgBadLineTrained
 		}
-		writeError(w, errParam("body", "%d bad %s, nothing was trained: %s", n, lines, strings.TrimPrefix(pe.Error(), "training file: ")))
+		writeError(w, errParam(lang(r), "body", m, n, strings.TrimPrefix(pe.Error(), "training file: ")))
 		return
 	case err != nil:
-		writeError(w, errParam("body", "could not be read: %v", err))
+		writeError(w, errParam(lang(r), "body", msgUnreadable, err))
 		return
 	}
 	tr, err := s.models.Train(r.Context(), t.ID, examples)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "api: content model training failed", "err", err, "tenant", t.ID)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	m := tr.ContentModel
@@ -120,22 +120,22 @@ func (s *Server) trainingFile(r *http.Request) ([]byte, *wire.Error) {
 		for {
 			p, err := mr.NextPart()
 			if errors.Is(err, io.EOF) {
-				return nil, errMissing("file")
+				return nil, errMissing(lang(r), "file")
 			}
 			if err != nil {
-				return nil, errParam("body", "is not a multipart form: %v", err)
+				return nil, errParam(lang(r), "body", msgNotMultipart, err)
 			}
 			if p.FormName() != "file" {
 				continue
 			}
 			b, err := io.ReadAll(io.LimitReader(p, classifier.MaxTrainingBytes+1))
 			if err != nil {
-				return nil, errParam("file", "could not be read: %v", err)
+				return nil, errParam(lang(r), "file", msgUnreadable, err)
 			}
 			return b, nil
 		}
 	default:
-		e := errParam("Content-Type", "%q is not application/jsonl, text/csv or multipart/form-data", r.Header.Get("Content-Type"))
+		e := errParam(lang(r), "Content-Type", msgNotTrainingType, r.Header.Get("Content-Type"))
 		e.HTTPStatus = http.StatusUnsupportedMediaType
 		return nil, e
 	}
@@ -150,7 +150,7 @@ func (s *Server) listContentModels(w http.ResponseWriter, r *http.Request, t sto
 	ms, err := s.models.Models(r.Context(), t.ID)
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "api: listing content models failed", "err", err, "tenant", t.ID)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	out := contentModelList{Active: s.models.BuiltinName(), Builtin: s.models.BuiltinName(), Data: []contentModel{}}
@@ -180,17 +180,17 @@ func (s *Server) activateContentModel(w http.ResponseWriter, r *http.Request, t 
 	}
 	v, err := strconv.Atoi(r.PathValue("version"))
 	if err != nil || v < 0 {
-		writeError(w, errParam("version", "%q is not a model version (0 for the built-in model)", r.PathValue("version")))
+		writeError(w, errParam(lang(r), "version", msgNotModelVersion, r.PathValue("version")))
 		return
 	}
 	err = s.models.Activate(r.Context(), t.ID, v)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, errParam("version", "the tenant has no model version %d", v))
+		writeError(w, errParam(lang(r), "version", msgNoModelVersion, v))
 		return
 	case err != nil:
 		s.log.ErrorContext(r.Context(), "api: activating a content model failed", "err", err, "tenant", t.ID)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	name := s.models.BuiltinName()

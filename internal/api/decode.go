@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
@@ -21,12 +22,12 @@ func readBody(r *http.Request, max int64) ([]byte, *wire.Error) {
 	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, max))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		e := errParam("body", "is larger than %d bytes", max)
+		e := errParam(lang(r), "body", msgTooLarge, max)
 		e.HTTPStatus = http.StatusRequestEntityTooLarge
 		return nil, e
 	}
 	if err != nil {
-		return nil, errParam("body", "could not be read: %v", err)
+		return nil, errParam(lang(r), "body", msgUnreadable, err)
 	}
 	return b, nil
 }
@@ -37,7 +38,7 @@ func (s *Server) decodeJSON(r *http.Request, v any) *wire.Error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			e := errParam("Content-Type", "%q is not application/json", ct)
+			e := errParam(lang(r), "Content-Type", msgNotJSONType, ct)
 			e.HTTPStatus = http.StatusUnsupportedMediaType
 			return e
 		}
@@ -47,7 +48,7 @@ func (s *Server) decodeJSON(r *http.Request, v any) *wire.Error {
 		return e
 	}
 	if err := wire.CheckJSON(body, apiJSONLimits); err != nil {
-		return errParam("body", "is not acceptable JSON: %v", err)
+		return errParam(lang(r), "body", msgNotJSON, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -55,31 +56,31 @@ func (s *Server) decodeJSON(r *http.Request, v any) *wire.Error {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &typ) && typ.Field != "":
-			return errParam(typ.Field, "must be %s, got %s", kind(typ.Type.Kind().String()), typ.Value)
+			return errParam(lang(r), typ.Field, msgWrongType, kind(lang(r), typ.Type.Kind().String()), typ.Value)
 		case errors.As(err, &typ):
-			return errParam("body", "must be a JSON object, got %s", typ.Value)
+			return errParam(lang(r), "body", msgNotObject, typ.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-			return errParam(name, "is not a field of this request")
+			return errParam(lang(r), name, msgUnknownField)
 		default:
-			return errParam("body", "is not acceptable JSON: %v", err)
+			return errParam(lang(r), "body", msgNotJSON, err)
 		}
 	}
 	return nil
 }
 
-func kind(k string) string {
+func kind(l refusal.Lang, k string) string {
 	switch k {
 	case "string":
-		return "a string"
+		return text(l, msgKindString)
 	case "struct", "map":
-		return "an object"
+		return text(l, msgKindObject)
 	case "slice", "array":
-		return "an array"
+		return text(l, msgKindArray)
 	case "bool":
-		return "true or false"
+		return text(l, msgKindBool)
 	default:
-		return "a number"
+		return text(l, msgKindNumber)
 	}
 }
 
@@ -91,7 +92,7 @@ func pageLimit(r *http.Request) (int, *wire.Error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > MaxPageSize {
-		return 0, errParam("limit", "%q is not a whole number from 1 to %d", v, MaxPageSize)
+		return 0, errParam(lang(r), "limit", msgNotPageSize, v, MaxPageSize)
 	}
 	return n, nil
 }

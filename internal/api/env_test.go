@@ -139,11 +139,22 @@ func (r response) json(t testing.TB, v any) {
 	}
 }
 
-// do sends one request; key "" sends none, contentType "" none either.
+// do sends one request; key "" sends none, contentType "" none either. It
+// asks for English answers, which the package's assertions quote;
+// TestAPIErrorsInThreeLanguages covers the others and the default.
 func (e *env) do(method, path, key, contentType, body string) response {
+	e.t.Helper()
+	return e.doIn("en", method, path, key, contentType, body)
+}
+
+// doIn is do in a language: acceptLanguage "" sends no Accept-Language.
+func (e *env) doIn(acceptLanguage, method, path, key, contentType, body string) response {
 	e.t.Helper()
 	req, err := http.NewRequestWithContext(e.t.Context(), method, e.srv.URL+path, strings.NewReader(body))
 	must(e.t, err)
+	if acceptLanguage != "" {
+		req.Header.Set("Accept-Language", acceptLanguage)
+	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}

@@ -3,36 +3,37 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/phone"
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
 
-// errParam refuses a parameter, naming it first so a client (or a person
-// reading a dashboard's toast) sees which field to fix.
-func errParam(field, format string, args ...any) *wire.Error {
-	return wire.Errorf(wire.CodeInvalidParameter, "Param %s: %s", field, fmt.Sprintf(format, args...))
+// errParam refuses a parameter in the request's language (messages.go),
+// naming it first so a client (or a person reading a dashboard's toast)
+// sees which field to fix.
+func errParam(l refusal.Lang, field string, m msg, args ...any) *wire.Error {
+	return wire.NewError(wire.CodeInvalidParameter, text(l, msgParam, field, text(l, m, args...)))
 }
 
 // errMissing refuses a request without a required parameter.
-func errMissing(field string) *wire.Error {
-	return wire.Errorf(wire.CodeMissingParameter, "The parameter %s is required.", field)
+func errMissing(l refusal.Lang, field string) *wire.Error {
+	return wire.NewError(wire.CodeMissingParameter, text(l, msgMissing, field))
 }
 
 // errNumber refuses a phone number the API cannot use, naming where it
 // came from ("number" in a path or a body).
-func errNumber(field string, err error) *wire.Error {
-	return errParam(field, "%s", strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": "))
+func errNumber(l refusal.Lang, field string, err error) *wire.Error {
+	return errParam(l, field, msgAsGiven, strings.TrimPrefix(err.Error(), phone.ErrInvalid.Error()+": "))
 }
 
 // errUnknownPath is Graph's answer to a path it cannot route, as the
 // gateway gives it.
 func errUnknownPath(r *http.Request) *wire.Error {
-	msg := "Unknown path components: " + r.URL.Path
+	msg := text(lang(r), msgUnknownPath, r.URL.Path)
 	e := wire.NewError(wire.CodeInvalidParameter, msg)
 	e.Message = msg
 	return e
@@ -40,8 +41,8 @@ func errUnknownPath(r *http.Request) *wire.Error {
 
 // errInternal is the only answer to a failure of the gateway itself; the
 // cause is logged, never shown.
-func errInternal() *wire.Error {
-	e := wire.NewError(wire.CodeUnknownRequest, "An unexpected error has occurred. Please retry your request later.")
+func errInternal(l refusal.Lang) *wire.Error {
+	e := wire.NewError(wire.CodeUnknownRequest, text(l, msgInternal))
 	e.HTTPStatus = http.StatusInternalServerError
 	e.IsTransient = true
 	return e
@@ -59,10 +60,10 @@ func (s *Server) ledgerError(r *http.Request, err error) *wire.Error {
 		if n, ok := fieldNames[f]; ok {
 			f = n
 		}
-		return errParam(f, "%s", fe.Reason)
+		return errParam(lang(r), f, msgAsGiven, fe.Reason)
 	}
 	s.log.ErrorContext(r.Context(), "api: consent ledger failed", "err", err, "route", r.Pattern)
-	return errInternal()
+	return errInternal(lang(r))
 }
 
 // writeError writes a Graph error.
@@ -72,7 +73,8 @@ func writeError(w http.ResponseWriter, e *wire.Error) { wire.WriteError(w, e) }
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, errInternal())
+		// No request at hand: the default language.
+		writeError(w, errInternal(refusal.PT))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -92,7 +92,7 @@ func (s *Server) pauseSender(w http.ResponseWriter, r *http.Request, t store.Ten
 	}
 	level, ok := pauseLevels[raw]
 	if !ok {
-		writeError(w, errParam("level", "must be marketing, business or all"))
+		writeError(w, errParam(lang(r), "level", msgNotBrakeLevel))
 		return
 	}
 	id := r.PathValue("id")
@@ -104,7 +104,7 @@ func (s *Server) pauseSender(w http.ResponseWriter, r *http.Request, t store.Ten
 			return
 		}
 		s.log.Error("api: pause sender", "tenant_id", t.ID, "sender", id, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	writeJSON(w, http.StatusOK, toBrakeJSON(id, s.brakes.Brake(id)))
@@ -123,7 +123,7 @@ func (s *Server) resumeSender(w http.ResponseWriter, r *http.Request, t store.Te
 			return
 		}
 		s.log.Error("api: resume sender", "tenant_id", t.ID, "sender", id, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	writeJSON(w, http.StatusOK, toBrakeJSON(id, s.brakes.Brake(id)))
@@ -178,7 +178,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request, t store.T
 	if raw := q.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > MaxPageSize {
-			writeError(w, errParam("limit", "must be a whole number from 1 to %d", MaxPageSize))
+			writeError(w, errParam(lang(r), "limit", msgNotLimit, MaxPageSize))
 			return
 		}
 		limit = n
@@ -186,7 +186,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request, t store.T
 	list, err := s.incidents.Incidents(r.Context(), t.ID, q.Get("phone_number_id"), limit)
 	if err != nil {
 		s.log.Error("api: list incidents", "tenant_id", t.ID, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	out := make([]incidentJSON, 0, len(list))
@@ -210,7 +210,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request, t store.Ten
 	}
 	if err != nil {
 		s.log.Error("api: incident", "tenant_id", t.ID, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	writeJSON(w, http.StatusOK, toIncidentJSON(in))

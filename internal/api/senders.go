@@ -36,7 +36,7 @@ func (s *Server) listSenders(w http.ResponseWriter, r *http.Request, t store.Ten
 	list, err := s.senders.SendersOf(r.Context(), t.ID, s.now())
 	if err != nil {
 		s.log.Error("api: list senders", "tenant_id", t.ID, "err", err)
-		writeError(w, errInternal())
+		writeError(w, errInternal(lang(r)))
 		return
 	}
 	if list == nil {
@@ -66,18 +66,18 @@ func (s *Server) senderForecast(w http.ResponseWriter, r *http.Request, t store.
 	q := r.URL.Query()
 	raw := q.Get("recipients")
 	if raw == "" {
-		writeError(w, errMissing("recipients"))
+		writeError(w, errMissing(lang(r), "recipients"))
 		return
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 1 || n > MaxForecastRecipients {
-		writeError(w, errParam("recipients", "must be a whole number from 1 to %d", MaxForecastRecipients))
+		writeError(w, errParam(lang(r), "recipients", msgNotRecipients, MaxForecastRecipients))
 		return
 	}
 	loc := time.UTC
 	if tz := q.Get("tz"); tz != "" {
 		if loc, err = time.LoadLocation(tz); err != nil || tz == "Local" {
-			writeError(w, errParam("tz", "must be an IANA time zone such as America/Sao_Paulo"))
+			writeError(w, errParam(lang(r), "tz", msgNotTimeZone))
 			return
 		}
 	}
@@ -96,10 +96,10 @@ func (s *Server) senderForecast(w http.ResponseWriter, r *http.Request, t store.
 // answers an object it cannot see, and anything else as a logged 500.
 func (s *Server) senderError(r *http.Request, t store.Tenant, err error) *wire.Error {
 	if errors.Is(err, store.ErrNotFound) {
-		e := wire.Errorf(wire.CodeInvalidParameter, "Unsupported get request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", r.PathValue("id"))
+		e := wire.NewError(wire.CodeInvalidParameter, text(lang(r), msgUnknownObject, r.PathValue("id")))
 		e.HTTPStatus = http.StatusNotFound
 		return e
 	}
 	s.log.Error("api: sender", "tenant_id", t.ID, "err", err)
-	return errInternal()
+	return errInternal(lang(r))
 }

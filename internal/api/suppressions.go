@@ -13,6 +13,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/optout"
+	"github.com/wabaguard/wabaguard/internal/refusal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
@@ -42,7 +43,7 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "text/csv" && mt != "text/plain" && mt != "application/octet-stream") {
-			e := errParam("Content-Type", "%q is not text/csv", ct)
+			e := errParam(lang(r), "Content-Type", msgNotCSVType, ct)
 			e.HTTPStatus = http.StatusUnsupportedMediaType
 			writeError(w, e)
 			return
@@ -55,19 +56,19 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 	case string(optout.ScopeMarketing):
 		scope = optout.ScopeMarketing
 	default:
-		writeError(w, errParam("scope", "%q is not all or marketing", v))
+		writeError(w, errParam(lang(r), "scope", msgNotScope, v))
 		return
 	}
 	name := q.Get("filename")
 	if len(name) > 255 || strings.ContainsFunc(name, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
-		writeError(w, errParam("filename", "must be at most 255 printable characters"))
+		writeError(w, errParam(lang(r), "filename", msgBadFilename))
 		return
 	}
 	proof := q.Get("proof_url")
 	if proof != "" {
 		u, err := url.Parse(proof)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			writeError(w, errParam("proof_url", "%q is not an absolute http(s) URL", proof))
+			writeError(w, errParam(lang(r), "proof_url", msgNotProofURL, proof))
 			return
 		}
 	}
@@ -114,16 +115,16 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 	})
 	switch {
 	case errors.Is(err, errTooMany):
-		writeError(w, errParam("body", "has more than %d numbers; split it into several files", consent.MaxBatch))
+		writeError(w, errParam(lang(r), "body", msgTooManyNumbers, consent.MaxBatch))
 		return
 	case err != nil:
-		writeError(w, errParam("body", "could not be read as CSV: %v", err))
+		writeError(w, errParam(lang(r), "body", msgNotCSV, err))
 		return
 	case rep.Bad > 0:
-		writeError(w, lineErrors(rep))
+		writeError(w, lineErrors(lang(r), rep))
 		return
 	case len(reqs) == 0:
-		writeError(w, errParam("body", "has no numbers"))
+		writeError(w, errParam(lang(r), "body", msgNoNumbers))
 		return
 	}
 	rcs, err := s.ledger.RecordAll(r.Context(), t.ID, reqs)
@@ -135,9 +136,9 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 			var fe *consent.FieldError
 			reason := ie.Err.Error()
 			if errors.As(ie.Err, &fe) {
-				reason = "reason " + strings.TrimPrefix(fe.Reason, "is ")
+				reason = text(lang(r), msgReason, strings.TrimPrefix(fe.Reason, "is "))
 			}
-			writeError(w, errParam("body", "line %d: %s, nothing was imported", lines[ie.Index], reason))
+			writeError(w, errParam(lang(r), "body", msgBadLineImported, lines[ie.Index], reason))
 			return
 		}
 		writeError(w, s.ledgerError(r, err))
@@ -150,7 +151,7 @@ func (s *Server) importSuppressions(w http.ResponseWriter, r *http.Request, t st
 var errTooMany = errors.New("too many numbers")
 
 // lineErrors refuses a file with bad lines, naming the first ones.
-func lineErrors(rep optout.ImportReport) *wire.Error {
+func lineErrors(l refusal.Lang, rep optout.ImportReport) *wire.Error {
 	var b strings.Builder
 	for i, le := range rep.Errors {
 		if i == maxListedLineErrors {
@@ -162,11 +163,11 @@ func lineErrors(rep optout.ImportReport) *wire.Error {
 		b.WriteString(strings.Replace(le.Error(), "invalid phone number: ", "", 1))
 	}
 	if rep.Bad > maxListedLineErrors {
-		fmt.Fprintf(&b, "; and %d more", rep.Bad-maxListedLineErrors)
+		b.WriteString(text(l, msgAndMore, rep.Bad-maxListedLineErrors))
 	}
-	lines := "lines"
+	m := msgBadLinesImported
 	if rep.Bad == 1 {
-		lines = "line"
+		m = msgBadLineImported1
 	}
-	return errParam("body", "%d bad %s, nothing was imported: %s", rep.Bad, lines, b.String())
+	return errParam(l, "body", m, rep.Bad, b.String())
 }

@@ -78,7 +78,7 @@ func benchIngest(b *testing.B, per int) {
 	}
 
 	fwd := forward.New(tst, forward.Config{Destinations: egress.Policy{AllowLoopback: true}})
-	p := NewProcessor(tst, ProcessorConfig{OnApplied: fwd.Notify})
+	p := NewProcessor(tst, ProcessorConfig{OnApplied: fwd.Notify, Signals: forwarding()})
 	h := NewHandler(tst, Config{AppSecret: appSecret, Wake: p.Notify})
 	defer h.Close()
 	srv := httptest.NewServer(h)

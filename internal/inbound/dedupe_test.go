@@ -155,7 +155,7 @@ func TestEventKeysForgottenAfterRetention(t *testing.T) {
 	for i, s := range steps {
 		r.clk.Advance(s.after)
 		// A restart each time: only the store remembers.
-		r.p = NewProcessor(st, ProcessorConfig{Now: r.clk.Now, DedupeFor: 48 * time.Hour})
+		r.p = NewProcessor(st, ProcessorConfig{Now: r.clk.Now, DedupeFor: 48 * time.Hour, Signals: forwarding()})
 		r.post(t, notification(t, et+int64(i), inboundChange("wamid.KEEP"), inboundChange(fmt.Sprintf("wamid.NEW%d", i))))
 		r.drain(t)
 		got := 0

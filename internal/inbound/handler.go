@@ -1,8 +1,19 @@
 // Package inbound receives webhooks from Meta: it answers the verification
 // handshake, verifies each POST's signature over the exact bytes received,
-// persists the raw delivery durably (group commit) before acknowledging it,
-// and processes the durable log into status events, inbound messages,
-// 24-hour windows and forwards to tenants.
+// and persists the raw delivery durably (group commit) before acknowledging
+// it.
+//
+// The Processor then works the durable log in batches: parse each delivery,
+// resolve what it names (the gateway's messages behind Meta's ids, the
+// tenant of a number or a WABA), record its status events, inbound messages
+// and 24-hour windows, and emit one typed signal per event (internal/signal)
+// — Meta's fields it does not know included, never dropped. Consumers act
+// on the signals before the commit; stagers stage writes into the batch's
+// own transaction once the store has said which status events are new.
+// Forwarding to tenants is such a stager (internal/forward, subscribed in
+// internal/server): the processor itself enqueues nothing. So processing is
+// parse → signal → consume → stage → commit, and a forward is enqueued
+// exactly when its event is recorded.
 package inbound
 
 import (

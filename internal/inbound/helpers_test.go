@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/wabaguard/wabaguard/internal/clocktest"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,10 +13,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wabaguard/wabaguard/internal/clocktest"
+	"github.com/wabaguard/wabaguard/internal/forward"
 	"github.com/wabaguard/wabaguard/internal/metrics"
+	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/store"
 	"github.com/wabaguard/wabaguard/internal/wire"
 )
+
+// forwarding is the bus the server wires, as far as forwarding goes: the
+// forward stager subscribed like any other.
+func forwarding() *signal.Bus {
+	var b signal.Bus
+	b.SubscribeStager("forward", forward.Stager{})
+	return &b
+}
 
 // testStore is the store surface the tests drive: the package's own needs
 // plus what sets up and inspects state.
@@ -57,7 +67,7 @@ func newRig(t *testing.T, st testStore, batchSize int) *rig {
 	t.Helper()
 	clk := clocktest.New(t0)
 	m := metrics.NewForTest()
-	p := NewProcessor(st, ProcessorConfig{BatchSize: batchSize, Now: clk.Now, Metrics: m})
+	p := NewProcessor(st, ProcessorConfig{BatchSize: batchSize, Now: clk.Now, Metrics: m, Signals: forwarding()})
 	h := NewHandler(st, Config{AppSecret: appSecret, VerifyToken: "verify-me", Now: clk.Now, Metrics: m, Wake: p.Notify})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); h.Close() })

@@ -28,7 +28,7 @@ func TestHeldStatusGivenUpAtTheHorizon(t *testing.T) {
 			st := newTestStore(t)
 			seedTenant(t, st, tenantID, wabaID, pnid)
 			r := newRig(t, st, 0)
-			r.p = NewProcessor(st, ProcessorConfig{Now: r.clk.Now, RetryBase: tc.base, RetryFor: tc.horizon})
+			r.p = NewProcessor(st, ProcessorConfig{Now: r.clk.Now, RetryBase: tc.base, RetryFor: tc.horizon, Signals: forwarding()})
 			horizon := tc.horizon
 			if horizon == 0 {
 				horizon = 10 * time.Minute

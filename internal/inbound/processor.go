@@ -1,13 +1,11 @@
 package inbound
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -55,8 +53,10 @@ type ProcessorConfig struct {
 	Logger *slog.Logger
 	// Metrics receives counters (none when nil).
 	Metrics *metrics.Metrics
-	// Signals receives what each batch taught, before the batch commits
-	// (nil: nobody listens).
+	// Signals receives what each batch taught: its consumers before the
+	// batch commits, its stagers (forwarding to tenants among them) inside
+	// the batch's transaction. Nil, or a bus without the forward stager:
+	// nothing is forwarded.
 	Signals *signal.Bus
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
@@ -168,13 +168,12 @@ type parsedChange struct {
 }
 
 type parsedStatus struct {
-	fields map[string]json.RawMessage
-	st     wire.Status
+	raw json.RawMessage // as Meta sent it
+	st  wire.Status
 }
 
 type parsedMessage struct {
 	raw       json.RawMessage
-	fields    map[string]json.RawMessage
 	hdr       wire.InboundHeader
 	contextID string
 }
@@ -235,6 +234,9 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 		newInbound []string
 		inBatch    = map[string]bool{}
 		sigs       []signal.Signal
+		// statusSig[i] is the signal of apply.Statuses[i]: the store says,
+		// in the transaction, whether that event is new.
+		statusSig []int
 	)
 	for _, pd := range batch {
 		// A delivery processed before (Attempts > 0) had everything but its
@@ -246,16 +248,15 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 		giveUp := now.Sub(pd.d.ReceivedAt) >= p.cfg.RetryFor
 		unresolved := false
 		for _, e := range pd.entries {
-			entryStart := len(apply.Forwards)
 			for _, c := range e.changes {
+				ch := &signal.Change{DeliveryID: pd.d.ID, WABAID: e.wabaID, EntryTime: e.time, Field: c.field, Value: c.raw}
 				if c.field != "messages" {
 					if firstPass {
-						fws, err := p.otherForwards(ctx, e.wabaID, e.time, c, now)
+						tenant, err := p.routeOther(ctx, e.wabaID, c)
 						if err != nil {
 							return 0, err
 						}
-						sigs = append(sigs, eventSignal(e.wabaID, c, fws, now))
-						apply.Forwards = append(apply.Forwards, fws...)
+						sigs = append(sigs, eventSignal(ch, tenant, now))
 						counts["other"]++
 					}
 					continue
@@ -266,44 +267,31 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 						unresolved = true
 						continue
 					}
-					sa, fw, err := p.statusEffect(ctx, e.wabaID, c, s, ref, ok, now)
+					sig, sa, err := p.statusEffect(ctx, ch, c, s, ref, ok)
 					if err != nil {
 						return 0, err
 					}
-					sigs = append(sigs, statusSignal(e.wabaID, c, s, fw))
 					if sa != nil {
+						statusSig = append(statusSig, len(sigs))
 						apply.Statuses = append(apply.Statuses, *sa)
 					}
-					if fw != nil {
-						apply.Forwards = append(apply.Forwards, *fw)
-					}
+					sigs = append(sigs, sig)
 					counts["status"]++
 				}
 				if !firstPass || len(c.statuses) > 0 && len(c.messages) == 0 && !hasExtra(c.value) {
 					continue
 				}
-				fw, ins, wins, err := p.inboundEffects(ctx, e.wabaID, c, refs, inBatch, now, pd.d.ReceivedAt)
+				ins, wins, insSigs, err := p.inboundEffects(ctx, ch, c, refs, inBatch, now, pd.d.ReceivedAt)
 				if err != nil {
 					return 0, err
 				}
 				apply.Inbound = append(apply.Inbound, ins...)
 				apply.Windows = append(apply.Windows, wins...)
-				sigs = append(sigs, inboundSignals(e.wabaID, c, ins, fw)...)
+				sigs = append(sigs, insSigs...)
 				for _, in := range ins {
 					newInbound = append(newInbound, in.ID)
 				}
-				if fw != nil {
-					if len(fw.EventKeys) == 0 {
-						// No message ids to go by (value-level errors only).
-						fw.EventKeys = []string{valueKey(e.wabaID, e.time, c)}
-					}
-					apply.Forwards = append(apply.Forwards, *fw)
-				}
 				counts["inbound"] += len(ins)
-			}
-			// The tenant's envelope carries the entry's time as Meta's did.
-			for i := entryStart; i < len(apply.Forwards); i++ {
-				apply.Forwards[i].EntryTime = e.time
 			}
 		}
 		if unresolved {
@@ -324,6 +312,24 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 	if err := p.cfg.Signals.Emit(ctx, sigs); err != nil {
 		return 0, fmt.Errorf("signals of %d deliveries: %w", len(ds), err)
 	}
+	// In the commit: stagers (forwarding) write into the batch's own
+	// transaction, told which status events are new, so a forward is
+	// enqueued exactly when its event is recorded.
+	staged := 0
+	if len(sigs) > 0 {
+		apply.Stage = func(ctx context.Context, fresh []bool) (store.Staged, error) {
+			for i, si := range statusSig {
+				sigs[si].New = i < len(fresh) && fresh[i]
+			}
+			tx := &signal.Staging{Now: now}
+			if err := p.cfg.Signals.Stage(ctx, sigs, tx); err != nil {
+				return store.Staged{}, err
+			}
+			out := tx.Staged()
+			staged = len(out.Forwards)
+			return out, nil
+		}
+	}
 	if err := p.st.ApplyWebhooks(ctx, apply); err != nil {
 		return 0, fmt.Errorf("apply %d deliveries: %w", len(ds), err)
 	}
@@ -333,7 +339,7 @@ func (p *Processor) ProcessOnce(ctx context.Context) (int, error) {
 			m.WebhookEvents.WithLabelValues(k).Add(float64(n))
 		}
 	}
-	if len(apply.Forwards) > 0 || len(apply.Statuses) > 0 {
+	if staged > 0 || len(apply.Statuses) > 0 {
 		if p.cfg.OnApplied != nil {
 			p.cfg.OnApplied()
 		}
@@ -380,57 +386,50 @@ func hasExtra(v map[string]json.RawMessage) bool {
 	return errs
 }
 
-// statusEffect builds the status event and its forward. A known message's
-// status is recorded and forwarded with the gateway's id to the message's
-// tenant; an unknown one (given up on) is forwarded unchanged to the tenant
-// of the phone number, as it belongs to a message sent around the gateway.
-func (p *Processor) statusEffect(ctx context.Context, wabaID string, c parsedChange, s parsedStatus, ref store.MessageRef, known bool, now time.Time) (*store.StatusApply, *store.Forward, error) {
+// statusEffect builds a status's signal and, for a message the gateway
+// sent and a status its state machine knows, the status event. A known
+// message's status is about that message's tenant; an unknown one (given
+// up on) about the tenant of the phone number, as it belongs to a message
+// sent around the gateway (nobody's when the number is unknown too).
+func (p *Processor) statusEffect(ctx context.Context, ch *signal.Change, c parsedChange, s parsedStatus, ref store.MessageRef, known bool) (signal.Signal, *store.StatusApply, error) {
+	sig := statusSignal(ch, c, s)
 	if !known {
 		snd, ok, err := p.sender(ctx, c.pnid)
-		if err != nil || !ok {
-			if !ok && err == nil {
-				p.log.Info("status for unknown message and sender dropped", "phone_number_id", c.pnid)
-			}
-			return nil, nil, err
-		}
-		v, err := withOnly(c.value, "statuses", s.fields)
 		if err != nil {
-			return nil, nil, err
+			return sig, nil, err
 		}
-		return nil, &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now,
-			Lane: "wamid:" + s.st.ID, EventKeys: []string{statusKey(c.pnid, s.st)}}, nil
+		if !ok {
+			p.log.Info("status for unknown message and sender not forwarded", "phone_number_id", c.pnid)
+		}
+		sig.TenantID, sig.New = snd.TenantID, true // deduplicated by its forward's key
+		return sig, nil, nil
 	}
-	fields := cloneFields(s.fields)
-	idJSON, _ := json.Marshal(ref.ID)
-	fields["id"] = idJSON
-	v, err := withOnly(c.value, "statuses", fields)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Deduplicated by the status event itself (Meta's id and status).
-	fw := &store.Forward{TenantID: ref.TenantID, WABAID: wabaID, Field: "messages", Value: v, CreatedAt: now, NextAttemptAt: now,
-		Lane: messageLane(ref.ID)}
+	sig.TenantID, sig.Ref = ref.TenantID, signal.Ref{ID: ref.ID, TenantID: ref.TenantID}
 	state, ok := stateOf(s.st.Status)
 	if !ok {
 		// A status the state machine does not know (a newer Meta value):
 		// the tenant still hears of it, the message does not move.
-		return nil, fw, nil
+		sig.New = true
+		return sig, nil, nil
 	}
 	ev := store.StatusEvent{MessageID: ref.ID, MetaID: s.st.ID, Status: s.st.Status, Timestamp: unixTime(s.st.Timestamp)}
 	if len(s.st.Errors) > 0 {
 		ev.ErrorCode = s.st.Errors[0].Code
 	}
-	return &store.StatusApply{Event: ev, State: state, Forward: fw}, nil, nil
+	// New is the store's to say, in the transaction.
+	return sig, &store.StatusApply{Event: ev, State: state}, nil
 }
 
-// inboundEffects stores a change's inbound messages, opens their windows and
-// forwards the change (without its statuses, which travel one by one) to the
-// sender's tenant with reply contexts mapped to the gateway's ids.
-func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedChange, refs map[string]store.MessageRef, inBatch map[string]bool, now, received time.Time) (*store.Forward, []store.InboundMessage, []store.Window, error) {
+// inboundEffects stores a change's inbound messages and opens their windows,
+// and makes their signals: those of messages not applied before, with the
+// sender's tenant and reply contexts resolved to the gateway's messages. A
+// messages change with no messages but content of its own (value-level
+// errors) becomes an event signal of field messages.
+func (p *Processor) inboundEffects(ctx context.Context, ch *signal.Change, c parsedChange, refs map[string]store.MessageRef, inBatch map[string]bool, now, received time.Time) ([]store.InboundMessage, []store.Window, []signal.Signal, error) {
 	var (
 		ins  []store.InboundMessage
 		wins []store.Window
-		out  []json.RawMessage
+		news []parsedMessage
 	)
 	for _, m := range c.messages {
 		if m.hdr.ID != "" {
@@ -446,16 +445,9 @@ func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedC
 			// to: Meta writes Brazilian mobiles without their ninth digit.
 			wins = append(wins, store.Window{SenderID: c.pnid, WaID: phone.Canonical(m.hdr.From), At: ts})
 		}
-		raw := m.raw
-		if ref, ok := refs[m.contextID]; ok && m.contextID != "" {
-			var err error
-			if raw, err = rewriteContext(m.fields, ref.ID); err != nil {
-				return nil, nil, nil, err
-			}
-		}
-		out = append(out, raw)
+		news = append(news, m)
 	}
-	if len(c.messages) > 0 && len(out) == 0 {
+	if len(c.messages) > 0 && len(ins) == 0 {
 		return nil, nil, nil, nil // everything in it was a redelivery
 	}
 	snd, ok, err := p.sender(ctx, c.pnid)
@@ -464,24 +456,13 @@ func (p *Processor) inboundEffects(ctx context.Context, wabaID string, c parsedC
 	}
 	if !ok {
 		p.log.Info("inbound for unknown sender not forwarded", "phone_number_id", c.pnid)
-		return nil, ins, wins, nil
 	}
-	v := cloneFields(c.value)
-	delete(v, "statuses")
-	if len(c.messages) > 0 {
-		b, err := json.Marshal(out)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("encode messages: %w", err)
-		}
-		v["messages"] = b
+	if len(c.messages) == 0 {
+		sig := eventSignal(ch, snd.TenantID, now)
+		sig.PhoneNumberID = c.pnid
+		return nil, nil, []signal.Signal{sig}, nil
 	}
-	val, err := json.Marshal(v)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("encode value: %w", err)
-	}
-	fw := &store.Forward{TenantID: snd.TenantID, WABAID: wabaID, Field: c.field, Value: val, CreatedAt: now, NextAttemptAt: now,
-		Lane: inboundLane(c), EventKeys: inboundKeys(c.pnid, ins)}
-	return fw, ins, wins, nil
+	return ins, wins, inboundSignals(ch, c, ins, news, refs, snd.TenantID), nil
 }
 
 func (p *Processor) sender(ctx context.Context, pnid string) (store.Sender, bool, error) {
@@ -569,10 +550,7 @@ func parseMessages(pc *parsedChange) error {
 			return fmt.Errorf("decode statuses: %w", err)
 		}
 		for _, r := range list {
-			var s parsedStatus
-			if err := json.Unmarshal(r, &s.fields); err != nil {
-				return fmt.Errorf("decode status: %w", err)
-			}
+			s := parsedStatus{raw: r}
 			if err := json.Unmarshal(r, &s.st); err != nil {
 				return fmt.Errorf("decode status: %w", err)
 			}
@@ -598,113 +576,11 @@ func parseMessages(pc *parsedChange) error {
 			m.hdr = withCtx.InboundHeader
 			if withCtx.Context != nil {
 				m.contextID = withCtx.Context.ID
-				if err := json.Unmarshal(r, &m.fields); err != nil {
-					return fmt.Errorf("decode message: %w", err)
-				}
 			}
 			pc.messages = append(pc.messages, m)
 		}
 	}
 	return nil
-}
-
-// rewriteContext replaces context.id of a reply with the gateway's id,
-// keeping every other field.
-func rewriteContext(fields map[string]json.RawMessage, id string) (json.RawMessage, error) {
-	var ctxFields map[string]json.RawMessage
-	if err := json.Unmarshal(fields["context"], &ctxFields); err != nil {
-		return nil, fmt.Errorf("decode context: %w", err)
-	}
-	idJSON, _ := json.Marshal(id)
-	ctxFields["id"] = idJSON
-	cb, err := json.Marshal(ctxFields)
-	if err != nil {
-		return nil, fmt.Errorf("encode context: %w", err)
-	}
-	out := cloneFields(fields)
-	out["context"] = cb
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("encode message: %w", err)
-	}
-	return b, nil
-}
-
-// withOnly returns the value with the list under key replaced by the single
-// item, every other field kept as Meta sent it. It writes the object
-// directly (keys sorted, as encoding/json writes a map): the fields are raw
-// slices of a document that already parsed, so re-validating them through
-// json.Marshal would only cost time on the busiest path of processing.
-func withOnly(value map[string]json.RawMessage, key string, item map[string]json.RawMessage) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(rawSize(value) + rawSize(item) + 16)
-	b.WriteByte('{')
-	first := true
-	for _, k := range sortedKeys(value, key) {
-		if !first {
-			b.WriteByte(',')
-		}
-		first = false
-		if err := writeKey(&b, k); err != nil {
-			return nil, err
-		}
-		if k != key {
-			b.Write(value[k])
-			continue
-		}
-		b.WriteString("[{")
-		for i, ik := range sortedKeys(item, "") {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if err := writeKey(&b, ik); err != nil {
-				return nil, err
-			}
-			b.Write(item[ik])
-		}
-		b.WriteString("}]")
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// sortedKeys returns m's keys, plus extra when not empty, in order.
-func sortedKeys(m map[string]json.RawMessage, extra string) []string {
-	keys := make([]string, 0, len(m)+1)
-	for k := range m {
-		keys = append(keys, k)
-	}
-	if _, ok := m[extra]; extra != "" && !ok {
-		keys = append(keys, extra)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func writeKey(b *bytes.Buffer, k string) error {
-	q, err := json.Marshal(k)
-	if err != nil {
-		return fmt.Errorf("encode key: %w", err)
-	}
-	b.Write(q)
-	b.WriteByte(':')
-	return nil
-}
-
-func rawSize(m map[string]json.RawMessage) int {
-	n := 0
-	for k, v := range m {
-		n += len(k) + len(v) + 4
-	}
-	return n
-}
-
-func cloneFields(m map[string]json.RawMessage) map[string]json.RawMessage {
-	out := make(map[string]json.RawMessage, len(m)+1)
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func stateOf(status string) (store.MessageState, bool) {

@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/wabaguard/wabaguard/internal/store"
 )
 
-// A webhook change other than messages goes to exactly one tenant, never to
-// every tenant that happens to have a sender in the WABA: a user's marketing
-// stop or a number's PIN reset is that number's business alone.
+// A webhook change other than messages is about exactly one tenant (its
+// signal's TenantID, the one it is forwarded to), never every tenant that
+// happens to have a sender in the WABA: a user's marketing stop or a
+// number's PIN reset is that number's business alone.
 //
 //   - Per-number fields carry metadata.phone_number_id (user_preferences,
 //     calls, smb_message_echoes, …): the number's tenant, or nobody when the
@@ -35,18 +35,6 @@ type routeKeys struct {
 	DisplayPhoneNumber string `json:"display_phone_number"`
 	EntityType         string `json:"entity_type"`
 	EntityID           string `json:"entity_id"`
-}
-
-// otherForwards forwards a non-messages change unchanged to the one tenant
-// it concerns (see above); to nobody when no tenant owns it.
-// It is ordered in its lane and deduplicated by its key (see eventkeys.go).
-func (p *Processor) otherForwards(ctx context.Context, wabaID string, entryTime int64, c parsedChange, now time.Time) ([]store.Forward, error) {
-	tenant, err := p.routeOther(ctx, wabaID, c)
-	if err != nil || tenant == "" {
-		return nil, err
-	}
-	return []store.Forward{{TenantID: tenant, WABAID: wabaID, Field: c.field, Value: c.raw, CreatedAt: now, NextAttemptAt: now,
-		Lane: otherLane(wabaID, c), EventKeys: []string{valueKey(wabaID, entryTime, c)}}}, nil
 }
 
 // routeOther returns the tenant a non-messages change goes to, or "" when

@@ -48,7 +48,7 @@ func TestManagementAPIMounted(t *testing.T) {
 		{"POST", "/api/v1/consent", key, `{"number":"+55 11 98765-4321","action":"opt_out","category":"all","source":"api"}`, 201, `"seq":1`},
 		{"GET", "/api/v1/consent/11987654321", key, "", 200, `"state":"opt_out"`}, // default_region BR
 		{"GET", "/api/v1/consent/verify", key, "", 200, `"ok":true,"records":1`},
-		{"GET", "/api/v1/nothing", key, "", 400, "Unknown path components"},
+		{"GET", "/api/v1/nothing", key, "", 400, `"code":100`}, // its text in pt-BR by default
 	}
 	for _, s := range steps {
 		status, body := call(t, s.method, srv.URL()+s.path, s.key, s.body)
@@ -137,9 +137,9 @@ func TestSenderPages(t *testing.T) {
 			`"health_status":"AVAILABLE"`, `"level":"STANDARD"`, `"state":"active"`}},
 		{"/109999999999999", 404, []string{`"code":100`}},
 		{"/" + DemoPhoneNumberID + "/forecast?recipients=500", 200, []string{`"recipients":500`, `"finish":"`, `"mps":`}},
-		{"/" + DemoPhoneNumberID + "/forecast?recipients=-2", 400, []string{"Param recipients"}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=-2", 400, []string{"metro recipients:"}}, // Parâmetro: pt-BR by default
 		{"/" + DemoPhoneNumberID + "/forecast", 400, []string{"recipients"}},
-		{"/" + DemoPhoneNumberID + "/forecast?recipients=5&tz=Mars/Olympus", 400, []string{"Param tz"}},
+		{"/" + DemoPhoneNumberID + "/forecast?recipients=5&tz=Mars/Olympus", 400, []string{"metro tz:"}},
 	} {
 		status, body := call(t, "GET", base+s.path, key, "")
 		if status != s.status {

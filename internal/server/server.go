@@ -239,6 +239,9 @@ func (s *Server) build(ctx context.Context) error {
 		TenantBatch:  cfg.WebhookBatches(),
 		Rewrite:      mediaURLs.RewriteWebhook,
 	})
+	// Forwarding to tenants is one subscriber of webhook signals: it stages
+	// each new event's forward into the batch's own transaction.
+	comp.signals.SubscribeStager("forward", forward.Stager{})
 	s.processor = inbound.NewProcessor(st, inbound.ProcessorConfig{
 		Signals:   comp.signals,
 		OnApplied: s.forwarder.Notify,

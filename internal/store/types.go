@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Tenant is a business using the gateway.
 type Tenant struct {
@@ -332,13 +335,26 @@ type WebhookApply struct {
 	Forwards []Forward
 	Done     []int64         // delivery ids fully processed
 	Retry    []DeliveryRetry // deliveries to process again later
+	// Stage, when set, runs inside the transaction once the status events
+	// are recorded, told which of Statuses were new (newStatus[i] for
+	// Statuses[i]: recorded now, not seen before, and the first of its
+	// (MetaID, Status) in the call). What it returns is written in the same
+	// transaction; an error rolls back everything, deliveries included.
+	// It must not use the store: the transaction is held while it runs.
+	Stage func(ctx context.Context, newStatus []bool) (Staged, error)
 }
 
-// StatusApply is one status event and the forward to enqueue if it is new.
+// Staged are the writes consumers of a webhook batch add to its
+// transaction (see WebhookApply.Stage).
+type Staged struct {
+	// Forwards are enqueued as WebhookApply.Forwards are, after them.
+	Forwards []Forward
+}
+
+// StatusApply is one status event to record, moving its message's state.
 type StatusApply struct {
-	Event   StatusEvent
-	State   MessageState // the message state this status implies
-	Forward *Forward     // nil to forward nothing
+	Event StatusEvent
+	State MessageState // the message state this status implies
 }
 
 // Window is the last inbound time of a (sender, user) pair.

@@ -115,7 +115,8 @@ func (s *Store) ClaimDeliveries(ctx context.Context, now time.Time, limit int, l
 // redelivered webhooks change nothing.
 func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := applyStatuses(ctx, tx, a.Statuses); err != nil {
+		fresh, err := applyStatuses(ctx, tx, a.Statuses)
+		if err != nil {
 			return err
 		}
 		if err := insertInbound(ctx, tx, a.Inbound); err != nil {
@@ -126,6 +127,15 @@ func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 		}
 		if err := insertForwards(ctx, tx, a.Forwards); err != nil {
 			return err
+		}
+		if a.Stage != nil {
+			staged, err := a.Stage(ctx, fresh)
+			if err != nil {
+				return fmt.Errorf("stage webhook effects: %w", err)
+			}
+			if err := insertForwards(ctx, tx, staged.Forwards); err != nil {
+				return err
+			}
 		}
 		if len(a.Done) > 0 {
 			if _, err := tx.Exec(ctx, `
@@ -157,7 +167,10 @@ func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 	return nil
 }
 
-func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply) error {
+// applyStatuses records status events; only a new event moves its message
+// (never backwards). It reports which events were new, in order: of equal
+// events in one call only the first.
+func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply) ([]bool, error) {
 	type eventKey struct{ metaID, status string }
 	seen := make(map[eventKey]bool, len(statuses))
 	var uniq []store.StatusApply
@@ -169,11 +182,9 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 		}
 	}
 	if len(uniq) == 0 {
-		return nil
+		return nil, nil
 	}
-	// Forwards are enqueued in the order the events came (their ids order
-	// each message's lane); the inserts go in key order.
-	arrival := slices.Clone(uniq)
+	// The inserts go in key order.
 	slices.SortFunc(uniq, func(a, b store.StatusApply) int {
 		return cmp.Or(cmp.Compare(a.Event.MetaID, b.Event.MetaID), cmp.Compare(a.Event.Status, b.Event.Status))
 	})
@@ -190,7 +201,7 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 		ON CONFLICT (meta_id, status) DO NOTHING
 		RETURNING meta_id, status`, msgIDs, metaIDs, statusNames, ts, codes)
 	if err != nil {
-		return fmt.Errorf("insert status events: %w", err)
+		return nil, fmt.Errorf("insert status events: %w", err)
 	}
 	inserted := make(map[eventKey]bool, n)
 	var k eventKey
@@ -198,20 +209,22 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 		inserted[k] = true
 		return nil
 	}); err != nil {
-		return fmt.Errorf("insert status events: %w", err)
+		return nil, fmt.Errorf("insert status events: %w", err)
+	}
+	fresh := make([]bool, len(statuses))
+	for i, st := range statuses {
+		k := eventKey{st.Event.MetaID, st.Event.Status}
+		if inserted[k] {
+			fresh[i] = true
+			delete(inserted, k) // the first of equal events only
+		}
 	}
 
 	// For each message, the highest state its new events imply: one
 	// UPDATE can change a row once only.
 	best := make(map[string]store.StatusApply)
-	var forwards []store.Forward
-	for _, st := range arrival {
-		if st.Forward != nil && inserted[eventKey{st.Event.MetaID, st.Event.Status}] {
-			forwards = append(forwards, *st.Forward)
-		}
-	}
-	for _, st := range uniq {
-		if !inserted[eventKey{st.Event.MetaID, st.Event.Status}] {
+	for i, st := range statuses {
+		if !fresh[i] {
 			continue
 		}
 		if st.Event.MessageID == "" || st.State.Rank() < 0 {
@@ -240,10 +253,10 @@ func applyStatuses(ctx context.Context, tx pgx.Tx, statuses []store.StatusApply)
 			FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[]) AS v(id, state, at, error_code)
 			WHERE m.id = v.id AND state_rank(v.state) > state_rank(m.state)`,
 			ids, states, at, errCodes); err != nil {
-			return fmt.Errorf("advance messages: %w", err)
+			return nil, fmt.Errorf("advance messages: %w", err)
 		}
 	}
-	return insertForwards(ctx, tx, forwards)
+	return fresh, nil
 }
 
 func insertInbound(ctx context.Context, tx pgx.Tx, in []store.InboundMessage) error {

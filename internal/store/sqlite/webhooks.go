@@ -115,7 +115,8 @@ const stateRank = `CASE state WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 's
 // ApplyWebhooks applies processed deliveries' effects in one transaction.
 func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := applyStatuses(ctx, tx, a.Statuses); err != nil {
+		fresh, err := applyStatuses(ctx, tx, a.Statuses)
+		if err != nil {
 			return err
 		}
 		if len(a.Inbound) > 0 {
@@ -146,6 +147,15 @@ func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 		}
 		if err := insertForwards(ctx, tx, a.Forwards); err != nil {
 			return err
+		}
+		if a.Stage != nil {
+			staged, err := a.Stage(ctx, fresh)
+			if err != nil {
+				return fmt.Errorf("sqlite: stage webhook effects: %w", err)
+			}
+			if err := insertForwards(ctx, tx, staged.Forwards); err != nil {
+				return err
+			}
 		}
 		// Done deliveries are settled with one statement per chunk of ids.
 		for part := range slices.Chunk(a.Done, chunk) {
@@ -178,54 +188,46 @@ func (s *Store) ApplyWebhooks(ctx context.Context, a store.WebhookApply) error {
 }
 
 // applyStatuses records status events; only a new event moves its message
-// (never backwards) and enqueues its forward.
-func applyStatuses(ctx context.Context, tx *sql.Tx, sts []store.StatusApply) error {
+// (never backwards). It reports which events were new, in order.
+func applyStatuses(ctx context.Context, tx *sql.Tx, sts []store.StatusApply) ([]bool, error) {
 	if len(sts) == 0 {
-		return nil
+		return nil, nil
 	}
 	ev, err := tx.PrepareContext(ctx, `INSERT INTO status_events (message_id, meta_id, status, ts, error_code)
 		VALUES (?, ?, ?, ?, ?) ON CONFLICT (meta_id, status) DO NOTHING`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply statuses: %w", err)
+		return nil, fmt.Errorf("sqlite: apply statuses: %w", err)
 	}
 	defer ev.Close()
 	mv, err := tx.PrepareContext(ctx, `UPDATE messages SET state = ?1, updated_at = MAX(updated_at, ?2),
 			error_code = CASE WHEN ?1 = 'failed' AND ?3 <> 0 THEN ?3 ELSE error_code END
 		WHERE id = ?4 AND `+stateRank+` < ?5`)
 	if err != nil {
-		return fmt.Errorf("sqlite: apply statuses: %w", err)
+		return nil, fmt.Errorf("sqlite: apply statuses: %w", err)
 	}
 	defer mv.Close()
-	fwd, err := newForwardWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer fwd.Close()
-	for _, sa := range sts {
+	fresh := make([]bool, len(sts))
+	for i, sa := range sts {
 		e := sa.Event
 		res, err := ev.ExecContext(ctx, e.MessageID, e.MetaID, e.Status, ms(e.Timestamp), e.ErrorCode)
 		if err != nil {
-			return fmt.Errorf("sqlite: apply status: %w", err)
+			return nil, fmt.Errorf("sqlite: apply status: %w", err)
 		}
 		n, err := rowsAffected(res)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n == 0 {
 			continue // seen before: its effects are already stored
 		}
+		fresh[i] = true
 		if sa.State != "" && e.MessageID != "" {
 			if _, err := mv.ExecContext(ctx, string(sa.State), ms(e.Timestamp), e.ErrorCode, e.MessageID, sa.State.Rank()); err != nil {
-				return fmt.Errorf("sqlite: apply status to %s: %w", e.MessageID, err)
-			}
-		}
-		if sa.Forward != nil {
-			if err := fwd.add(ctx, *sa.Forward); err != nil {
-				return err
+				return nil, fmt.Errorf("sqlite: apply status to %s: %w", e.MessageID, err)
 			}
 		}
 	}
-	return nil
+	return fresh, nil
 }
 
 // GetWindow returns when the user last wrote to the sender.

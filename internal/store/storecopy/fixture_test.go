@@ -198,15 +198,18 @@ func buildFixture(t *testing.T) *fixture {
 		ds = append(ds, &store.Delivery{DedupeKey: fmt.Sprintf("%x", sum), Body: b, ReceivedAt: base.Add(2 * time.Minute)})
 	}
 	must(t, s.AppendDeliveries(ctx, ds))
-	var statuses []store.StatusApply
+	var (
+		statuses []store.StatusApply
+		statusFw []store.Forward // every status here is new: its forward goes
+	)
 	for i, meta := range f.metaIDs {
 		ref := claimed[i]
 		ts := base.Add(3*time.Minute + time.Duration(i)*time.Millisecond)
 		statuses = append(statuses, store.StatusApply{
 			Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "delivered", Timestamp: ts},
-			State: store.StateDelivered,
-			Forward: &store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
-				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"delivered"}]}`, ref.ID), CreatedAt: ts, Lane: "msg:" + ref.ID}})
+			State: store.StateDelivered})
+		statusFw = append(statusFw, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
+			Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":"delivered"}]}`, ref.ID), CreatedAt: ts, Lane: "msg:" + ref.ID})
 		if i%2 == 0 {
 			statuses = append(statuses, store.StatusApply{
 				Event: store.StatusEvent{MessageID: ref.ID, MetaID: meta, Status: "read", Timestamp: ts.Add(time.Second)},
@@ -224,8 +227,8 @@ func buildFixture(t *testing.T) *fixture {
 	}
 	must(t, s.ApplyWebhooks(ctx, store.WebhookApply{
 		Statuses: statuses, Inbound: inbound, Windows: windows,
-		Forwards: []store.Forward{{TenantID: "t2", WABAID: "w2", Field: "account_update", Value: []byte(`{"event":"x"}`), CreatedAt: base,
-			Lane: "account_update:w2", EventKeys: []string{"account_update:w2:x"}}},
+		Forwards: append(statusFw, store.Forward{TenantID: "t2", WABAID: "w2", Field: "account_update", Value: []byte(`{"event":"x"}`), CreatedAt: base,
+			Lane: "account_update:w2", EventKeys: []string{"account_update:w2:x"}}),
 		Done:  []int64{ds[0].ID, ds[1].ID, ds[2].ID},
 		Retry: []store.DeliveryRetry{{ID: ds[3].ID, Attempts: 1, NextAt: base.Add(10 * time.Minute)}, {ID: ds[4].ID, Attempts: 5, GiveUp: true}},
 	}))

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -111,7 +113,14 @@ func testEventKeys(t *testing.T, s store.Store) {
 	later := base.Add(time.Hour)
 	must(t, s.ApplyWebhooks(c, store.WebhookApply{
 		Forwards: []store.Forward{keyed(5, later, "in:wamid.A"), keyed(6, later, "in:wamid.B", "in:wamid.C"), keyed(7, later, "in:wamid.C")},
-		Statuses: []store.StatusApply{{Event: store.StatusEvent{MetaID: "wamid.S", Status: "sent", Timestamp: later}, Forward: ptr(keyed(8, later, "in:wamid.B"))}},
+		Statuses: []store.StatusApply{{Event: store.StatusEvent{MetaID: "wamid.S", Status: "sent", Timestamp: later}}},
+		Stage: func(_ context.Context, fresh []bool) (store.Staged, error) {
+			// A staged forward is deduplicated by its keys like any other.
+			if !slices.Equal(fresh, []bool{true}) {
+				t.Errorf("new statuses = %v, want [true]", fresh)
+			}
+			return store.Staged{Forwards: []store.Forward{keyed(8, later, "in:wamid.B")}}, nil
+		},
 	}))
 	pending("second batch: only what carries a new key", `{"n":6}`)
 	must(t, s.RecordOutcomes(c, nil, []store.Forward{keyed(9, later, "in:wamid.A")}))

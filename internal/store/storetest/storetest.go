@@ -99,6 +99,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EventForwards", testEventForwards},
 		{"AppealReads", testAppealReads},
 		{"RiskCounts", testRiskCounts}, {"Brakes", testBrakes}, {"Incidents", testIncidents},
+		{"StageRollsBack", testStageRollsBack},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -887,6 +888,27 @@ func testDeliveries(t *testing.T, s store.Store) {
 	}
 }
 
+// forwardingNew applies statuses and, as the forward stager does, stages a
+// forward for each one the store reports new, checking that report against
+// want.
+func forwardingNew(t *testing.T, want []bool, sts ...store.StatusApply) store.WebhookApply {
+	t.Helper()
+	return store.WebhookApply{Statuses: sts, Stage: func(_ context.Context, fresh []bool) (store.Staged, error) {
+		if !slices.Equal(fresh, want) {
+			t.Errorf("new statuses = %v, want %v", fresh, want)
+		}
+		var staged store.Staged
+		for i, sa := range sts {
+			if i < len(fresh) && fresh[i] {
+				staged.Forwards = append(staged.Forwards, store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
+					Value:     fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":%q}]}`, sa.Event.MessageID, sa.Event.Status),
+					CreatedAt: base, NextAttemptAt: base})
+			}
+		}
+		return staged, nil
+	}}
+}
+
 func testApplyStatuses(t *testing.T, s store.Store) {
 	c := ctx(t)
 	enqueue(t, s, "p1", base, "m1", "m2", "m3")
@@ -901,24 +923,22 @@ func testApplyStatuses(t *testing.T, s store.Store) {
 		return store.StatusApply{
 			Event: store.StatusEvent{MessageID: msg, MetaID: meta, Status: status, Timestamp: base.Add(time.Duration(sec) * time.Second)},
 			State: state,
-			Forward: &store.Forward{TenantID: "t1", WABAID: "w1", Field: "messages",
-				Value: fmt.Appendf(nil, `{"statuses":[{"id":%q,"status":%q}]}`, msg, status), CreatedAt: base, NextAttemptAt: base},
 		}
 	}
 	failed := st("m2", "wamid.B", "failed", store.StateFailed, 2)
 	failed.Event.ErrorCode = 131047
-	must(t, s.ApplyWebhooks(c, store.WebhookApply{Statuses: []store.StatusApply{
+	must(t, s.ApplyWebhooks(c, forwardingNew(t, []bool{true, false, true, true},
 		st("m1", "wamid.A", "delivered", store.StateDelivered, 1),
 		st("m1", "wamid.A", "delivered", store.StateDelivered, 1), // duplicate in the same call
 		failed,
 		st("m3", "wamid.C", "read", store.StateRead, 5), // read overtook delivered
-	}}))
-	must(t, s.ApplyWebhooks(c, store.WebhookApply{Statuses: []store.StatusApply{
+	)))
+	must(t, s.ApplyWebhooks(c, forwardingNew(t, []bool{false, true, true, true},
 		st("m1", "wamid.A", "delivered", store.StateDelivered, 1), // redelivered by Meta
 		st("m3", "wamid.C", "delivered", store.StateDelivered, 3), // late, must not move back
 		st("m2", "wamid.B", "read", store.StateRead, 6),           // after failed: terminal
 		st("m1", "wamid.A", "read", store.StateRead, 7),
-	}}))
+	)))
 
 	wantStates := map[string]store.MessageState{"m1": store.StateRead, "m2": store.StateFailed, "m3": store.StateRead}
 	for id, want := range wantStates {

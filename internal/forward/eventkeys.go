@@ -1,4 +1,4 @@
-package inbound
+package forward
 
 import (
 	"bytes"
@@ -7,8 +7,7 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"github.com/wabaguard/wabaguard/internal/store"
-	"github.com/wabaguard/wabaguard/internal/wire"
+	"github.com/wabaguard/wabaguard/internal/signal"
 )
 
 // Every forward goes in a lane (store.Forward.Lane): the forwarder hands a
@@ -36,34 +35,22 @@ import (
 //     template, or two PIN changes, have equal values; only the entry's
 //     time tells them apart, and dropping the second would hide a real
 //     change from the tenant.
+//
+// The forward stager (stage.go) gives each forward its lane and its keys.
 
 // messageLane is the lane of a gateway message's statuses.
 func messageLane(id string) string { return "msg:" + id }
 
 // inboundLane is the lane of an inbound change: the conversation of its
-// first message's sender (a change carries one person's messages).
-func inboundLane(c parsedChange) string {
-	from := ""
-	if len(c.messages) > 0 {
-		from = c.messages[0].hdr.From
-	}
-	return "conv:" + c.pnid + ":" + from
-}
+// sender (a change carries one person's messages).
+func inboundLane(pnid, from string) string { return "conv:" + pnid + ":" + from }
 
-// inboundKeys are the keys of the inbound messages a forward carries.
-func inboundKeys(pnid string, ins []store.InboundMessage) []string {
-	var keys []string
-	for _, m := range ins {
-		if m.ID != "" {
-			keys = append(keys, "in:"+pnid+":"+m.ID)
-		}
-	}
-	return keys
-}
+// inboundKey is the key of an inbound message.
+func inboundKey(pnid, id string) string { return "in:" + pnid + ":" + id }
 
 // statusKey is the key of a status forwarded for an unknown message.
-func statusKey(pnid string, st wire.Status) string {
-	return "status:" + pnid + ":" + st.ID + ":" + st.Status
+func statusKey(pnid, metaID, status string) string {
+	return "status:" + pnid + ":" + metaID + ":" + status
 }
 
 // selfTimed are the fields whose values carry their own ids or timestamps
@@ -86,28 +73,29 @@ type laneKeys struct {
 
 // otherLane is the lane of a change other than inbound messages and
 // statuses.
-func otherLane(wabaID string, c parsedChange) string {
+func otherLane(c *signal.Change) string {
+	wabaID := c.WABAID
 	var k laneKeys
-	_ = json.Unmarshal(c.raw, &k) // a value that is not an object is WABA-level
+	_ = json.Unmarshal(c.Value, &k) // a value that is not an object is WABA-level
 	switch {
 	case k.TemplateID != "":
 		return "tpl:" + wabaID + ":" + k.TemplateID.String()
 	case k.Metadata != nil && k.Metadata.PhoneNumberID != "":
-		return c.field + ":" + k.Metadata.PhoneNumberID
+		return c.Field + ":" + k.Metadata.PhoneNumberID
 	}
-	return c.field + ":" + wabaID
+	return c.Field + ":" + wabaID
 }
 
 // valueKey is the key of a change identified by its content.
-func valueKey(wabaID string, entryTime int64, c parsedChange) string {
+func valueKey(c *signal.Change) string {
 	h := sha256.New()
-	h.Write([]byte(c.field + "\x00" + wabaID + "\x00"))
-	if !selfTimed[c.field] {
-		h.Write([]byte(strconv.FormatInt(entryTime, 10)))
+	h.Write([]byte(c.Field + "\x00" + c.WABAID + "\x00"))
+	if !selfTimed[c.Field] {
+		h.Write([]byte(strconv.FormatInt(c.EntryTime, 10)))
 	}
 	h.Write([]byte{0})
-	h.Write(canonicalJSON(c.raw))
-	return "ev:" + c.field + ":" + hex.EncodeToString(h.Sum(nil))
+	h.Write(canonicalJSON(c.Value))
+	return "ev:" + c.Field + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
 // canonicalJSON re-encodes v with object keys sorted and no spaces, numbers
