@@ -47,6 +47,9 @@ type demoGateway struct {
 
 func startDemo(t *testing.T) *demoGateway { return startServe(t, "") }
 
+// startWithin bounds a first start of serve in these tests.
+const startWithin = 60 * time.Second
+
 // startServe runs serve with extra top-level configuration (JSON members,
 // e.g. tenants); "" is demo mode.
 func startServe(t *testing.T, extra string) *demoGateway {
@@ -75,7 +78,10 @@ func startServe(t *testing.T, extra string) *demoGateway {
 	})
 	urlRe := regexp.MustCompile(`listening on (http://\S+)`)
 	keyRe := regexp.MustCompile(`API key:\s+(\S+)`)
-	deadline := time.Now().Add(10 * time.Second)
+	// A first start migrates a fresh store and derives the demo user's
+	// password hash (argon2id); under the race detector on a busy 2-core
+	// machine that has taken more than 10 s.
+	deadline := time.Now().Add(startWithin)
 	for time.Now().Before(deadline) {
 		s := out.String()
 		if u, k := urlRe.FindStringSubmatch(s), keyRe.FindStringSubmatch(s); u != nil && (k != nil || extra != "") {
@@ -95,7 +101,7 @@ func startServe(t *testing.T, extra string) *demoGateway {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	t.Fatalf("serve did not print its URL and demo key within 10 s:\n%s\n%s", out.String(), errOut.String())
+	t.Fatalf("serve did not print its URL and demo key within %s:\n%s\n%s", startWithin, out.String(), errOut.String())
 	return nil
 }
 
