@@ -38,6 +38,7 @@ type Store interface {
 	Limits
 	Sessions
 	Contacts
+	Campaigns
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -95,7 +95,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Cadence", testCadence}, {"CadenceConcurrent", testCadenceConcurrent},
 		{"Contacts", testContacts}, {"Audiences", testAudiences}, {"ContactImports", testContactImports},
 		{"Sessions", testSessions}, {"GetUser", testGetUser}, {"SenderDailyStatusCounts", testSenderDailyStatusCounts},
-		{"EventForwards", testEventForwards},
+		{"EventForwards", testEventForwards}, {"Campaigns", testCampaigns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
