@@ -66,6 +66,8 @@ const (
 	// The business portfolio's messaging limit (a deferral: the message
 	// waits for a free slot, it is not refused).
 	MessagingLimitReached Code = 470170
+	// Campaigns: a contact the campaign cannot fill the template for.
+	CampaignParamMissing Code = 470180
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its
