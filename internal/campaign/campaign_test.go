@@ -466,4 +466,3 @@ func TestCreateRefusesBadInput(t *testing.T) {
 		t.Fatalf("a taken id: %v", err)
 	}
 }
-

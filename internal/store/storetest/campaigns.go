@@ -119,7 +119,7 @@ func testCampaigns(t *testing.T, s store.Store) {
 		t.Fatal("a checkpoint from a cursor already passed was applied")
 	}
 	ok, err = s.CheckpointCampaign(c, store.CampaignCheckpoint{TenantID: "t1", ID: "a", From: waA, To: waB, Targeted: 1, Accepted: 1,
-		Refused: map[string]int64{"consent.missing": 2, "template.param_missing": 1},
+		Refused:  map[string]int64{"consent.missing": 2, "template.param_missing": 1},
 		Messages: []store.CampaignMessage{{WaID: waB, MessageID: "wamid.c2"}}, Done: true, At: base.Add(time.Minute)})
 	must(t, err)
 	if !ok {
