@@ -73,6 +73,9 @@ type Config struct {
 	// Senders shows the tenant's senders and their messaging limit;
 	// without it those routes answer as unknown paths.
 	Senders Senders
+	// Campaigns manages campaigns; without it those routes answer as
+	// unknown paths.
+	Campaigns Campaigns
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -85,6 +88,7 @@ type Server struct {
 	ledger    *consent.Ledger
 	store     Store
 	senders   Senders
+	campaigns Campaigns
 	region    string
 	maxBody   int64
 	maxImport int64
@@ -100,7 +104,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Config.Auth, Config.Ledger and Config.Store are required")
 	}
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
-		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders}
+		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
+		campaigns: cfg.Campaigns}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
@@ -140,7 +145,7 @@ type route struct {
 }
 
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{method: "POST", path: "/consent", handler: s.recordConsent},
 		{method: "GET", path: "/consent/verify", handler: s.verifyChain},
 		{method: "GET", path: "/consent/{number}", handler: s.consentState},
@@ -154,7 +159,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/senders/{id}", handler: s.getSender},
 		{method: "GET", path: "/senders/{id}/forecast", handler: s.senderForecast},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
-	}
+	}, s.campaignRoutes()...)
 }
 
 // tenantHandler serves a request of an authenticated tenant (the zero
