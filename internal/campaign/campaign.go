@@ -58,7 +58,9 @@ const (
 
 // Config wires a Service.
 type Config struct {
-	Store  Store
+	Store Store
+	// Intake is the acceptance path; without it (the CLI, which only
+	// reads and changes states) Round and Preflight refuse to run.
 	Intake Intake
 	// Forecaster is optional: without it a pre-flight has no finish time.
 	Forecaster Forecaster
@@ -84,8 +86,8 @@ type Service struct {
 
 // New returns a Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Store == nil || cfg.Intake == nil {
-		return nil, errors.New("campaign: Config.Store and Config.Intake are required")
+	if cfg.Store == nil {
+		return nil, errors.New("campaign: Config.Store is required")
 	}
 	if cfg.Chunk <= 0 {
 		cfg.Chunk = DefaultChunk
@@ -112,6 +114,8 @@ func (s *Service) Run(ctx context.Context) error { return s.loop.Run(ctx) }
 
 // Wake makes the loop look for due campaigns at once.
 func (s *Service) Wake() { s.loop.Notify() }
+
+var errNoIntake = errors.New("campaign: no intake path wired (sending and pre-flights run in the server)")
 
 // ErrInvalid is matched by every refusal of bad input (a *FieldError).
 var ErrInvalid = errors.New("campaign: invalid")
@@ -372,6 +376,9 @@ func paramsOf(c store.Campaign) ([]param, error) {
 // came starts running, and each running one sends its next chunk. It
 // reports how many contacts it walked.
 func (s *Service) Round(ctx context.Context) (int, error) {
+	if s.cfg.Intake == nil {
+		return 0, errNoIntake
+	}
 	now := s.cfg.Now()
 	due, err := s.cfg.Store.DueCampaigns(ctx, now, MaxDue)
 	if err != nil {

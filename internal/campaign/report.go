@@ -41,6 +41,9 @@ type Preflight struct {
 // and forecasts the finish. A draft becomes "preflight"; a campaign in
 // another state keeps it.
 func (s *Service) Preflight(ctx context.Context, tenantID, id string) (Preflight, error) {
+	if s.cfg.Intake == nil {
+		return Preflight{}, errNoIntake
+	}
 	c, err := s.cfg.Store.GetCampaign(ctx, tenantID, id)
 	if err != nil {
 		return Preflight{}, err
