@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/contact"
@@ -52,6 +53,8 @@ type Forecaster interface {
 // Defaults of Config.
 const (
 	DefaultChunk = 200
+	// DefaultParallel lets a chunk's acceptances share group commits.
+	DefaultParallel = 64
 	// MaxDue bounds the campaigns one round works on.
 	MaxDue = 16
 )
@@ -69,6 +72,9 @@ type Config struct {
 	// Chunk is how many contacts of the audience one round walks per
 	// campaign before it checkpoints (DefaultChunk when zero).
 	Chunk int
+	// Parallel bounds the acceptances a chunk has in flight at once
+	// (DefaultParallel when zero).
+	Parallel int
 	// Lang is the language of refusal reasons shown in a campaign's state.
 	Lang   refusal.Lang
 	Logger *slog.Logger
@@ -91,6 +97,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Chunk <= 0 {
 		cfg.Chunk = DefaultChunk
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultParallel
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -430,29 +439,67 @@ func (s *Service) chunk(ctx context.Context, c store.Campaign) (int, error) {
 		Done: len(page) < s.cfg.Chunk}
 	pause := ""
 	walked := 0
-	for _, ct := range page {
-		if !f.Match(ct, now) {
+	// First the contacts the chunk offers, in cursor order; then their
+	// acceptances, concurrently, so that they share the intake's group
+	// commits (one at a time, every message would wait for its own); then
+	// the outcomes, in order again, so the checkpoint stops exactly before
+	// a contact whose template refusal pauses the campaign.
+	type offer struct {
+		ct      store.Contact
+		skip    bool   // not in the audience
+		missing string // a parameter the contact lacks
+		body    []byte
+		res     intake.Result
+		err     error
+	}
+	offers := make([]offer, len(page))
+	for i, ct := range page {
+		o := offer{ct: ct, skip: !f.Match(ct, now)}
+		if !o.skip {
+			body, missing, err := buildRequest(c, params, ct)
+			if err != nil {
+				return 0, err
+			}
+			o.body, o.missing = body, missing
+		}
+		offers[i] = o
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, s.cfg.Parallel)
+	for i := range offers {
+		o := &offers[i]
+		if o.skip || o.missing != "" {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			o.res, o.err = s.cfg.Intake.Accept(ctx, intake.Request{TenantID: c.TenantID, PhoneNumberID: c.SenderID, Body: o.body,
+				IdempotencyKey: IdempotencyKey(c.ID, o.ct.WaID), Lang: s.cfg.Lang})
+		}()
+	}
+	wg.Wait()
+	for _, o := range offers {
+		ct := o.ct
+		switch {
+		case o.skip:
 			cp.To = ct.WaID
 			walked++
 			continue
-		}
-		body, missing, err := buildRequest(c, params, ct)
-		if err != nil {
-			return walked, err
-		}
-		if missing != "" {
+		case o.missing != "":
 			cp.Targeted++
 			cp.Refused[paramMissingKey()]++
-			s.cfg.Logger.InfoContext(ctx, "campaign contact lacks a template parameter", "campaign", c.ID, "tenant_id", c.TenantID, "param", missing)
+			s.cfg.Logger.InfoContext(ctx, "campaign contact lacks a template parameter", "campaign", c.ID, "tenant_id", c.TenantID, "param", o.missing)
 			cp.To = ct.WaID
 			walked++
 			continue
+		case o.err != nil:
+			// Nothing of this chunk is checkpointed: it runs again, and
+			// what was accepted replays.
+			return walked, fmt.Errorf("accept: %w", o.err)
 		}
-		res, err := s.cfg.Intake.Accept(ctx, intake.Request{TenantID: c.TenantID, PhoneNumberID: c.SenderID, Body: body,
-			IdempotencyKey: IdempotencyKey(c.ID, ct.WaID), Lang: s.cfg.Lang})
-		if err != nil {
-			return walked, fmt.Errorf("accept: %w", err)
-		}
+		res := o.res
 		switch res.Outcome {
 		case intake.Accepted, intake.Replayed:
 			id := res.MessageID
@@ -470,7 +517,9 @@ func (s *Service) chunk(ctx context.Context, c store.Campaign) (int, error) {
 		case intake.Refused:
 			if templatePausing[res.Decision.Refusal] {
 				// This contact is not passed: after a resume it is offered
-				// again, with the template perhaps approved by then.
+				// again, with the template perhaps approved by then (and
+				// any later contact of the chunk accepted meanwhile
+				// replays under its key).
 				pause = fmt.Sprintf("template %s (%s): %s", c.TemplateName, c.TemplateLanguage, refusalKey(res.Decision))
 				if res.Err != nil && res.Err.Message != "" {
 					pause += " — " + res.Err.Message
