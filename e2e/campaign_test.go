@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -17,7 +19,8 @@ import (
 // campaign runs against the built-in simulator, the server is stopped in
 // the middle of it (its context cancelled while chunks are being accepted)
 // and a new server starts on the same data; every eligible contact ends
-// with exactly one message, sent, and nobody else with any.
+// with exactly one message, sent, and nobody else with any; and the
+// pre-flight taken before the start said exactly what the run did.
 func TestCampaignKilledMidRunSendsEachContactOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two gateways")
@@ -64,6 +67,20 @@ func TestCampaignKilledMidRunSendsEachContactOnce(t *testing.T) {
 		`","template":"ofertas_semana","language":"pt_BR","params":["{{name}}"],"audience_id":"everyone"}`, nil); st != http.StatusCreated {
 		t.Fatalf("create: %d %s", st, b)
 	}
+	// The pre-flight, through the API: what the run must then do.
+	st0, pfBody := g.post(t, "/api/v1/campaigns/natal/preflight", "", nil)
+	if st0 != http.StatusOK {
+		t.Fatalf("preflight: %d %s", st0, pfBody)
+	}
+	var pf struct {
+		Targeted int64            `json:"targeted"`
+		Eligible int64            `json:"eligible"`
+		Refused  map[string]int64 `json:"refused"`
+		Today    int64            `json:"today"`
+	}
+	if err := json.Unmarshal(pfBody, &pf); err != nil {
+		t.Fatal(err)
+	}
 	if st, b := g.post(t, "/api/v1/campaigns/natal/start", "", nil); st != http.StatusOK {
 		t.Fatalf("start: %d %s", st, b)
 	}
@@ -108,6 +125,13 @@ func TestCampaignKilledMidRunSendsEachContactOnce(t *testing.T) {
 	}
 	if done.Accepted != int64(len(eligible)) || done.Targeted != n {
 		t.Fatalf("counters: %+v, want %d accepted of %d", done, len(eligible), n)
+	}
+	var refused map[string]int64
+	if err := json.Unmarshal(done.Refused, &refused); err != nil {
+		t.Fatal(err)
+	}
+	if pf.Targeted != done.Targeted || pf.Eligible != done.Accepted || !maps.Equal(pf.Refused, refused) || pf.Today != pf.Eligible {
+		t.Fatalf("pre-flight %+v, run: targeted %d accepted %d refused %v", pf, done.Targeted, done.Accepted, refused)
 	}
 	// Every eligible contact: exactly one message, and it went out.
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
