@@ -31,6 +31,7 @@ Usage:
   wabaguard messages show ID          what happened to a message: state, attempts, decisions, statuses
   wabaguard senders list|pause|resume --phone-number-id ID   show senders; pause or resume one
   wabaguard incidents list|show [--tenant ID] [ID]   flags, pauses, restrictions and bans with their timeline
+  wabaguard campaigns list|show|stats|pause|resume|cancel --tenant T [--id ID]   a tenant's campaigns
   wabaguard bench   send|webhooks|compare [flags]   load-test a gateway or the simulator
   wabaguard check   --inbound [TEXT]  is a text an opt-out (exit 3), an opt-in (4) or neither (0)?
   wabaguard check   --template FILE   lint a template before submitting it (exit 5 on a block)
@@ -111,6 +112,8 @@ func dispatchCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return runSenders(ctx, rest, stdout, stderr)
 	case "incidents":
 		return runIncidents(ctx, rest, stdout, stderr)
+	case "campaigns":
+		return runCampaigns(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "consent":

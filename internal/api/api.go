@@ -86,6 +86,9 @@ type Config struct {
 	// incidents. Without them those routes answer as unknown paths.
 	Brakes    Brakes
 	Incidents IncidentReader
+	// Campaigns manages campaigns; without it those routes answer as
+	// unknown paths.
+	Campaigns Campaigns
 	// Logger receives errors. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
@@ -101,6 +104,7 @@ type Server struct {
 	dossiers         Dossiers
 	brakes           Brakes
 	incidents        IncidentReader
+	campaigns        Campaigns
 	region           string
 	maxBody          int64
 	maxImport        int64
@@ -120,7 +124,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{auth: cfg.Auth, ledger: cfg.Ledger, store: cfg.Store, region: cfg.DefaultRegion,
 		maxBody: cfg.MaxBody, maxImport: cfg.MaxImport, models: cfg.ContentModels, log: cfg.Logger, now: cfg.Now, senders: cfg.Senders,
 		contacts: cfg.Contacts, maxContactImport: cfg.MaxContactImport,
-		dossiers: cfg.Dossiers, brakes: cfg.Brakes, incidents: cfg.Incidents}
+		dossiers: cfg.Dossiers, brakes: cfg.Brakes, incidents: cfg.Incidents,
+		campaigns: cfg.Campaigns}
 	if s.maxContactImport <= 0 {
 		s.maxContactImport = DefaultMaxContactImport
 	}
@@ -163,7 +168,7 @@ type route struct {
 }
 
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{method: "POST", path: "/consent", handler: s.recordConsent},
 		{method: "GET", path: "/consent/verify", handler: s.verifyChain},
 		{method: "GET", path: "/consent/{number}", handler: s.consentState},
@@ -195,7 +200,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/incidents", handler: s.listIncidents},
 		{method: "GET", path: "/incidents/{id}", handler: s.getIncident},
 		{method: "GET", path: "/openapi.json", public: true, handler: serveOpenAPI},
-	}
+	}, s.campaignRoutes()...)
 }
 
 // tenantHandler serves a request of an authenticated tenant (the zero

@@ -17,10 +17,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wabaguard/wabaguard/internal/api"
+	"github.com/wabaguard/wabaguard/internal/campaign"
 	"github.com/wabaguard/wabaguard/internal/consent"
 	"github.com/wabaguard/wabaguard/internal/contact"
 	"github.com/wabaguard/wabaguard/internal/content/classifier"
 	"github.com/wabaguard/wabaguard/internal/gateway"
+	"github.com/wabaguard/wabaguard/internal/intake"
+	"github.com/wabaguard/wabaguard/internal/limits"
 	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/secret"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -78,6 +81,7 @@ type env struct {
 	st         store.Store
 	ledger     *consent.Ledger
 	models     *classifier.Registry
+	campaigns  *campaign.Service
 	srv        *httptest.Server
 	keyA, keyB string
 }
@@ -105,8 +109,16 @@ func newEnv(t testing.TB, st store.Store) *env {
 	e.ledger = consent.New(st, consent.WithClock(func() time.Time { return now }))
 	e.models = classifier.NewRegistry(st, nil)
 	e.models.Now = func() time.Time { return now }
+	in, err := intake.New(intake.Config{Store: st, Pipeline: policy.New(policy.DefaultRules("BR")...),
+		Rules: policy.New(policy.Suppression{}, policy.Consent{}), Facts: intake.NewFacts(intake.FactsConfig{Consent: e.ledger, Windows: st, TTL: -1,
+			Now: func() time.Time { return now }}), Now: func() time.Time { return now }})
+	must(t, err)
+	t.Cleanup(in.Close)
+	e.campaigns, err = campaign.New(campaign.Config{Store: st, Intake: in, Forecaster: limits.New(limits.Config{Store: st, Now: func() time.Time { return now }}),
+		Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)})
+	must(t, err)
 	srv, err := api.New(api.Config{Auth: gw, Ledger: e.ledger, Store: st, DefaultRegion: "BR",
-		ContentModels: e.models, Now: func() time.Time { return now },
+		ContentModels: e.models, Campaigns: e.campaigns, Now: func() time.Time { return now },
 		Contacts: contact.New(st, e.ledger, contact.WithDefaultRegion("BR"), contact.WithClock(func() time.Time { return now }))})
 	must(t, err)
 	mux := http.NewServeMux()

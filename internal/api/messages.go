@@ -72,6 +72,10 @@ const (
 	msgIDMismatch                  // body id, path id
 	msgNotBrakeLevel               //
 	msgNotLimit                    // max
+	msgNoCampaign                  // id
+	msgCampaignExists              //
+	msgCampaignStateAny            //
+	msgCampaignState               // state
 	msgCount                       // not a text: how many there are
 )
 
@@ -203,6 +207,16 @@ var messages = map[msg]map[refusal.Lang]string{
 		refusal.PT: "%q não é o %q do caminho", refusal.EN: "%q is not the path's %q", refusal.ES: "%q no es el %q de la ruta"},
 	msgNotBrakeLevel: {
 		refusal.PT: "deve ser marketing, business ou all", refusal.EN: "must be marketing, business or all", refusal.ES: "debe ser marketing, business o all"},
+	msgNoCampaign: {
+		refusal.PT: "Solicitação não suportada. A campanha '%s' não existe.",
+		refusal.EN: "Unsupported request. Campaign '%s' does not exist.",
+		refusal.ES: "Solicitud no admitida. La campaña '%s' no existe."},
+	msgCampaignExists: {
+		refusal.PT: "Já existe uma campanha com este id.", refusal.EN: "A campaign with this id already exists.", refusal.ES: "Ya existe una campaña con este id."},
+	msgCampaignStateAny: {
+		refusal.PT: "A situação da campanha não permite isto.", refusal.EN: "The campaign's state does not allow this.", refusal.ES: "El estado de la campaña no lo permite."},
+	msgCampaignState: {
+		refusal.PT: "A campanha está %s, o que não permite isto.", refusal.EN: "The campaign is %s, which does not allow this.", refusal.ES: "La campaña está %s, lo que no lo permite."},
 	msgNotLimit: {
 		refusal.PT: "deve ser um número inteiro de 1 a %d", refusal.EN: "must be a whole number from 1 to %d", refusal.ES: "debe ser un número entero de 1 a %d"},
 }

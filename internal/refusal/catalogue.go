@@ -258,4 +258,15 @@ var entries = []Entry{
 				"Desde el 1 de abril de 2025 WhatsApp no entrega plantillas de marketing a números de Estados Unidos (+1 con código de área de EE. UU.); Meta aceptaría el envío y luego lo daría por fallido. Para este número use una plantilla de utilidad o de autenticación si el contenido es realmente de ese tipo, o responda dentro de la ventana de 24 horas después de que la persona escriba."},
 		},
 	},
+	{
+		Code: CampaignParamMissing, Key: "campaign.param_missing", HTTPStatus: http.StatusUnprocessableEntity, Meta: 132000,
+		Text: map[Lang]Text{
+			PT: {"Contato sem o dado de um parâmetro do template",
+				"A campanha preenche os parâmetros do template com os dados de cada contato, e falta a este contato o atributo (ou o nome) que um parâmetro pede. Nada lhe foi enviado: um template com parâmetro vazio seria recusado pela Meta. Complete o contato (importação ou /api/v1/contacts) e, se quiser alcançá-lo, crie outra campanha; os demais contatos seguem."},
+			EN: {"Contact lacks a template parameter's data",
+				"The campaign fills the template's parameters from each contact's data, and this contact lacks the attribute (or name) a parameter asks for. Nothing was sent to them: a template with an empty parameter would be refused by Meta. Complete the contact (import or /api/v1/contacts) and, to reach them, create another campaign; the other contacts go on."},
+			ES: {"Al contacto le falta el dato de un parámetro de la plantilla",
+				"La campaña rellena los parámetros de la plantilla con los datos de cada contacto, y a este contacto le falta el atributo (o el nombre) que pide un parámetro. No se le envió nada: una plantilla con un parámetro vacío sería rechazada por Meta. Complete el contacto (importación o /api/v1/contacts) y, para alcanzarlo, cree otra campaña; los demás contactos siguen."},
+		},
+	},
 }

@@ -69,6 +69,8 @@ const (
 	// A warming sender's daily allowance (a deferral: the message waits for
 	// the allowance to free, it is not refused).
 	WarmupReached Code = 470171
+	// Campaigns: a contact the campaign cannot fill the template for.
+	CampaignParamMissing Code = 470180
 )
 
 // DocsURL is where docs/refusals.md is published; each entry links to its

@@ -20,7 +20,7 @@ func TestEveryCodeHasAnEntry(t *testing.T) {
 		TemplateUnknown, TemplateNotApproved, TemplatePaused, TemplateDisabled, TemplateParams,
 		ContentScam, ContentProhibited, ContentRestricted, ContentStructure, ContentClassifier,
 		TemplateLintRejected, FrequencyCap, FrequencyRepeat, QuietHoursClosed,
-		USMarketing, MessagingLimitReached, WarmupReached}
+		USMarketing, MessagingLimitReached, WarmupReached, CampaignParamMissing}
 	if len(codes) != len(entries) {
 		t.Fatalf("%d code constants, %d entries: keep them one to one", len(codes), len(entries))
 	}

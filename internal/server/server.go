@@ -21,6 +21,7 @@ import (
 
 	"github.com/wabaguard/wabaguard/internal/api"
 	"github.com/wabaguard/wabaguard/internal/appeal"
+	"github.com/wabaguard/wabaguard/internal/campaign"
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
 	"github.com/wabaguard/wabaguard/internal/config"
 	"github.com/wabaguard/wabaguard/internal/consent"
@@ -73,6 +74,7 @@ type Server struct {
 	tmplSync   *template.Syncer
 	classifier *classifier.Registry
 	limitsSync *limits.Syncer
+	campaigns  *campaign.Service
 
 	ready      chan struct{}
 	First      FirstStart
@@ -296,8 +298,17 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("gateway: %w", err)
 	}
 	s.gateway = gw
+	// Campaigns are one more caller of the intake path, on the shared
+	// worker loop; their forecast uses the senders' portfolio limits.
+	camp, err := campaign.New(campaign.Config{Store: st, Intake: comp.intake, Forecaster: comp.quota,
+		Logger: s.log.With("component", "campaigns")})
+	if err != nil {
+		return fmt.Errorf("campaigns: %w", err)
+	}
+	s.campaigns = camp
 	mgmt, err := api.New(api.Config{
 		Auth:          gw,
+		Campaigns:     camp,
 		Ledger:        comp.ledger, // its writes reach the intake's facts at once
 		Store:         st,
 		Senders:       senderStates{st, comp.quota},
@@ -552,6 +563,7 @@ func (s *Server) Run(ctx context.Context) error {
 	runBack("dispatch", s.dispatch.Run)
 	runBack("webhook processor", s.processor.Run)
 	runBack("webhook forwarder", s.forwarder.Run)
+	runBack("campaigns", s.campaigns.Run)
 	runBack("queue depth", s.watchQueueDepth)
 	runBack("templates", s.tmplSync.Run)
 	runBack("content classifier", func(ctx context.Context) error { s.classifier.Run(ctx); return nil })

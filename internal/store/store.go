@@ -40,6 +40,7 @@ type Store interface {
 	Contacts
 	Appeals
 	Risk
+	Campaigns
 
 	// Ping reports whether the database answers (for /readyz).
 	Ping(ctx context.Context) error

@@ -96,6 +96,19 @@ func buildFixture(t *testing.T) *fixture {
 		Created: 1, Refused: 1, CreatedAt: base, UpdatedAt: base.Add(time.Second)}))
 	must(t, s.PutAudience(ctx, store.Audience{TenantID: "t1", ID: "vip", Name: "VIPs", Filter: []byte(`{"tag":"vip"}`),
 		CreatedAt: base, UpdatedAt: base}))
+	// A campaign with a start time, one that never started, and one
+	// checkpoint with a message (times NULL in PostgreSQL when never).
+	must(t, s.CreateCampaign(ctx, store.Campaign{TenantID: "t1", ID: "spring", Name: "Spring", SenderID: "p1",
+		TemplateName: "promo", TemplateLanguage: "pt_BR", Params: []byte(`["{{name}}"]`), AudienceID: "vip",
+		StartAt: base.Add(time.Hour), State: store.CampaignRunning, Refused: []byte(`{}`), CreatedAt: base, UpdatedAt: base,
+		StartedAt: base.Add(time.Hour)}))
+	must(t, s.CreateCampaign(ctx, store.Campaign{TenantID: "t2", ID: "draft", Name: "Draft", SenderID: "p2",
+		TemplateName: "promo", TemplateLanguage: "en", AudienceID: "all", State: store.CampaignDraft, CreatedAt: base, UpdatedAt: base}))
+	if ok, err := s.CheckpointCampaign(ctx, store.CampaignCheckpoint{TenantID: "t1", ID: "spring", To: "5511987654321",
+		Targeted: 1, Accepted: 1, Refused: map[string]int64{"consent.missing": 2},
+		Messages: []store.CampaignMessage{{WaID: "5511987654321", MessageID: "wamid.gw.0000"}}, At: base.Add(2 * time.Hour)}); err != nil || !ok {
+		t.Fatalf("checkpoint: %v %v", ok, err)
+	}
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p1", TenantID: "t1", WABAID: "w1",
 		DisplayPhoneNumber: "+49 30 1111", ThroughputMPS: 80, AccessToken: token1, State: store.SenderActive}))
 	must(t, s.PutSender(ctx, store.Sender{PhoneNumberID: "p2", TenantID: "t2", WABAID: "w2",

@@ -4,7 +4,7 @@ package storecopy
 // package maps. A source or target at another version has columns the
 // mapping below does not know, so Copy refuses it rather than silently
 // dropping or misreading them.
-const schemaVersion = 20
+const schemaVersion = 21
 
 // versionTable is goose's bookkeeping table in both engines; it is not data
 // and is never copied (the target's own migration fills it).
@@ -560,6 +560,41 @@ var tables = []table{
 			{"updated_at", "updated_at", kTime},
 		},
 		key: []int{0},
+	},
+	{
+		src: "campaigns", dst: "campaigns",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"id", "id", kText},
+			{"name", "name", kText},
+			{"sender_id", "sender_id", kText},
+			{"template_name", "template_name", kText},
+			{"template_language", "template_language", kText},
+			{"params", "params", kText},
+			{"audience_id", "audience_id", kText},
+			{"start_at", "start_at", kTimeNull},
+			{"state", "state", kText},
+			{"state_reason", "state_reason", kText},
+			{"cursor", "cursor", kText},
+			{"targeted", "targeted", kInt},
+			{"accepted", "accepted", kInt},
+			{"refused", "refused", kText},
+			{"created_at", "created_at", kTime},
+			{"updated_at", "updated_at", kTime},
+			{"started_at", "started_at", kTimeNull},
+			{"finished_at", "finished_at", kTimeNull},
+		},
+		key: []int{0, 1},
+	},
+	{
+		src: "campaign_messages", dst: "campaign_messages",
+		cols: []column{
+			{"tenant_id", "tenant_id", kText},
+			{"campaign_id", "campaign_id", kText},
+			{"wa_id", "wa_id", kText},
+			{"message_id", "message_id", kText},
+		},
+		key: []int{0, 1, 2},
 	},
 }
 

@@ -100,6 +100,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AppealReads", testAppealReads},
 		{"RiskCounts", testRiskCounts}, {"Brakes", testBrakes}, {"Incidents", testIncidents},
 		{"StageRollsBack", testStageRollsBack},
+		{"Campaigns", testCampaigns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
