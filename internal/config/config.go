@@ -207,9 +207,12 @@ type Warmup struct {
 	// default (logged).
 	Curve []int `json:"curve,omitempty"`
 	// FirstSeen starts the warm-up of a sender the first time the gateway
-	// sees it in the configuration (default true). Set false when the
-	// numbers added are established ones; Meta's ONBOARDING event and the
-	// risk engine still start warm-ups.
+	// sees it in the configuration (default false). The gateway cannot
+	// tell a new number from an established one put behind it, and
+	// holding an established number to 50 recipients a day would stall
+	// the business: set it true when the numbers being added are new.
+	// Meta's ONBOARDING event (a number just registered) and the risk
+	// engine (a restriction lifted) start warm-ups whatever it says.
 	FirstSeen *bool `json:"first_seen,omitempty"`
 	// Off turns warm-up off entirely.
 	Off bool `json:"off,omitempty"`
@@ -218,7 +221,7 @@ type Warmup struct {
 // StartsOnFirstSight reports whether a sender first seen in the
 // configuration starts warming up.
 func (w Warmup) StartsOnFirstSight() bool {
-	return !w.Off && (w.FirstSeen == nil || *w.FirstSeen)
+	return !w.Off && w.FirstSeen != nil && *w.FirstSeen
 }
 
 // Default returns the zero-configuration settings.

@@ -112,3 +112,23 @@ func TestPortfolioValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmupOnFirstSight: a sender first seen warms up only when asked —
+// the gateway cannot tell a new number from an established one.
+func TestWarmupOnFirstSight(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		name string
+		w    Warmup
+		want bool
+	}{
+		{"default", Warmup{}, false},
+		{"asked", Warmup{FirstSeen: &yes}, true},
+		{"refused", Warmup{FirstSeen: &no}, false},
+		{"asked but off", Warmup{FirstSeen: &yes, Off: true}, false},
+	} {
+		if got := tc.w.StartsOnFirstSight(); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
