@@ -129,7 +129,11 @@ type FactsConfig struct {
 type Facts struct {
 	cfg FactsConfig
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// forgets counts Forget calls: a load that read the store before a
+	// Forget must not put what it read into the cache after it (the
+	// record that made the ledger forget would be hidden until the TTL).
+	forgets uint64
 	consent map[string]cachedConsent // tenant \x00 wa_id →
 	windows map[string]time.Time     // sender \x00 wa_id → last inbound
 	sent    map[string][]policy.Sent // tenant \x00 wa_id → counted sends, oldest first
@@ -211,13 +215,14 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 	wk := m.PhoneNumberID + "\x00" + who
 
 	hit := false
+	f.mu.Lock()
+	gen := f.forgets
 	if cached {
-		f.mu.Lock()
 		if e, ok := f.consent[ck]; ok && now.Before(e.until) {
 			out.Consent, hit = e.c, true
 		}
-		f.mu.Unlock()
 	}
+	f.mu.Unlock()
 	if !hit {
 		c, err := f.consentOf(ctx, m.TenantID, who)
 		if err != nil {
@@ -225,8 +230,11 @@ func (f *Facts) load(ctx context.Context, m *policy.Message, cached bool) (polic
 		}
 		out.Consent = c
 		f.mu.Lock()
-		f.room()
-		f.consent[ck] = cachedConsent{c: c, until: now.Add(f.cfg.TTL)}
+		if f.forgets == gen {
+			// Nothing was recorded since the read began: safe to keep.
+			f.room()
+			f.consent[ck] = cachedConsent{c: c, until: now.Add(f.cfg.TTL)}
+		}
 		f.mu.Unlock()
 	}
 
@@ -400,6 +408,7 @@ func (f *Facts) room() {
 func (f *Facts) Forget(tenantID, waID string) {
 	f.mu.Lock()
 	delete(f.consent, tenantID+"\x00"+waID)
+	f.forgets++
 	f.mu.Unlock()
 }
 
