@@ -40,7 +40,9 @@ func (s *slowConsent) CurrentByWaID(ctx context.Context, _, _ string) (consent.C
 
 type noWindow struct{}
 
-func (noWindow) GetWindow(context.Context, string, string) (time.Time, error) { return time.Time{}, nil }
+func (noWindow) GetWindow(context.Context, string, string) (time.Time, error) {
+	return time.Time{}, nil
+}
 
 // TestFactsForgetDuringALoad: a load that read the ledger before a record
 // was committed (and Forget called) must not put its stale read in the
