@@ -145,6 +145,21 @@ type SimulatorBehaviour struct {
 	Consented    []string `json:"consented"`
 	// Enforcement applies the enforcement ladder (default true).
 	Enforcement *bool `json:"enforcement"`
+	// Rates overrides the model's base probabilities per delivered
+	// message (docs/simulator.md); zero keeps the default.
+	Rates SimulatorRates `json:"rates"`
+}
+
+// SimulatorRates are the simulated recipients' base probabilities per
+// delivered message, each between 0 and 1, before the model's multipliers
+// (consent, spamminess, frequency, hour) apply.
+type SimulatorRates struct {
+	Read   float64 `json:"read"`
+	Reply  float64 `json:"reply"`
+	Mute   float64 `json:"mute"`
+	Block  float64 `json:"block"`
+	Report float64 `json:"report"`
+	OptOut float64 `json:"opt_out"`
 }
 
 // Dispatch tunes the dispatcher.
@@ -416,6 +431,15 @@ func (c Config) Validate() error {
 	}
 	if cs := c.Simulator.Behaviour.ConsentShare; cs < 0 || cs > 1 {
 		errs = append(errs, fmt.Errorf("simulator.behaviour.consent_share %v must be between 0 and 1", cs))
+	}
+	r := c.Simulator.Behaviour.Rates
+	for _, rate := range []struct {
+		name string
+		v    float64
+	}{{"read", r.Read}, {"reply", r.Reply}, {"mute", r.Mute}, {"block", r.Block}, {"report", r.Report}, {"opt_out", r.OptOut}} {
+		if rate.v < 0 || rate.v > 1 {
+			errs = append(errs, fmt.Errorf("simulator.behaviour.rates.%s %v must be between 0 and 1", rate.name, rate.v))
+		}
 	}
 	tenants := map[string]bool{}
 	for i, t := range c.Tenants {

@@ -30,7 +30,7 @@ func TestFileThenEnvironment(t *testing.T) {
 	t.Parallel()
 	p := filepath.Join(t.TempDir(), "c.json")
 	file := `{"listen":"127.0.0.1:9000","graph":{"access_token":"t","app_secret":"s"},
-	  "simulator":{"read_delay":"5s","behaviour":{"enabled":true,"consent_share":0.4,"consented":["5511987654321"]}},
+	  "simulator":{"read_delay":"5s","behaviour":{"enabled":true,"consent_share":0.4,"consented":["5511987654321"],"rates":{"opt_out":0.05}}},
 	  "tenants":[{"id":"acme","webhook_url":"https://acme.example/hook"}],
 	  "senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"acme","throughput_mps":20}]}`
 	if err := os.WriteFile(p, []byte(file), 0o600); err != nil {
@@ -44,7 +44,8 @@ func TestFileThenEnvironment(t *testing.T) {
 		t.Fatalf("env did not override: %+v", c)
 	}
 	if c.Simulator.ReadDelay.D() != 5*time.Second || c.Senders[0].ThroughputMPS != 20 ||
-		!c.Simulator.Behaviour.Enabled || c.Simulator.Behaviour.ConsentShare != 0.4 || len(c.Simulator.Behaviour.Consented) != 1 {
+		!c.Simulator.Behaviour.Enabled || c.Simulator.Behaviour.ConsentShare != 0.4 || len(c.Simulator.Behaviour.Consented) != 1 ||
+		c.Simulator.Behaviour.Rates.OptOut != 0.05 || c.Simulator.Behaviour.Rates.Block != 0 {
 		t.Fatalf("file not applied: %+v", c)
 	}
 }
@@ -58,6 +59,7 @@ func TestInvalidConfigSaysWhatToFix(t *testing.T) {
 	}{
 		{"unknown key", `{"lisen":"x"}`, nil, "unknown field"},
 		{"consent share above 1", `{"simulator":{"behaviour":{"enabled":true,"consent_share":1.5}}}`, nil, "simulator.behaviour.consent_share"},
+		{"a negative rate", `{"simulator":{"behaviour":{"enabled":true,"rates":{"block":-0.1}}}}`, nil, "simulator.behaviour.rates.block"},
 		{"meta without secret", `{"graph":{"access_token":"t"}}`, nil, "app_secret"},
 		{"sender of unknown tenant", `{"senders":[{"phone_number_id":"1","waba_id":"2","tenant_id":"nope"}]}`, nil, "not a declared tenant"},
 		{"bad bool", `{}`, map[string]string{"WABAGUARD_SIMULATOR": "maybe"}, "true or false"},

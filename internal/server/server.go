@@ -413,6 +413,15 @@ func (s *Server) startSimulator(ctx context.Context, token string) error {
 	if b := cfg.Simulator.Behaviour; b.Enabled {
 		sc.Population = sim.DefaultPopulation()
 		sc.Population.Enabled, sc.Population.ConsentShare, sc.Population.Consented = true, b.ConsentShare, b.Consented
+		for _, r := range []struct {
+			to *float64
+			v  float64
+		}{{&sc.Population.Read, b.Rates.Read}, {&sc.Population.Reply, b.Rates.Reply}, {&sc.Population.Mute, b.Rates.Mute},
+			{&sc.Population.Block, b.Rates.Block}, {&sc.Population.Report, b.Rates.Report}, {&sc.Population.OptOut, b.Rates.OptOut}} {
+			if r.v > 0 {
+				*r.to = r.v
+			}
+		}
 		sc.Quality = sim.DefaultQuality()
 		sc.Quality.Enabled = true
 		sc.Enforcement = sim.DefaultEnforcement()
