@@ -59,7 +59,7 @@ t0=$(date +%s.%N)
 bp=()
 for i in $(seq 1 $SENDERS); do
   "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "1000000000001$(printf %02d "$i")" \
-    -n "$PER" -c 8 --type template --template-name hello_world --template-language en_US --recipients "$CONTACTS" \
+    -n "$PER" -c 8 --first-recipient $(( (i - 1) * PER % CONTACTS )) --type template --template-name hello_world --template-language en_US --recipients "$CONTACTS" \
     --progress 0 --json > "$work/send$i.json" &
   bp+=($!)
 done

@@ -96,6 +96,7 @@ func shapeFlags(fs *flag.FlagSet, cfg *SendConfig) {
 	fs.Float64Var(&cfg.Rate, "rate", 0, "fixed arrival rate in requests/s (open loop); 0 = as fast as -c allows")
 	fs.DurationVar(&cfg.Duration, "duration", DefaultDuration, "stop starting requests after this long")
 	fs.IntVar(&cfg.Recipients, "recipients", DefaultRecipients, "distinct recipients to cycle (+55 11 9xxxx-xxxx)")
+	fs.IntVar(&cfg.FirstRecipient, "first-recipient", 0, "index in that cycle of the first request's recipient (give each sender its own slice)")
 	fs.StringVar(&cfg.Type, "type", "text", "message type: text or template")
 	fs.StringVar(&cfg.TemplateName, "template-name", "hello_world", "template name for --type template")
 	fs.StringVar(&cfg.TemplateLanguage, "template-language", "en_US", "template language for --type template")

@@ -70,6 +70,10 @@ type SendConfig struct {
 	// Recipients is how many distinct Brazilian mobiles to cycle through;
 	// DefaultRecipients when zero.
 	Recipients int
+	// FirstRecipient is the index of the first recipient in the cycle, so
+	// that several runs (one per sender, say) can each take their own slice
+	// of the same list instead of all writing to its first people.
+	FirstRecipient int
 	// Type is "text" (default) or "template".
 	Type string
 	// TemplateName and TemplateLanguage name the template of Type
@@ -129,6 +133,9 @@ func (c *SendConfig) withDefaults() (SendConfig, error) {
 	}
 	if cfg.Recipients < 1 || cfg.Recipients > MaxRecipients {
 		errs = append(errs, fmt.Errorf("recipients: must be 1..%d", MaxRecipients))
+	}
+	if cfg.FirstRecipient < 0 || cfg.FirstRecipient >= max(cfg.Recipients, 1) {
+		errs = append(errs, fmt.Errorf("first-recipient: must be 0..recipients-1 (%d)", cfg.Recipients-1))
 	}
 	errs = append(errs, checkBounds(cfg.N, cfg.Concurrency, cfg.Rate, cfg.Duration, cfg.RequestTimeout)...)
 	if len(errs) > 0 {
@@ -211,7 +218,7 @@ func sendPayload(cfg *SendConfig, i int) ([]byte, error) {
 	b := sendBody{
 		MessagingProduct: "whatsapp",
 		RecipientType:    "individual",
-		To:               Recipient(i % cfg.Recipients),
+		To:               Recipient((cfg.FirstRecipient + i) % cfg.Recipients),
 		Type:             cfg.Type,
 	}
 	if cfg.Type == wire.TypeTemplate {

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -255,6 +256,8 @@ func TestRunSendRejectsBadConfig(t *testing.T) {
 		"neg rate":    func(c *SendConfig) { c.Rate = -1 },
 		"neg c":       func(c *SendConfig) { c.Concurrency = -2 },
 		"bad version": func(c *SendConfig) { c.Version = "v23.0/x" },
+		"neg first":   func(c *SendConfig) { c.FirstRecipient = -1 },
+		"first past":  func(c *SendConfig) { c.Recipients = 10; c.FirstRecipient = 10 },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -265,6 +268,40 @@ func TestRunSendRejectsBadConfig(t *testing.T) {
 				t.Fatalf("got report %v, err %v; want a config error", r, err)
 			}
 		})
+	}
+}
+
+// TestFirstRecipientSlicesTheCycle: runs with their own first recipient
+// write to disjoint slices of one list, and wrap around at its end.
+func TestFirstRecipientSlicesTheCycle(t *testing.T) {
+	cases := []struct {
+		first, recipients, i int
+		want                 int
+	}{
+		{0, 100, 0, 0},
+		{0, 100, 7, 7},
+		{30, 100, 0, 30},
+		{30, 100, 69, 99},
+		{30, 100, 70, 0},
+		{99, 100, 2, 1},
+	}
+	for _, c := range cases {
+		cfg, err := (&SendConfig{BaseURL: "http://127.0.0.1:1", PhoneNumberID: "1", N: 1,
+			Recipients: c.recipients, FirstRecipient: c.first}).withDefaults()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := sendPayload(&cfg, c.i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct{ To string }
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.To != Recipient(c.want) {
+			t.Errorf("first %d of %d, request %d: to %s, want Recipient(%d) = %s", c.first, c.recipients, c.i, got.To, c.want, Recipient(c.want))
+		}
 	}
 }
 
