@@ -2,6 +2,8 @@
 # Reproduces the figures in docs/benchmarks.md on this machine, side by side
 # in one run. Everything runs on loopback and stops by itself.
 #   N=50000 C=64 bash scripts/bench.sh
+# STAGES picks stages (e.g. STAGES=5); BIN runs a binary built elsewhere instead of this tree,
+# for a before/after comparison of two commits on one machine in one sitting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -10,6 +12,8 @@ N=${N:-50000}          # messages for the throughput runs
 C=${C:-64}             # client concurrency
 RATE_N=${RATE_N:-15000} # messages for the fixed-rate latency run (15 s at 1,000/s)
 WH_N=${WH_N:-30000}    # status events for the webhook-ingest run
+STAGES=${STAGES:-"1 2 3 5 4"}
+BIN=${BIN:-}
 DATABASE=${DATABASE:-} # empty: SQLite; a postgres:// URL runs stages 1-3 on PostgreSQL
 PORT=18080; SIMPORT=18081; SINKPORT=18090
 PNID=100000000000001; WABA=200000000000001
@@ -26,8 +30,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-go build -o "$work/wabaguard" ./cmd/wabaguard
-bin="$work/wabaguard"
+if [ -n "$BIN" ]; then
+  bin=$BIN
+else
+  go build -o "$work/wabaguard" ./cmd/wabaguard
+  bin="$work/wabaguard"
+fi
+stage() { [[ " $STAGES " == *" $1 "* ]]; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(go version | cut -d' ' -f3)"
 echo "date: $(date -u +%FT%TZ)"
@@ -75,12 +84,15 @@ drain() {
 # and the end-to-end figures measured the pair rate, not the gateway.
 RCPT=${RCPT:-$CONTACTS}
 
+if stage 1; then
 echo
 echo "== 1. gateway vs the simulator directly (acceptance; same tool, same shape, one run)"
 "$bin" bench compare --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" \
   --baseline-url "http://127.0.0.1:$SIMPORT" --baseline-token "$META" -n "$N" -c "$C" --recipients "$RCPT"
 drain
+fi
 
+if stage 2; then
 echo
 echo "== 2. accept + dispatch end to end: $N sends until the last one reached the upstream"
 before=$(sent_total)
@@ -91,13 +103,17 @@ for _ in $(seq 1 1200); do [ "$(sent_total)" -ge "$target" ] && break; sleep 0.0
 t1=$(now)
 got=$(( $(sent_total) - before ))
 awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   end to end: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", n, b-a, n/(b-a)}'
+fi
 
+if stage 3; then
 echo
 echo "== 3. acceptance latency at a fixed 1,000 messages/s (open loop)"
 drain
 "$bin" bench send --url "http://127.0.0.1:$PORT" --token "$KEY" --phone-number-id "$PNID" -n "$RATE_N" -c 256 --rate 1000 --recipients "$RCPT" | sed 's/^/   /'
 drain
+fi
 
+if stage 5; then
 echo
 echo "== 5. compliance rules on vs off vs the cadence rules alone, end to end: $N templates to $CONTACTS distinct contacts each"
 "$bin" bench consent --config "$work/cfg.json" --tenant benchon --recipients "$CONTACTS" | sed 's/^/   /'
@@ -115,8 +131,9 @@ for run in off on cadence; do
   t1=$(now); got=$(( $(sent_of "$pn") - before ))
   awk -v r="$run" -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN{printf "   rules %-7s: %d messages accepted and sent upstream in %.2f s = %.0f messages/s\n", r, n, b-a, n/(b-a)}'
 done
+fi
 
-if [ -n "$DATABASE" ]; then exit 0; fi
+if [ -n "$DATABASE" ] || ! stage 4; then exit 0; fi
 
 echo
 echo "== 4. webhook ingest: signed status webhooks verified, persisted, applied and forwarded"

@@ -53,6 +53,14 @@ const MaxCap = 10_000_000
 // time another replica's update takes to be seen here.
 const tierTTL = 5 * time.Second
 
+// reachTTL bounds how long a portfolio's count of reached recipients is
+// served from memory to the messaging-limit rule's facts. Counting is a
+// scan of the portfolio's moving 24 hours (100,000 rows at TIER_100K), and
+// the facts are read for every template; the reservation right before the
+// send counts exactly, so a count a second old only decides whether a
+// message waits or is tried.
+const reachTTL = time.Second
+
 // Config wires a Quota.
 type Config struct {
 	Store      Store
@@ -80,6 +88,13 @@ type Quota struct {
 	senders map[string]string // phone number id → portfolio id
 	tiers   map[string]cachedTier
 	warmups map[string]cachedWarmup
+	reaches map[string]cachedReach // portfolio id → its last count
+}
+
+type cachedReach struct {
+	used int
+	next time.Time // when the oldest counted recipient leaves the window
+	read time.Time
 }
 
 type cachedTier struct {
@@ -91,7 +106,7 @@ type cachedTier struct {
 // safe: a bad cap is ignored, a bad tier is SafeTier.
 func New(cfg Config) *Quota {
 	q := &Quota{st: cfg.Store, log: cfg.Logger, now: cfg.Now, byWABA: map[string]string{}, conf: map[string]Portfolio{},
-		senders: map[string]string{}, tiers: map[string]cachedTier{}, warmups: map[string]cachedWarmup{}, warm: cfg.Warmup}
+		senders: map[string]string{}, tiers: map[string]cachedTier{}, warmups: map[string]cachedWarmup{}, reaches: map[string]cachedReach{}, warm: cfg.Warmup}
 	if q.log == nil {
 		q.log = slog.Default()
 	}
@@ -229,7 +244,11 @@ func (q *Quota) Usage(ctx context.Context, portfolioID string, now time.Time) (U
 }
 
 // Facts reads the quota facts of a message from senderID to who, for the
-// messaging-limit rule.
+// messaging-limit rule. The rule compares the portfolio's count with its
+// limit and asks whether who already counts only when the limit is
+// reached: an unlimited portfolio reads nothing, the count comes from
+// memory for up to reachTTL, and only a portfolio that looks full is read
+// again, exactly, with who's own row.
 func (q *Quota) Facts(ctx context.Context, senderID, who string, now time.Time) (*policy.QuotaFacts, error) {
 	p, err := q.PortfolioOf(ctx, senderID)
 	if err != nil {
@@ -239,11 +258,42 @@ func (q *Quota) Facts(ctx context.Context, senderID, who string, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
+	f := &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit}
+	if limit < 0 {
+		return f, nil
+	}
+	c, ok := q.cachedReach(p, now)
+	if ok && c.used < limit {
+		f.Used, f.NextRelease = c.used, c.next
+		return f, nil
+	}
 	r, err := q.st.PortfolioReach(ctx, p, who, now)
 	if err != nil {
 		return nil, fmt.Errorf("limits: %w", err)
 	}
-	return &policy.QuotaFacts{Portfolio: p, Tier: tier, Limit: limit, Used: r.Used, NextRelease: r.NextRelease, Counted: r.Counted}, nil
+	q.keepReach(p, r.Used, r.NextRelease, now)
+	f.Used, f.NextRelease, f.Counted = r.Used, r.NextRelease, r.Counted
+	return f, nil
+}
+
+// cachedReach returns portfolio p's count read less than reachTTL before
+// now, unless a counted recipient has left the window since.
+func (q *Quota) cachedReach(p string, now time.Time) (cachedReach, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	c, ok := q.reaches[p]
+	if !ok || now.Before(c.read) || now.Sub(c.read) >= reachTTL || (!c.next.IsZero() && !now.Before(c.next)) {
+		return cachedReach{}, false
+	}
+	return c, true
+}
+
+// keepReach remembers portfolio p's count as read (or as a reservation
+// left it) at now.
+func (q *Quota) keepReach(p string, used int, next, now time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.reaches[p] = cachedReach{used: used, next: next, read: now}
 }
 
 // Reserve takes a slot of the sender's portfolio for who, right before
@@ -299,6 +349,9 @@ func (q *Quota) ReserveBatch(ctx context.Context, senderID string, asks []Ask, n
 	rs, err := q.st.ReserveReaches(ctx, reqs)
 	if err != nil {
 		return nil, fmt.Errorf("limits: %w", err)
+	}
+	if n := len(rs); n > 0 {
+		q.keepReach(p, rs[n-1].Used, rs[n-1].NextRelease, now)
 	}
 	out := make([]Answer, len(rs))
 	for i, r := range rs {

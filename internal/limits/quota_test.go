@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wabaguard/wabaguard/internal/cloudapi"
+	"github.com/wabaguard/wabaguard/internal/policy"
 	"github.com/wabaguard/wabaguard/internal/signal"
 	"github.com/wabaguard/wabaguard/internal/sim"
 	"github.com/wabaguard/wabaguard/internal/store"
@@ -204,5 +206,96 @@ func TestSyncFromSimulator(t *testing.T) {
 	}
 	if tier, limit, _ := q.Tier(t.Context(), "bp1"); tier != "TIER_2K" || limit != 2000 {
 		t.Errorf("portfolio tier %s/%d", tier, limit)
+	}
+}
+
+// countingStore counts the portfolio counts the quota asks the store for.
+type countingStore struct {
+	Store
+	reads int
+}
+
+func (c *countingStore) PortfolioReach(ctx context.Context, portfolioID, waID string, now time.Time) (store.Reach, error) {
+	c.reads++
+	return c.Store.PortfolioReach(ctx, portfolioID, waID, now)
+}
+
+// TestFactsCountFromMemory: the messaging-limit rule's facts count the
+// portfolio at most once per reachTTL while it has room, exactly (with the
+// recipient's own row) once it looks full, and not at all when it is
+// unlimited — a reservation elsewhere (another replica) shows within
+// reachTTL.
+func TestFactsCountFromMemory(t *testing.T) {
+	ctx := t.Context()
+	_, st := newQuota(t)
+	cs := &countingStore{Store: st}
+	q := New(Config{Store: cs, Portfolios: []Portfolio{{ID: "p1", WABAs: []string{waba}, Tier: "TIER_250"}},
+		Now: func() time.Time { return t0 }})
+	elsewhere := func(at time.Time, from, to int) {
+		t.Helper()
+		var rs []store.ReachRequest
+		for i := from; i < to; i++ {
+			rs = append(rs, store.ReachRequest{PortfolioID: "p1", WaID: fmt.Sprintf("55119%08d", i), MessageID: fmt.Sprintf("m%d", i), Limit: 250, Now: at})
+		}
+		if _, err := st.ReserveReaches(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ask := func(at time.Duration, who string) *policy.QuotaFacts {
+		t.Helper()
+		f, err := q.Facts(ctx, pnA, who, t0.Add(at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+
+	// This replica's own reservation leaves the count in memory.
+	if _, err := q.ReserveBatch(ctx, pnA, []Ask{{WaID: "5511900000001", MessageID: "a1"}, {WaID: "5511900000002", MessageID: "a2"}, {WaID: "5511900000003", MessageID: "a3"}}, t0); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere(t0.Add(10*time.Millisecond), 100, 102)
+	steps := []struct {
+		at          time.Duration
+		who         string
+		used, reads int
+		counted     bool
+	}{
+		{100 * time.Millisecond, "5511999999999", 3, 0, false},    // from the reservation
+		{900 * time.Millisecond, "5511999999999", 3, 0, false},    // still within reachTTL
+		{time.Second, "5511999999999", 5, 1, false},               // read again: the other replica's two
+		{1500 * time.Millisecond, "5511999999999", 5, 1, false},   // from memory
+		{2100 * time.Millisecond, "5511900000001", 250, 2, true},  // full (see below): read, with the recipient
+		{2200 * time.Millisecond, "5511999999999", 250, 3, false}, // full: read every time, exactly
+		{2300 * time.Millisecond, fmt.Sprintf("55119%08d", 150), 250, 4, true},
+	}
+	for _, s := range steps {
+		if s.at == 2100*time.Millisecond {
+			elsewhere(t0.Add(2*time.Second), 102, 347)
+		}
+		f := ask(s.at, s.who)
+		if f.Used != s.used || cs.reads != s.reads || f.Counted != s.counted || f.Limit != 250 {
+			t.Fatalf("at +%v for %s: used %d, counted %v, limit %d after %d store reads; want used %d, counted %v, limit 250 after %d",
+				s.at, s.who, f.Used, f.Counted, f.Limit, cs.reads, s.used, s.counted, s.reads)
+		}
+	}
+	if f := ask(2400*time.Millisecond, "5511999999999"); f.NextRelease.IsZero() || !f.NextRelease.Equal(t0.Add(store.ReachWindow)) {
+		t.Errorf("next release %v, want %v (the first reservation's 24 hours)", f.NextRelease, t0.Add(store.ReachWindow))
+	}
+
+	// An unlimited portfolio is not counted for the rule.
+	u := New(Config{Store: cs, Portfolios: []Portfolio{{ID: "p1", WABAs: []string{waba}, Tier: "TIER_UNLIMITED"}}, Now: func() time.Time { return t0 }})
+	before := cs.reads
+	for i := range 5 {
+		f, err := u.Facts(ctx, pnA, "5511999999999", t0.Add(time.Duration(i)*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Limit >= 0 {
+			t.Fatalf("limit %d, want unlimited", f.Limit)
+		}
+	}
+	if cs.reads != before {
+		t.Errorf("an unlimited portfolio was counted %d times", cs.reads-before)
 	}
 }

@@ -258,19 +258,19 @@ func (w *world) waitSent(t testing.TB, st store.Store, want int) {
 	}
 }
 
-// queuedOf describes the queued messages among prefix00000…, for a
-// failure's message.
+// queuedOf describes the messages among prefix00000… that were not sent,
+// for a failure's message.
 func queuedOf(st store.Store, prefix string, n int) string {
 	out := ""
 	for i := range n {
 		m, err := st.GetMessage(context.Background(), fmt.Sprintf("%s%05d", prefix, i))
-		if err != nil || m.State != store.StateQueued {
+		if err != nil || m.State == store.StateSent {
 			continue
 		}
-		if len(out) > 600 {
+		if len(out) > 900 {
 			return out + " …"
 		}
-		out += fmt.Sprintf("%s next %v code %d attempts %d ready %v; ", m.ID, m.NextAttemptAt.Sub(start), m.ErrorCode, m.Attempts, m.ReadyAt)
+		out += fmt.Sprintf("%s %s next %v code %d attempts %d ready %v; ", m.ID, m.State, m.NextAttemptAt.Sub(start), m.ErrorCode, m.Attempts, m.ReadyAt)
 	}
 	return out
 }
