@@ -15,13 +15,11 @@ type querier interface {
 
 // RecentSends implements store.Cadences.
 func (s *Store) RecentSends(ctx context.Context, tenantID, waID string, since time.Time) ([]store.ContactSend, error) {
-	s.recentOnce.Do(func() {
-		s.recent, s.recentErr = s.r.PrepareContext(context.WithoutCancel(ctx), recentQuery)
-	})
-	if s.recentErr != nil {
-		return nil, fmt.Errorf("sqlite: recent sends: %w", s.recentErr)
+	st, err := s.read(ctx, recentQuery)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: recent sends: %w", err)
 	}
-	out, err := recentSends(ctx, stmtQuerier{s.recent}, store.ContactKey{TenantID: tenantID, WaID: waID}, since)
+	out, err := recentSends(ctx, stmtQuerier{st}, store.ContactKey{TenantID: tenantID, WaID: waID}, since)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: recent sends: %w", err)
 	}

@@ -179,8 +179,12 @@ func (s *Store) ConsentHead(ctx context.Context, tenantID string) (store.Consent
 
 // ConsentStates returns a contact's current state per category.
 func (s *Store) ConsentStates(ctx context.Context, tenantID, contactKey string) ([]store.ConsentState, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT category, action, source, seq, at FROM consent_state
-		WHERE tenant_id = ? AND contact_key = ? ORDER BY category`, tenantID, contactKey)
+	st, err := s.read(ctx, `SELECT category, action, source, seq, at FROM consent_state
+		WHERE tenant_id = ? AND contact_key = ? ORDER BY category`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: consent states: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, tenantID, contactKey)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: consent states: %w", err)
 	}

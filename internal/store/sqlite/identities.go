@@ -33,8 +33,12 @@ func (s *Store) LinkedIdentity(ctx context.Context, tenantID, id string) (string
 	if strings.Contains(id, ".") { // a BSUID ("BR.123…"); wa_ids are digits
 		q = `SELECT wa_id FROM identities WHERE tenant_id = ? AND user_id = ?`
 	}
+	st, err := s.read(ctx, q)
+	if err != nil {
+		return "", fmt.Errorf("sqlite: linked identity: %w", err)
+	}
 	var other string
-	err := s.r.QueryRowContext(ctx, q, tenantID, id).Scan(&other)
+	err = st.QueryRowContext(ctx, tenantID, id).Scan(&other)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

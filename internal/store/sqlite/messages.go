@@ -275,12 +275,15 @@ func (s *Store) GetMessage(ctx context.Context, id string) (store.Message, error
 // failed with code after since (zero when none). The recipient index
 // bounds the read to that person's messages.
 func (s *Store) LastFailedWith(ctx context.Context, tenantID string, waIDs []string, code int, since time.Time) (time.Time, error) {
+	st, err := s.read(ctx, `SELECT MAX(updated_at) FROM messages
+		WHERE tenant_id = ? AND wa_id = ? AND state = 'failed' AND error_code = ? AND updated_at > ?`)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: last failure: %w", err)
+	}
 	var latest int64
 	for _, w := range waIDs {
 		var at sql.NullInt64
-		err := s.r.QueryRowContext(ctx, `SELECT MAX(updated_at) FROM messages
-			WHERE tenant_id = ? AND wa_id = ? AND state = 'failed' AND error_code = ? AND updated_at > ?`,
-			tenantID, w, code, ms(since)).Scan(&at)
+		err := st.QueryRowContext(ctx, tenantID, w, code, ms(since)).Scan(&at)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("sqlite: last failure: %w", err)
 		}

@@ -32,7 +32,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -60,12 +59,8 @@ type Store struct {
 	ckpt     *sql.DB
 	stopCkpt context.CancelFunc
 	ckptDone chan struct{}
-	// recent is RecentSends' statement, prepared once: the intake reads a
-	// contact's sends for every template, and preparing costs as much as
-	// the read.
-	recentOnce sync.Once
-	recent     *sql.Stmt
-	recentErr  error
+	// reads caches the hot path's prepared read statements.
+	reads reads
 }
 
 // dsn builds a modernc.org/sqlite data source name with the connection
@@ -236,10 +231,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.stopCkpt()
 	<-s.ckptDone
-	if s.recent != nil {
-		_ = s.recent.Close()
-	}
-	return errors.Join(s.ckpt.Close(), s.r.Close(), s.w.Close())
+	return errors.Join(s.closeReads(), s.ckpt.Close(), s.r.Close(), s.w.Close())
 }
 
 // tx runs fn in one write transaction, committing when fn returns nil.

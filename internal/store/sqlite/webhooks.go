@@ -232,8 +232,12 @@ func applyStatuses(ctx context.Context, tx *sql.Tx, sts []store.StatusApply) ([]
 
 // GetWindow returns when the user last wrote to the sender.
 func (s *Store) GetWindow(ctx context.Context, senderID, waID string) (time.Time, error) {
+	st, err := s.read(ctx, `SELECT at FROM windows WHERE sender_id = ? AND wa_id = ?`)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sqlite: get window: %w", err)
+	}
 	var at int64
-	err := s.r.QueryRowContext(ctx, `SELECT at FROM windows WHERE sender_id = ? AND wa_id = ?`, senderID, waID).Scan(&at)
+	err = st.QueryRowContext(ctx, senderID, waID).Scan(&at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
