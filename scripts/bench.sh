@@ -13,6 +13,7 @@ C=${C:-64}             # client concurrency
 RATE_N=${RATE_N:-15000} # messages for the fixed-rate latency run (15 s at 1,000/s)
 WH_N=${WH_N:-30000}    # status events for the webhook-ingest run
 STAGES=${STAGES:-"1 2 3 5 4"}
+TIER=${TIER:-TIER_UNLIMITED} # the portfolios' messaging-limit tier (TIER_100K counts every template)
 BIN=${BIN:-}
 DATABASE=${DATABASE:-} # empty: SQLite; a postgres:// URL runs stages 1-3 on PostgreSQL
 PORT=18080; SIMPORT=18081; SINKPORT=18090
@@ -57,9 +58,9 @@ cat > "$work/cfg.json" <<JSON
   "policy": { "consent": "off", "window": "off", "content_check": "off", "frequency": { "mode": "off" }, "quiet_hours": { "mode": "off" } },
   "webhook_destinations": { "allow_loopback": true },
   "warmup": { "off": true },
-  "portfolios": [ { "id": "300000000000001", "waba_ids": ["$WABA"], "tier": "TIER_UNLIMITED" },
-                  { "id": "300000000000002", "waba_ids": ["$WABA2"], "tier": "TIER_UNLIMITED" },
-                  { "id": "300000000000003", "waba_ids": ["$WABA3"], "tier": "TIER_UNLIMITED" } ],
+  "portfolios": [ { "id": "300000000000001", "waba_ids": ["$WABA"], "tier": "$TIER" },
+                  { "id": "300000000000002", "waba_ids": ["$WABA2"], "tier": "$TIER" },
+                  { "id": "300000000000003", "waba_ids": ["$WABA3"], "tier": "$TIER" } ],
   "senders": [ { "phone_number_id": "$PNID", "waba_id": "$WABA", "tenant_id": "bench", "throughput_mps": 1000000 },
                { "phone_number_id": "$PNID2", "waba_id": "$WABA2", "tenant_id": "benchon", "throughput_mps": 1000000 },
                { "phone_number_id": "$PNID3", "waba_id": "$WABA3", "tenant_id": "benchcad", "throughput_mps": 1000000 } ] }
