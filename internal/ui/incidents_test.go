@@ -15,9 +15,14 @@ import (
 	"github.com/wabaguard/wabaguard/internal/store/sqlite"
 )
 
-// incidentClock is the dashboard's clock in the incident tests: a dossier
+// incidentClock is the dashboard's clock in the dossier test: a dossier
 // says when it was made, and the test compares bytes.
-var incidentClock = time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+var incidentClock = time.Now().UTC().Truncate(time.Second)
+
+// withClock fixes the dashboard's clock.
+func withClock(at time.Time) func(*Config) {
+	return func(c *Config) { c.Now = func() time.Time { return at } }
+}
 
 // storeIncidents gives a dossier the store's incidents, as the server's
 // adapter does (internal/server/appeal.go).
@@ -47,9 +52,11 @@ func withIncidents(t *testing.T) func(*Config) {
 		st := c.Store.(*sqlite.Store)
 		c.Incidents = st
 		c.Dossiers = &appeal.Builder{Store: st, Ledger: c.Ledger.(*consent.Ledger), Incidents: storeIncidents{st}}
-		c.Now = func() time.Time { return incidentClock }
-		ctx := t.Context()
-		at := incidentClock.Add(-6 * time.Hour)
+		ctx, now := t.Context(), time.Now()
+		if c.Now != nil {
+			now = c.Now()
+		}
+		at := now.Add(-6 * time.Hour)
 		must(t, st.OpenIncident(ctx, store.Incident{ID: "inc_flag", TenantID: "t1", PhoneNumberID: "p1", WABAID: "w1", Kind: store.IncidentFlag,
 			Title: "Quality dropped to YELLOW", OpenedAt: at.Add(-48 * time.Hour), Timeline: []store.IncidentEvent{
 				{At: at.Add(-48 * time.Hour), Kind: store.EventMeta, Name: "FLAGGED", Raw: []byte(`{"event":"FLAGGED"}`)}}}))
@@ -148,7 +155,7 @@ func TestIncidentPage(t *testing.T) {
 // viewer too; a bad format is refused.
 func TestIncidentDossier(t *testing.T) {
 	var builder appeal.Builder
-	e := newEnv(t, withIncidents(t), func(c *Config) { builder = *c.Dossiers.(*appeal.Builder) })
+	e := newEnv(t, withClock(incidentClock), withIncidents(t), func(c *Config) { builder = *c.Dossiers.(*appeal.Builder) })
 	b := e.browser()
 	b.mustLogin("vic@acme.example")
 	d, err := builder.Build(t.Context(), appeal.Request{TenantID: "t1", IncidentID: "inc_rest", Now: incidentClock})
