@@ -162,6 +162,13 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, sess *ses
 			s.fail(w, r, sess, "senders", err)
 			return
 		}
+		// Newest first: the campaign being run is usually the last made.
+		sort.Slice(list, func(i, j int) bool {
+			if !list[i].CreatedAt.Equal(list[j].CreatedAt) {
+				return list[i].CreatedAt.After(list[j].CreatedAt)
+			}
+			return list[i].ID > list[j].ID
+		})
 		for _, v := range list {
 			st, err := s.campaigns.Stats(ctx, tenant, v.ID)
 			if err != nil {
@@ -171,8 +178,6 @@ func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, sess *ses
 			d.Rows = append(d.Rows, s.campaignRowOf(lang, v, st, numbers))
 		}
 	}
-	// Newest first: the campaign being run is usually the last created.
-	sort.SliceStable(d.Rows, func(i, j int) bool { return d.Rows[i].Created > d.Rows[j].Created })
 	s.render(w, r, http.StatusOK, "campaigns", p)
 }
 
@@ -242,6 +247,7 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	if d.Live {
 		p.Refresh = int(liveRefresh / time.Second)
+		p.Path += "?live=1" // a language switch keeps following
 	}
 	s.render(w, r, http.StatusOK, "campaign", p)
 }

@@ -177,8 +177,14 @@ func TestCampaignPage(t *testing.T) {
 	if strings.Contains(a.body, `/resume"`) || strings.Contains(a.body, "http-equiv") {
 		t.Error("a running campaign offers a resume, or the page reloads itself unasked")
 	}
-	if live := b.get("/ui/campaigns/natal?live=1"); !strings.Contains(live.body, `<meta http-equiv="refresh" content="10">`) || !strings.Contains(live.body, `id="live-off"`) {
-		t.Error("following live does not reload the page, or offers no way to stop")
+	if live := b.get("/ui/campaigns/natal?live=1"); !strings.Contains(live.body, `<meta http-equiv="refresh" content="10">`) || !strings.Contains(live.body, `id="live-off"`) ||
+		!strings.Contains(live.body, `next=%2fui%2fcampaigns%2fnatal%3flive%3d1`) {
+		t.Error("following live does not reload the page, offers no way to stop, or a language switch stops it")
+	}
+	// Newest first.
+	list := b.get("/ui/campaigns").body
+	if i, j := strings.Index(list, `data-campaign="rascunho"`), strings.Index(list, `data-campaign="natal"`); i < 0 || j < 0 || i > j {
+		t.Error("the campaigns are not newest first")
 	}
 	svg := b.get("/ui/campaigns/natal/chart.svg")
 	if svg.status != http.StatusOK || !strings.HasPrefix(svg.body, "<svg") || svg.header.Get("Content-Type") != "image/svg+xml" {
