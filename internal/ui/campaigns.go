@@ -60,18 +60,18 @@ type countRow struct {
 type campaignsData struct{ Rows []campaignRow }
 
 type preflightView struct {
-	Targeted, Eligible                 int64
-	Refused, Deferred                  []countRow
-	Finish                             string
-	Today                              int
-	BeyondToday                        string
-	Limit, Used, MPS                   int
-	Unlimited                          bool
-	Warnings                           []string
-	Ran                                string
-	RefusedShare, EligibleShare        string
-	RefusedTotal                       int64
-	BeyondTodayPositive, FinishUnknown bool
+	Targeted, Eligible          int64
+	Refused, Deferred           []countRow
+	Finish                      string
+	Today                       int
+	BeyondToday                 string
+	Limit, Used, MPS            int
+	Unlimited                   bool
+	Warnings                    []string
+	Ran                         string
+	RefusedShare, EligibleShare string
+	RefusedTotal                int64
+	FinishUnknown               bool
 }
 
 type campaignData struct {
@@ -227,9 +227,7 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, sess *sess
 		Updated:      utcTime(s.now())}
 	d.Refusals = refusalRows(lang, v.Refused)
 	d.Failures = failureRows(st.Failed)
-	for _, sg := range campaignStages(lang, d.progressRow) {
-		d.Stages = append(d.Stages, stageRow{Name: sg.name, Count: sg.count})
-	}
+	d.Stages = campaignStages(lang, d.progressRow)
 	if pf != nil {
 		if d.Preflight, err = s.preflightOf(r, lang, tenant, v, *pf); err != nil {
 			s.fail(w, r, sess, "pre-flight", err)
@@ -252,15 +250,10 @@ func (s *Server) showCampaign(w http.ResponseWriter, r *http.Request, sess *sess
 	s.render(w, r, http.StatusOK, "campaign", p)
 }
 
-type stage struct {
-	name  string
-	count int64
-}
-
 // campaignStages are the funnel the chart draws: who the campaign reached
 // at each step, and what it cost.
-func campaignStages(lang refusal.Lang, p progressRow) []stage {
-	return []stage{
+func campaignStages(lang refusal.Lang, p progressRow) []stageRow {
+	return []stageRow{
 		{msg(lang, "campaign.targeted"), p.Targeted}, {msg(lang, "campaign.accepted"), p.Accepted},
 		{msg(lang, "status.sent"), p.Sent}, {msg(lang, "status.delivered"), p.Delivered}, {msg(lang, "status.read"), p.Read},
 		{msg(lang, "status.failed"), p.Failed}, {msg(lang, "campaign.optouts"), p.OptOuts},
@@ -316,7 +309,7 @@ func (s *Server) preflightOf(r *http.Request, lang refusal.Lang, tenantID string
 	pv := &preflightView{Targeted: pf.Targeted, Eligible: pf.Eligible, Refused: refusalRows(lang, pf.Refused),
 		Deferred: refusalRows(lang, pf.Deferred), Today: pf.Today, Limit: pf.Limit, Used: pf.Used, MPS: pf.MPS,
 		Unlimited: pf.Limit < 0, Ran: utcTime(s.now()), BeyondToday: strconv.Itoa(int(math.Round(100*pf.BeyondToday))) + "%",
-		BeyondTodayPositive: pf.BeyondToday > 0, FinishUnknown: pf.Finish.IsZero(), Finish: utcTime(pf.Finish)}
+		FinishUnknown: pf.Finish.IsZero(), Finish: utcTime(pf.Finish)}
 	for _, n := range pf.Refused {
 		pv.RefusedTotal += n
 	}
@@ -372,7 +365,7 @@ func (s *Server) campaignChart(w http.ResponseWriter, r *http.Request, sess *ses
 	labels := make([]string, len(stages))
 	vals := make([][]int, len(stages))
 	for i, sg := range stages {
-		labels[i], vals[i] = sg.name, []int{int(sg.count)}
+		labels[i], vals[i] = sg.Name, []int{int(sg.Count)}
 	}
 	svg, err := barChart(labels, []string{msg(lang, "campaign.people")}, vals)
 	if err != nil {

@@ -308,10 +308,12 @@ func TestCampaignPauseReasonNamesTheUser(t *testing.T) {
 }
 
 // TestCampaignPreflight: an admin's pre-flight shows the service's report:
-// who is eligible, who is refused and by which rule, the forecast.
+// who is eligible, who is refused and by which rule, the forecast, and
+// the risks it reads in them and in the number's health (Meta rates p1
+// YELLOW in withHealth).
 func TestCampaignPreflight(t *testing.T) {
 	var svc *campaign.Service
-	e := newEnv(t, withCampaigns(t, &svc))
+	e := newEnv(t, withHealth(t), withCampaigns(t, &svc))
 	b := e.browser()
 	b.lang = "en"
 	token := b.mustLogin("ana@acme.example")
@@ -329,12 +331,16 @@ func TestCampaignPreflight(t *testing.T) {
 		// Five in the audience, three opted in, two refused for consent (40 %).
 		`<dd data-k="pf-targeted">5</dd>`, `<dd data-k="pf-eligible">3 (60%)</dd>`, `<dd data-k="pf-refused">2 (40%)</dd>`,
 		"470110", "consent.missing", `id="preflight-warnings"`, "40% of the audience would be refused",
+		"quality YELLOW: a marketing campaign now risks restrictions",
 		// The language links come back to the campaign's page, not the POST.
 		`next=%2fui%2fcampaigns%2frascunho"`,
 	} {
 		if !strings.Contains(a.body, w) {
 			t.Errorf("pre-flight report lacks %q", w)
 		}
+	}
+	if strings.Contains(a.body, "sends exceed today") || strings.Contains(a.body, "stopped or paused") {
+		t.Error("the pre-flight warns of a limit or a stop that is not there")
 	}
 	// The report is the service's: the same figures as its own pre-flight.
 	pf, err := svc.Preflight(t.Context(), "t1", "rascunho")
