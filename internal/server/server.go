@@ -306,6 +306,9 @@ func (s *Server) build(ctx context.Context) error {
 		return fmt.Errorf("campaigns: %w", err)
 	}
 	s.campaigns = camp
+	// One dossier builder for the API and the dashboard: an incident's
+	// dossier is the same bytes whichever one it is downloaded from.
+	dossiers := &appeal.Builder{Store: st, Ledger: comp.ledger, Incidents: appealIncidents{st}}
 	mgmt, err := api.New(api.Config{
 		Auth:          gw,
 		Campaigns:     camp,
@@ -319,7 +322,7 @@ func (s *Server) build(ctx context.Context) error {
 		ContentModels: s.classifier,
 		// Incidents stay nil until the risk engine provides them: the
 		// dossier then covers windows only and says so.
-		Dossiers: &appeal.Builder{Store: st, Ledger: comp.ledger, Incidents: appealIncidents{st}},
+		Dossiers: dossiers,
 		Logger:   s.log.With("component", "management-api"),
 	})
 	if err != nil {
@@ -331,6 +334,8 @@ func (s *Server) build(ctx context.Context) error {
 		Health:       senderStates{st, comp.quota},
 		LintTemplate: tmplLint.LintTemplate,
 		Incidents:    st,
+		Campaigns:    camp,
+		Dossiers:     dossiers,
 		SenderChanged: func(id string) {
 			comp.intake.ForgetSender(id) // sends are refused or accepted at once
 			s.dispatch.Notify(id)

@@ -127,3 +127,61 @@ func TestDashboardPauseRefusesSendsAtOnce(t *testing.T) {
 		t.Errorf("a send right after the resume is still refused as stopped: %d %s", status, body)
 	}
 }
+
+// A campaign made through the management API is on the dashboard, and what
+// the dashboard does to it (a pre-flight, a cancel) the API sees at once:
+// both go through the one campaign service.
+func TestDashboardCampaignsAreTheAPIs(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, nil)
+	key := srv.First.APIKey
+	if status, body := call(t, "POST", srv.URL()+"/api/v1/audiences", key, `{"id":"todos","name":"Todos","filter":{}}`); status != 201 && status != 200 {
+		t.Fatalf("create audience: %d %s", status, body)
+	}
+	if status, body := call(t, "POST", srv.URL()+"/api/v1/campaigns", key, `{"id":"natal","name":"Natal pela API","phone_number_id":"`+
+		DemoPhoneNumberID+`","template":"ofertas","language":"pt_BR","audience_id":"todos"}`); status != 201 {
+		t.Fatalf("create campaign: %d %s", status, body)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: time.Minute}
+	do := func(path string, form url.Values) string {
+		t.Helper()
+		var res *http.Response
+		var err error
+		if form == nil {
+			res, err = c.Get(srv.URL() + path)
+		} else {
+			res, err = c.PostForm(srv.URL()+path, form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	page := do("/ui/login", nil)
+	do("/ui/login", url.Values{"csrf": {token.FindStringSubmatch(page)[1]},
+		"email": {srv.First.DashboardEmail}, "password": {srv.First.DashboardPassword}})
+	if page = do("/ui/campaigns", nil); !strings.Contains(page, "Natal pela API") || !strings.Contains(page, "rascunho") {
+		t.Fatalf("the campaigns page lacks the API's draft")
+	}
+	page = do("/ui/campaigns/natal", nil)
+	csrf := token.FindStringSubmatch(page)[1]
+	if page = do("/ui/campaigns/natal/preflight", url.Values{"csrf": {csrf}}); !strings.Contains(page, `id="preflight"`) {
+		t.Fatalf("the pre-flight shows no report")
+	}
+	if status, body := call(t, "GET", srv.URL()+"/api/v1/campaigns/natal", key, ""); status != 200 || !strings.Contains(body, `"state":"preflight"`) {
+		t.Errorf("the API after the dashboard's pre-flight: %d %s", status, body)
+	}
+	if page = do("/ui/campaigns/natal/cancel", url.Values{"csrf": {csrf}, "confirm": {"1"}}); !strings.Contains(page, "Campanha cancelada") {
+		t.Fatalf("the cancel is not confirmed")
+	}
+	if status, body := call(t, "GET", srv.URL()+"/api/v1/campaigns/natal", key, ""); status != 200 || !strings.Contains(body, `"state":"cancelled"`) {
+		t.Errorf("the API after the dashboard's cancel: %d %s", status, body)
+	}
+}

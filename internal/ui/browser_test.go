@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/wabaguard/wabaguard/internal/consent"
@@ -157,11 +158,12 @@ func waitImage(t *testing.T, ctx context.Context, sel string) {
 }
 
 // TestBrowser walks the dashboard in real Chromium: log in, the overview
-// with its chart, a number's page with its pause and resume, a contact's
+// with its chart, a number's page with its pause and resume, a campaign's
+// page with its pause and resume, an incident and its dossier, a contact's
 // consent, the refusals, the language switch, the settings with a key
 // created and revoked, keyboard focus, a 375 px screen, log-out.
 func TestBrowser(t *testing.T) {
-	e := newEnv(t, withTemplates(t), withHealth(t), withLint)
+	e := newEnv(t, withTemplates(t), withHealth(t), withLint, withCampaigns(t, nil), withIncidents(t))
 	seedMessages(t, e)
 	seedEvents(t, e)
 	_, err := e.ledger.Record(t.Context(), consent.Request{TenantID: "t1", Contact: "+5511987654321", Action: consent.OptIn,
@@ -246,6 +248,94 @@ func TestBrowser(t *testing.T) {
 	}
 	if tl := text(t, ctx, "#timeline li:first-child"); !strings.Contains(tl, "Retomado") {
 		t.Errorf("the timeline's newest event %q, want the resume", tl)
+	}
+
+	// The campaigns: open the running one, pause it, resume it.
+	step(t, ctx, "campaigns", chromedp.Click(css(`a[href="/ui/campaigns"]`)), chromedp.WaitVisible(css("#campaigns")))
+	if l := text(t, ctx, `#campaigns tr[data-campaign="natal"]`); !strings.Contains(l, "Natal 2026") || !strings.Contains(l, "enviando") {
+		t.Errorf("the campaigns list's row for natal reads %q", l)
+	}
+	noHorizontalScroll(t, ctx, "campaigns")
+	screenshot(t, ctx, "campaigns")
+	step(t, ctx, "open the campaign", chromedp.Click(css(`a[href="/ui/campaigns/natal"]`)), chromedp.WaitVisible(css("#campaign-state")))
+	if s := text(t, ctx, "#campaign-state"); s != "enviando" {
+		t.Errorf("the campaign's state %q, want enviando", s)
+	}
+	if s := text(t, ctx, `#progress dd[data-k="delivered"]`); s != "1" {
+		t.Errorf("the campaign's delivered count %q, want 1", s)
+	}
+	waitImage(t, ctx, "img.chart")
+	noHorizontalScroll(t, ctx, "campaign")
+	screenshot(t, ctx, "campaign")
+	step(t, ctx, "pause the campaign", chromedp.Focus(css("#campaign-pause")), chromedp.KeyEvent("\r"), chromedp.WaitVisible(css("#campaign-resume")))
+	if s := text(t, ctx, "#campaign-state"); s != "pausada" {
+		t.Errorf("after the pause the campaign is %q", s)
+	}
+	if n := text(t, ctx, "#page-message"); !strings.HasPrefix(n, "Campanha pausada") {
+		t.Errorf("after the pause the notice is %q", n)
+	}
+	if v, err := e.ui.campaigns.Get(t.Context(), "t1", "natal"); err != nil || v.State != "paused" {
+		t.Errorf("after the dashboard's pause the service has natal %q (%v)", v.State, err)
+	}
+	step(t, ctx, "resume the campaign", chromedp.Click(css("#campaign-resume")), chromedp.WaitVisible(css("#campaign-pause")))
+	if s := text(t, ctx, "#campaign-state"); s != "enviando" {
+		t.Errorf("after the resume the campaign is %q", s)
+	}
+	if n := text(t, ctx, "#page-message"); !strings.HasPrefix(n, "Campanha retomada") {
+		t.Errorf("after the resume the notice is %q", n)
+	}
+	if v, err := e.ui.campaigns.Get(t.Context(), "t1", "natal"); err != nil || v.State != "running" {
+		t.Errorf("after the dashboard's resume the service has natal %q (%v)", v.State, err)
+	}
+
+	// The incidents: open one, read its timeline, download its dossier.
+	step(t, ctx, "incidents", chromedp.Click(css(`a[href="/ui/incidents"]`)), chromedp.WaitVisible(css("#incidents")))
+	if l := text(t, ctx, `#incidents tr[data-incident="inc_rest"]`); !strings.Contains(l, "Meta restricted the account") || !strings.Contains(l, "aberto") {
+		t.Errorf("the incidents list's row for inc_rest reads %q", l)
+	}
+	noHorizontalScroll(t, ctx, "incidents")
+	screenshot(t, ctx, "incidents")
+	step(t, ctx, "open the incident", chromedp.Click(css(`a[href="/ui/incidents/inc_rest"]`)), chromedp.WaitVisible(css("#incident-timeline")))
+	if tl := text(t, ctx, "#incident-timeline"); !strings.Contains(tl, "ACCOUNT_RESTRICTION") || !strings.Contains(tl, "brake.pause_business") {
+		t.Errorf("the incident's timeline %q", tl)
+	}
+	noHorizontalScroll(t, ctx, "incident")
+	screenshot(t, ctx, "incident")
+	downloads := t.TempDir()
+	progress := chromedp.Events(ctx, cdpbrowser.DownloadProgress)
+	step(t, ctx, "download the dossier", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads, EventsEnabled: new(true)})
+		return err
+	}), chromedp.Click(css("#dossier-pdf")))
+	deadline := time.After(stepBound)
+	done := make(chan error, 1)
+	go func() {
+		for ev, err := range progress {
+			if err != nil {
+				done <- err
+				return
+			}
+			switch ev.State {
+			case cdpbrowser.DownloadProgressStateCompleted:
+				done <- nil
+				return
+			case cdpbrowser.DownloadProgressStateCanceled:
+				done <- fmt.Errorf("download cancelled")
+				return
+			}
+		}
+		done <- fmt.Errorf("no download finished")
+	}()
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-deadline:
+		t.Fatal("the dossier's download never finished")
+	}
+	pdf, err := os.ReadFile(filepath.Join(downloads, "appeal-inc_rest.pdf"))
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF") {
+		t.Errorf("the dossier did not download as appeal-inc_rest.pdf: %v %.10q", err, pdf)
 	}
 
 	// Search a contact.

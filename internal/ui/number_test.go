@@ -189,7 +189,7 @@ func TestNumberIncidents(t *testing.T) {
 	b := e.browser()
 	b.mustLogin("ana@acme.example")
 	page := b.get("/ui/numbers/p1")
-	for _, want := range []string{`id="incidents"`, "Meta restricted the account", "fechado", "brake.pause_business: held", "inc_a"} {
+	for _, want := range []string{`id="incidents"`, "Meta restricted the account", "fechado", "brake.pause_business: held", "inc_a", `href="/ui/incidents/inc_a"`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the number's page lacks %q", want)
 		}

@@ -122,9 +122,14 @@ type Config struct {
 	// Health reads what Meta last said of the tenant's numbers and their
 	// portfolio's messaging limit (nil: the overview shows neither).
 	Health SenderHealth
-	// Incidents reads a number's incidents for its page (nil: the section
-	// says there are none).
+	// Incidents reads a number's incidents for its page and the incidents
+	// pages (nil: they say there are none).
 	Incidents IncidentReader
+	// Campaigns is the campaign service (nil: the campaigns page lists
+	// none).
+	Campaigns Campaigns
+	// Dossiers builds an incident's appeal dossier (nil: no download).
+	Dossiers Dossiers
 }
 
 // SenderHealth reads the tenant's numbers' state: quality, status, tier
@@ -156,8 +161,10 @@ type Server struct {
 	settings func(string) TenantSettings
 	health   SenderHealth
 	lint     TemplateLinter
-	// incidents may be nil.
+	// incidents, campaigns and dossiers may be nil.
 	incidents IncidentReader
+	campaigns Campaigns
+	dossiers  Dossiers
 }
 
 // New builds a dashboard.
@@ -182,7 +189,7 @@ func New(cfg Config) (*Server, error) {
 		limiter:  newLoginLimiter(cfg.LoginBurst, cfg.LoginPerMinute),
 		pages:    map[string]*template.Template{}, mps: cfg.DefaultThroughput, tmpls: cfg.Templates,
 		changed: cfg.SenderChanged, settings: cfg.Settings, health: cfg.Health,
-		lint: cfg.LintTemplate, incidents: cfg.Incidents}
+		lint: cfg.LintTemplate, incidents: cfg.Incidents, campaigns: cfg.Campaigns, dossiers: cfg.Dossiers}
 	if s.changed == nil {
 		s.changed = func(string) {}
 	}
@@ -191,7 +198,8 @@ func New(cfg Config) (*Server, error) {
 			return TenantSettings{Consent: "enforce", Window: "enforce", Template: "enforce", OptOut: optout.Default().Rules()}
 		}
 	}
-	for _, name := range []string{"login", "overview", "number", "contacts", "decisions", "templates", "settings", "error"} {
+	for _, name := range []string{"login", "overview", "number", "contacts", "decisions", "templates", "settings",
+		"campaigns", "campaign", "incidents", "incident", "error"} {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"utc": utcTime, "dict": dict}).
 			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
@@ -247,6 +255,16 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET "+Prefix+"/numbers/{id}/chart.svg", s.authed(s.numberChart))
 	mux.Handle("POST "+Prefix+"/numbers/{id}/pause", s.authed(s.pause))
 	mux.Handle("POST "+Prefix+"/numbers/{id}/resume", s.authed(s.resume))
+	mux.Handle("GET "+Prefix+"/campaigns", s.authed(s.campaignsPage))
+	mux.Handle("GET "+Prefix+"/campaigns/{id}", s.authed(s.campaignPage))
+	mux.Handle("GET "+Prefix+"/campaigns/{id}/chart.svg", s.authed(s.campaignChart))
+	mux.Handle("POST "+Prefix+"/campaigns/{id}/preflight", s.authed(s.campaignPreflight))
+	mux.Handle("POST "+Prefix+"/campaigns/{id}/pause", s.authed(s.campaignPause))
+	mux.Handle("POST "+Prefix+"/campaigns/{id}/resume", s.authed(s.campaignResume))
+	mux.Handle("POST "+Prefix+"/campaigns/{id}/cancel", s.authed(s.campaignCancel))
+	mux.Handle("GET "+Prefix+"/incidents", s.authed(s.incidentsPage))
+	mux.Handle("GET "+Prefix+"/incidents/{id}", s.authed(s.incidentPage))
+	mux.Handle("GET "+Prefix+"/incidents/{id}/appeal", s.authed(s.incidentAppeal))
 	mux.Handle("GET "+Prefix+"/settings", s.authed(s.settingsPage))
 	mux.Handle("POST "+Prefix+"/settings/keys", s.authed(s.createKey))
 	mux.Handle("POST "+Prefix+"/settings/keys/{id}/revoke", s.authed(s.revokeKey))
@@ -286,6 +304,9 @@ type page struct {
 	// Path is where the language switcher comes back to: the request's
 	// unless set (a page answering a POST names its GET).
 	Path string
+	// Refresh, when positive, reloads the page every so many seconds (a
+	// page the user asked to follow live).
+	Refresh int
 }
 
 type langLink struct {
